@@ -1,0 +1,4 @@
+//! Server functions, one module per area: check the caller, call a service, map
+//! errors.
+
+pub mod listings;

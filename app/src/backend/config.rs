@@ -1,0 +1,171 @@
+//! Configuration read from the environment (see the README's table).
+
+use crate::domain::money::Currency;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Create demo data when the database is empty.
+    pub demo: bool,
+    pub currency: Currency,
+    /// Interval of WebSocket pings; a socket silent for three intervals is closed.
+    pub heartbeat: Duration,
+    /// Where the compiled site (`pkg/`, assets) lives.
+    pub site_root: PathBuf,
+    pub log_json: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (the process environment
+    /// in production, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let site_addr = match get("LEPTOS_SITE_ADDR") {
+            Some(v) => v.parse().map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let data_dir = PathBuf::from(get("HAGGLE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}", data_dir.join("haggle.db").to_string_lossy())
+        });
+        let demo = match get("HAGGLE_DEMO").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "HAGGLE_DEMO",
+                    format!("expected 0 or 1, got {other:?}"),
+                ));
+            }
+        };
+        let currency = match get("HAGGLE_CURRENCY") {
+            Some(code) => Currency::from_code(&code)
+                .ok_or_else(|| invalid("HAGGLE_CURRENCY", format!("unknown currency {code:?}")))?,
+            None => Currency::Twd,
+        };
+        let heartbeat = match get("HAGGLE_WS_HEARTBEAT_MS") {
+            Some(v) => match v.parse::<u64>() {
+                Ok(ms) if ms >= 10 => Duration::from_millis(ms),
+                _ => {
+                    return Err(invalid(
+                        "HAGGLE_WS_HEARTBEAT_MS",
+                        "expected milliseconds ≥ 10",
+                    ));
+                }
+            },
+            None => Duration::from_secs(20),
+        };
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let log_json = get("HAGGLE_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        Ok(Config {
+            site_addr,
+            data_dir,
+            database_url,
+            demo,
+            currency,
+            heartbeat,
+            site_root,
+            log_json,
+        })
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+fn invalid(name: &'static str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_a_local_sqlite_file() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/haggle.db");
+        assert!(!c.demo);
+        assert_eq!(c.currency, Currency::Twd);
+        assert_eq!(c.heartbeat, Duration::from_secs(20));
+        assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
+        assert!(!c.log_json);
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = config(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("HAGGLE_DATA_DIR", "/srv/haggle"),
+            ("HAGGLE_DEMO", "1"),
+            ("HAGGLE_CURRENCY", "krw"),
+            ("HAGGLE_WS_HEARTBEAT_MS", "250"),
+            ("LEPTOS_SITE_ROOT", "/srv/site"),
+            ("HAGGLE_LOG_FORMAT", "JSON"),
+        ])
+        .unwrap();
+        assert_eq!(c.site_addr.port(), 8080);
+        assert_eq!(c.database_url, "sqlite:///srv/haggle/haggle.db");
+        assert!(c.demo);
+        assert_eq!(c.currency, Currency::Krw);
+        assert_eq!(c.heartbeat, Duration::from_millis(250));
+        assert_eq!(c.site_root, PathBuf::from("/srv/site"));
+        assert!(c.log_json);
+        let c = config(&[
+            ("DATABASE_URL", "sqlite::memory:"),
+            ("HAGGLE_DATA_DIR", "/x"),
+        ])
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite::memory:");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let name_of = |r: Result<Config, ConfigError>| match r {
+            Err(ConfigError::Invalid { name, .. }) => name,
+            Ok(_) => "accepted",
+        };
+        assert_eq!(
+            name_of(config(&[("LEPTOS_SITE_ADDR", "nope")])),
+            "LEPTOS_SITE_ADDR"
+        );
+        assert_eq!(name_of(config(&[("HAGGLE_DEMO", "yes")])), "HAGGLE_DEMO");
+        assert_eq!(
+            name_of(config(&[("HAGGLE_CURRENCY", "BTC")])),
+            "HAGGLE_CURRENCY"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_WS_HEARTBEAT_MS", "5")])),
+            "HAGGLE_WS_HEARTBEAT_MS"
+        );
+    }
+}

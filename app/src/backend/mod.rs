@@ -1,0 +1,13 @@
+//! Server-only code: database, services, the live hub, storage.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod hub;
+pub mod listings;
+pub mod media;
+pub mod state;
+pub mod ws;
+
+pub use state::AppState;

@@ -1,0 +1,3 @@
+//! Browser-only code.
+
+pub mod socket;

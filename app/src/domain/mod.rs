@@ -1,0 +1,6 @@
+//! Pure rules: no I/O, no Leptos. The same code runs in the browser (instant
+//! feedback) and on the server (the authority).
+
+pub mod backoff;
+pub mod listing;
+pub mod money;

@@ -1,0 +1,16 @@
+//! Data the server sends to views (both sides of the wire share these types).
+
+use crate::domain::{listing::SaleMode, money::Money};
+use serde::{Deserialize, Serialize};
+
+/// A listing as it appears in a grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingCard {
+    pub id: i64,
+    pub title: String,
+    pub price: Money,
+    pub area: String,
+    pub sale_mode: SaleMode,
+    /// Path of the first image's thumbnail, if the listing has images.
+    pub thumb_url: Option<String>,
+}

@@ -1,0 +1,101 @@
+//! Haggle's HTTP server: configuration, start-up, the router and shutdown. The
+//! binary (`main.rs`) only reads the environment and calls [`run`].
+
+pub mod health;
+pub mod router;
+pub mod telemetry;
+
+use app::backend::{AppState, config::Config, db, demo, hub::Hub, media::MediaStore};
+use leptos::config::LeptosOptions;
+use std::{future::Future, io, sync::Arc};
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Config(#[from] app::backend::config::ConfigError),
+    #[error("data directory: {0}")]
+    Io(#[from] io::Error),
+    #[error("database: {0}")]
+    Db(#[from] sqlx_error::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx_error::MigrateError),
+    #[error("demo data: {0}")]
+    Demo(#[from] demo::SeedError),
+}
+
+/// sqlx is reached through `app` so the two never disagree on its version.
+mod sqlx_error {
+    pub use app::backend::db::{Error, MigrateError};
+}
+
+/// Opens the database, applies migrations, seeds demo data if asked, and builds
+/// the shared state.
+pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let media = MediaStore::open(config.media_dir())?;
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    if config.demo {
+        match demo::seed_if_empty(&pool, &media, config.currency).await? {
+            demo::SeedOutcome::Seeded { users, listings } => {
+                tracing::info!(users, listings, "created demo data")
+            }
+            demo::SeedOutcome::AlreadyHasData => {
+                tracing::debug!("database has data; no demo seeding")
+            }
+        }
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("haggle")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
+    Ok(AppState {
+        db: pool,
+        hub: Hub::default(),
+        config: Arc::new(config),
+        leptos_options,
+    })
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then closes live
+/// sockets and waits for in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let hub = state.hub.clone();
+    let pool = state.db.clone();
+    let app = router::build(state);
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            hub.close_all();
+        })
+        .await?;
+    pool.close().await;
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

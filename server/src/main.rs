@@ -1,0 +1,38 @@
+use app::backend::config::Config;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("haggle: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    haggle_server::telemetry::init(config.log_json);
+    let addr = config.site_addr;
+    let state = match haggle_server::prepare(config).await {
+        Ok(state) => state,
+        Err(err) => {
+            tracing::error!(error = %err, "could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            tracing::error!(error = %err, %addr, "could not listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("Haggle is listening on http://{addr}");
+    println!("Haggle is running at http://{addr}");
+    match haggle_server::serve(listener, state, haggle_server::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,222 @@
+mod common;
+
+use common::{TestServer, http};
+use reqwest::StatusCode;
+
+fn card_count(html: &str) -> usize {
+    html.matches(r#"<li class="card">"#).count()
+}
+
+#[tokio::test]
+async fn healthz_reports_version_and_database() {
+    let server = TestServer::start(false).await;
+    let res = http().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+
+    server.state.db.close().await;
+    let res = http().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "unavailable");
+}
+
+#[tokio::test]
+async fn home_page_is_server_rendered_from_the_database() {
+    let server = TestServer::start(true).await;
+    let res = http()
+        .get(server.url("/"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(card_count(&html) >= 24, "cards: {}", card_count(&html));
+    assert!(html.contains("Fresh listings"));
+    assert!(html.contains(r#"href="/l/"#));
+    assert!(
+        html.contains("NT$"),
+        "prices are formatted in the configured currency"
+    );
+    assert!(
+        html.contains("/pkg/haggle.js"),
+        "hydration scripts are included"
+    );
+    assert!(html.contains(r#"lang="en""#));
+    // Demo titles in three scripts.
+    assert!(html.contains("芒果千層蛋糕") && html.contains("브라우니") && html.contains("MacBook"));
+    // User text is escaped, never markup.
+    assert!(!html.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn user_text_is_escaped() {
+    let server = TestServer::start(true).await;
+    sqlx::query("UPDATE listings SET title = '<script>alert(1)</script>' WHERE id = 1")
+        .execute(&server.state.db)
+        .await
+        .unwrap();
+    let html = http()
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[tokio::test]
+async fn language_follows_cookie_then_accept_language() {
+    let server = TestServer::start(true).await;
+    let page = |accept: &'static str, cookie: Option<&'static str>| {
+        let mut req = http()
+            .get(server.url("/"))
+            .header("accept-language", accept);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let zh_tw = page("zh-TW,zh;q=0.9,en;q=0.5", None).await;
+    assert!(zh_tw.contains("最新上架") && zh_tw.contains(r#"lang="zh-TW""#));
+    let zh_cn = page("zh-CN", None).await;
+    assert!(zh_cn.contains("最新发布"));
+    let ko = page("en", Some("i18n_pref_locale=ko")).await;
+    assert!(
+        ko.contains("새로 올라온 상품"),
+        "the cookie wins over Accept-Language"
+    );
+    let fallback = page("fr-FR", None).await;
+    assert!(fallback.contains("Fresh listings"));
+}
+
+#[tokio::test]
+async fn empty_market_says_so() {
+    let server = TestServer::start(false).await;
+    let html = http()
+        .get(server.url("/"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(card_count(&html), 0);
+    assert!(html.contains("Nothing is listed yet"));
+}
+
+#[tokio::test]
+async fn server_function_answers_over_http() {
+    let server = TestServer::start(true).await;
+    let res = http()
+        .post(server.url("/api/newest_listings"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cards: Vec<app::model::ListingCard> = res.json().await.unwrap();
+    assert!(cards.len() >= 24);
+    assert!(cards.windows(2).all(|w| w[0].id != w[1].id));
+}
+
+#[tokio::test]
+async fn media_is_served_with_long_caching_and_nothing_else_leaks() {
+    let server = TestServer::start(true).await;
+    let html = http()
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("/media/").expect("a thumbnail");
+    let path: String = html[start..].chars().take_while(|c| *c != '"').collect();
+    let res = http().get(server.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8], "a JPEG");
+
+    // The database next to the media directory is not reachable.
+    let res = http()
+        .get(server.url("/media/../haggle.db"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::OK);
+    let res = http()
+        .get(server.url("/media/%2e%2e/haggle.db"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_translated_404() {
+    let server = TestServer::start(false).await;
+    let res = http()
+        .get(server.url("/no/such/page"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("We couldn't find that page"));
+    let res = http()
+        .get(server.url("/l/999999"))
+        .header("accept-language", "ko")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("페이지를 찾을 수 없어요")
+    );
+}
+
+#[tokio::test]
+async fn about_page_renders() {
+    let server = TestServer::start(false).await;
+    let res = http()
+        .get(server.url("/about"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("How Haggle works"));
+    assert_eq!(html.matches(r#"<li class="step">"#).count(), 4);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes() {
+    let server = TestServer::start(false).await;
+    let addr = server.addr;
+    server.stop().await.unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}

@@ -220,3 +220,31 @@ async fn graceful_shutdown_finishes() {
     server.stop().await.unwrap();
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn concurrent_renders_all_complete() {
+    // Regression: a page title read a signal after its owner was disposed,
+    // dropping a few percent of connections under concurrent load.
+    let server = TestServer::start(true).await;
+    let client = http();
+    let renders = (0..64).map(|i| {
+        let client = client.clone();
+        let url = server.url("/");
+        let lang = ["en", "zh-TW", "zh-CN", "ko"][i % 4];
+        tokio::spawn(async move {
+            let res = client
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        })
+    });
+    for render in futures::future::join_all(renders).await {
+        let (status, html) = render.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<title>Haggle · ") && html.trim_end().ends_with("</html>"));
+        assert!(card_count(&html) >= 24);
+    }
+}

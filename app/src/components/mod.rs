@@ -5,3 +5,4 @@ pub mod header;
 pub mod language;
 pub mod listing_card;
 pub mod online;
+pub mod page_title;

@@ -1,12 +1,11 @@
-use crate::i18n::*;
+use crate::{components::page_title::PageTitle, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || format!("{} · Haggle", t_string!(i18n, nav_how)) />
+        <PageTitle text=|l| format!("{} · Haggle", td_string!(l, nav_how)) />
         <section class="page-intro">
             <h1>{t!(i18n, how_title)}</h1>
             <p class="lead">{t!(i18n, how_intro)}</p>

@@ -1,6 +1,5 @@
-use crate::i18n::*;
+use crate::{components::page_title::PageTitle, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// Shown when a page fails to render; details stay in the server log.
 #[component]
@@ -11,7 +10,7 @@ pub fn ErrorPage() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || format!("{} · Haggle", t_string!(i18n, error_title)) />
+        <PageTitle text=|l| format!("{} · Haggle", td_string!(l, error_title)) />
         <section class="status-page" role="alert">
             <p class="status-code" aria-hidden="true">"!"</p>
             <h1>{t!(i18n, error_title)}</h1>

@@ -1,18 +1,18 @@
 use crate::{
     api::listings::newest_listings,
     components::listing_card::{ListingGrid, SaleModeLabel},
+    components::page_title::PageTitle,
     domain::listing::SaleMode,
     i18n::*,
 };
 use leptos::{either::EitherOf3, prelude::*};
-use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let listings = Resource::new(|| (), |_| newest_listings());
     view! {
-        <Title text=move || format!("Haggle · {}", t_string!(i18n, tagline)) />
+        <PageTitle text=|l| format!("Haggle · {}", td_string!(l, tagline)) />
         <section class="hero">
             <h1>{t!(i18n, hero_title)}</h1>
             <p class="lead">{t!(i18n, hero_body)}</p>

@@ -1,6 +1,5 @@
-use crate::i18n::*;
+use crate::{components::page_title::PageTitle, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -10,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || format!("{} · Haggle", t_string!(i18n, not_found_title)) />
+        <PageTitle text=|l| format!("{} · Haggle", td_string!(l, not_found_title)) />
         <section class="status-page" data-testid="not-found">
             <p class="status-code" aria-hidden="true">"404"</p>
             <h1>{t!(i18n, not_found_title)}</h1>

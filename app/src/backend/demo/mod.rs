@@ -465,8 +465,10 @@ pub async fn seed_if_empty(
         category_ids.push((*slug, id));
     }
     for (i, (listing, image)) in LISTINGS.iter().zip(&images).enumerate() {
-        // Spread creation over the last days so "newest" has a visible order.
-        let created = now - i as i64 * 37 * 60_000;
+        // Spread creation over the last day, interleaving categories (7 is coprime
+        // with the count) so the newest row is not all one kind of thing.
+        let slot = (i * 7) % LISTINGS.len();
+        let created = now - slot as i64 * 37 * 60_000;
         let category = category_ids
             .iter()
             .find(|(slug, _)| *slug == listing.category)

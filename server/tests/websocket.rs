@@ -144,10 +144,10 @@ async fn heartbeats_flow_and_silent_clients_are_dropped() {
     // The watcher keeps reading (so it answers pings) and sees heartbeats.
     let beat = timeout(Duration::from_secs(5), async {
         loop {
-            if let Some(Ok(Message::Text(t))) = watcher.next().await {
-                if let Ok(ServerMsg::Heartbeat { server_time_ms }) = serde_json::from_str(&t) {
-                    return server_time_ms;
-                }
+            if let Some(Ok(Message::Text(t))) = watcher.next().await
+                && let Ok(ServerMsg::Heartbeat { server_time_ms }) = serde_json::from_str(&t)
+            {
+                return server_time_ms;
             }
         }
     })

@@ -84,8 +84,10 @@ async fn serve(socket: WebSocket, hub: Hub, heartbeat: Duration) {
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     last_heard = Instant::now();
-                    if let Some(reply) = handle(&hub, conn.id, text.as_str()) {
-                        if send(&mut sink, &reply).await.is_err() { break }
+                    if let Some(reply) = handle(&hub, conn.id, text.as_str())
+                        && send(&mut sink, &reply).await.is_err()
+                    {
+                        break;
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {

@@ -19,12 +19,11 @@ pub fn run(live: Live) {
     leptos::task::spawn_local(async move {
         let mut attempt = 0;
         loop {
-            if let Some(url) = socket_url() {
-                if let Ok(socket) = WebSocket::open(&url) {
-                    if session(socket, live).await {
-                        attempt = 0;
-                    }
-                }
+            if let Some(url) = socket_url()
+                && let Ok(socket) = WebSocket::open(&url)
+                && session(socket, live).await
+            {
+                attempt = 0;
             }
             live.connected.set(false);
             TimeoutFuture::new(reconnect_delay_ms(attempt, js_sys::Math::random())).await;
@@ -57,10 +56,10 @@ async fn session(socket: WebSocket, live: Live) -> bool {
                 let subscribe = ClientMsg::Subscribe {
                     topic: Topic::Presence,
                 };
-                if let Ok(json) = serde_json::to_string(&subscribe) {
-                    if tx.send(Message::Text(json)).await.is_err() {
-                        return answered;
-                    }
+                if let Ok(json) = serde_json::to_string(&subscribe)
+                    && tx.send(Message::Text(json)).await.is_err()
+                {
+                    return answered;
                 }
             }
             ServerMsg::Online { count } => live.online.set(Some(count)),

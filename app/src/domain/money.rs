@@ -152,7 +152,7 @@ fn group_thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(Money::new(1_250, Currency::Usd).to_string(), "$12.50");
         assert_eq!(Money::new(5, Currency::Cny).to_string(), "CN¥0.05");
         assert_eq!(
-            Money::new(-123_456_78, Currency::Usd).to_string(),
+            Money::new(-12_345_678, Currency::Usd).to_string(),
             "-$123,456.78"
         );
     }

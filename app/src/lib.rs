@@ -74,3 +74,61 @@ pub fn App() -> impl IntoView {
         </I18nContextProvider>
     }
 }
+
+#[cfg(test)]
+mod locale_tests {
+    use std::collections::BTreeSet;
+
+    const LOCALES: [(&str, &str); 4] = [
+        ("en", include_str!("../locales/en.json")),
+        ("zh-TW", include_str!("../locales/zh-TW.json")),
+        ("zh-CN", include_str!("../locales/zh-CN.json")),
+        ("ko", include_str!("../locales/ko.json")),
+    ];
+
+    fn keys(json: &str) -> BTreeSet<String> {
+        let value: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+        value
+            .as_object()
+            .expect("a flat object")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// leptos_i18n only warns about a missing key and falls back to English;
+    /// a half-translated page is a bug, so fail instead.
+    #[test]
+    fn every_locale_translates_every_key() {
+        let english = keys(LOCALES[0].1);
+        for (name, json) in &LOCALES[1..] {
+            let theirs = keys(json);
+            let missing: Vec<_> = english.difference(&theirs).collect();
+            let extra: Vec<_> = theirs.difference(&english).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{name}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_match_english() {
+        let placeholders = |text: &str| -> BTreeSet<String> {
+            text.split("{{")
+                .skip(1)
+                .filter_map(|s| s.split("}}").next())
+                .map(|s| s.trim().to_string())
+                .collect()
+        };
+        let english: serde_json::Value = serde_json::from_str(LOCALES[0].1).unwrap();
+        for (name, json) in &LOCALES[1..] {
+            let theirs: serde_json::Value = serde_json::from_str(json).unwrap();
+            for (key, text) in english.as_object().unwrap() {
+                let ours = placeholders(text.as_str().unwrap());
+                let other = placeholders(theirs[key].as_str().unwrap_or_default());
+                assert_eq!(ours, other, "{name}.{key}");
+            }
+        }
+    }
+}

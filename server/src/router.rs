@@ -15,11 +15,13 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::{
+    compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::{Level, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -43,7 +45,10 @@ pub fn build(state: AppState) -> Router {
             "/api/{*fn_name}",
             axum::routing::post(move |req| {
                 let state = fn_state.clone();
-                leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
+                leptos_axum::handle_server_fns_with_context(
+                    move || provide_context(state.clone()),
+                    req,
+                )
             }),
         )
         .leptos_routes_with_context(
@@ -59,11 +64,24 @@ pub fn build(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
-                }))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                // Pages, JS and WASM; images are already compressed and skipped.
+                .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// Every log line of a request carries its method, path and id.
+fn request_span<B>(req: &Request<B>) -> Span {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
 }

@@ -55,6 +55,28 @@ async fn home_page_is_server_rendered_from_the_database() {
 }
 
 #[tokio::test]
+async fn pages_are_compressed_for_clients_that_accept_it() {
+    let server = TestServer::start(true).await;
+    let res = http()
+        .get(server.url("/"))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "br");
+    let res = http()
+        .get(server.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = http().get(server.url("/")).send().await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
 async fn user_text_is_escaped() {
     let server = TestServer::start(true).await;
     sqlx::query("UPDATE listings SET title = '<script>alert(1)</script>' WHERE id = 1")

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 
 /** Reads the header's "N online" badge once it shows a number. */
 async function onlineCount(page: Page): Promise<number> {
@@ -39,6 +39,33 @@ test('online count rises when a second browser opens and falls when it closes', 
   await second.close();
   await expect(page.getByTestId('online')).toHaveText(`${before} online`);
   await first.close();
+});
+
+test('a dropped socket reconnects and resubscribes by itself', async ({ page }) => {
+  // Proxy the tab's socket so the test can cut it, as a server restart would.
+  const sockets: WebSocketRoute[] = [];
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await page.goto('/');
+  await onlineCount(page);
+  // Record every state of the badge; "Reconnecting…" lasts well under a second.
+  await page.evaluate(() => {
+    const badge = document.querySelector('[data-testid=online]')!;
+    const seen: string[] = ((window as any).__seen = []);
+    new MutationObserver(() => seen.push(badge.textContent ?? '')).observe(badge, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  });
+  await sockets[0].close({ code: 1012, reason: 'service restart' });
+  await expect(page.getByTestId('online')).toHaveText(/^\d+ online$/);
+  await expect.poll(() => sockets.length).toBe(2);
+  const seen: string[] = await page.evaluate(() => (window as any).__seen);
+  expect(seen).toContain('Reconnecting…');
+  expect(seen[seen.length - 1]).toMatch(/^\d+ online$/);
 });
 
 test('home page reads fully with JavaScript off', async ({ browser }) => {

@@ -1,6 +1,8 @@
 //! Pure rules: no I/O, no Leptos. The same code runs in the browser (instant
 //! feedback) and on the server (the authority).
 
+pub mod account;
 pub mod backoff;
+pub mod id_number;
 pub mod listing;
 pub mod money;

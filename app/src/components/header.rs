@@ -1,4 +1,4 @@
-use super::{language::LanguageSelect, online::OnlineBadge};
+use super::{account_menu::AccountMenu, language::LanguageSelect, online::OnlineBadge};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -21,6 +21,7 @@ pub fn Header() -> impl IntoView {
                 <div class="header-tools">
                     <OnlineBadge />
                     <LanguageSelect />
+                    <AccountMenu />
                 </div>
             </div>
         </header>

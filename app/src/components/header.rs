@@ -10,7 +10,7 @@ pub fn Header() -> impl IntoView {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="site-header">
             <div class="container header-inner">
-                <a class="brand" href="/">
+                <a class="brand" href="/" aria-label="Haggle">
                     <Logo />
                     <span class="brand-name">"Haggle"</span>
                 </a>

@@ -25,13 +25,40 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
     }
 }
 
-/// The message line under an input: a problem, or nothing.
+/// A labelled input with an optional hint, the line saying what is wrong with
+/// it, and room for a note below (`children`). `name` is both the form field
+/// and the element id; the hint and problem lines are `{name}-hint` and
+/// `{name}-error`.
 #[component]
-pub fn FieldMessage(id: &'static str, problem: Signal<Option<Problem>>) -> impl IntoView {
+pub fn TextField(
+    name: &'static str,
+    #[prop(into)] label: ViewFn,
+    autocomplete: &'static str,
+    problem: Signal<Option<Problem>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] hint: Option<ViewFn>,
+    #[prop(optional)] value: Option<RwSignal<String>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let value = value.unwrap_or_else(|| RwSignal::new(String::new()));
+    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
     view! {
-        <p class="field-error" id=id aria-live="polite">
-            {move || problem.get().map(|problem| view! { <ProblemText problem /> })}
-        </p>
+        <div class="field">
+            <label for=name>{label.run()}</label>
+            <input id=name name=name type=kind autocomplete=autocomplete required
+                aria-describedby=described_by aria-invalid=move || problem.get().is_some().to_string()
+                bind:value=value />
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint.run()}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || problem.get().map(|problem| view! { <ProblemText problem /> })}
+            </p>
+            {children.map(|children| children())}
+        </div>
     }
 }
 

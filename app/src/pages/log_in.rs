@@ -1,6 +1,6 @@
 use crate::{
     auth::Auth,
-    components::{form::FieldMessage, page_title::PageTitle},
+    components::{form::TextField, page_title::PageTitle},
     domain::account::{Field, Problem},
     error::AppError,
     i18n::*,
@@ -31,17 +31,10 @@ pub fn LogInPage() -> impl IntoView {
                 {move || wrong().then(|| view! {
                     <p class="notice notice-error" role="alert">{t!(i18n, err_wrong_login)}</p>
                 })}
-                <div class="field">
-                    <label for="login">{t!(i18n, field_login)}</label>
-                    <input id="login" name="login" autocomplete="username" required aria-describedby="login-error" />
-                    <FieldMessage id="login-error" problem=problem(Field::Username) />
-                </div>
-                <div class="field">
-                    <label for="password">{t!(i18n, field_password)}</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required
-                        aria-describedby="password-error" />
-                    <FieldMessage id="password-error" problem=problem(Field::Password) />
-                </div>
+                <TextField name="login" label=move || t!(i18n, field_login) autocomplete="username"
+                    problem=problem(Field::Username) />
+                <TextField name="password" kind="password" label=move || t!(i18n, field_password)
+                    autocomplete="current-password" problem=problem(Field::Password) />
                 <FormFailure action_failed=Signal::derive(move || {
                     action.value().with(|v| matches!(v, Some(Err(e)) if !matches!(e, AppError::Validation(_))))
                 }) />

@@ -2,7 +2,7 @@ use crate::{
     api::auth::{nickname_free, username_free},
     auth::Auth,
     components::{
-        form::{FieldMessage, debounced},
+        form::{TextField, debounced},
         page_title::PageTitle,
     },
     domain::account::{
@@ -90,35 +90,19 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{t!(i18n, sign_up_title)}</h1>
             <p class="lead">{t!(i18n, sign_up_intro)}</p>
             <ActionForm action=action attr:class="form" attr:data-testid="sign-up-form">
-                <div class="field">
-                    <label for="username">{t!(i18n, field_username)}</label>
-                    <input id="username" name="username" autocomplete="username" required
-                        aria-describedby="username-hint username-error" bind:value=username />
-                    <p class="field-hint" id="username-hint">{t!(i18n, hint_username)}</p>
-                    <FieldMessage id="username-error" problem=username_problem />
+                <TextField name="username" label=move || t!(i18n, field_username) autocomplete="username"
+                    hint=move || t!(i18n, hint_username) problem=username_problem value=username>
                     {free_note(username_problem, username_available)}
-                </div>
-                <div class="field">
-                    <label for="nickname">{t!(i18n, field_nickname)}</label>
-                    <input id="nickname" name="nickname" autocomplete="nickname" required
-                        aria-describedby="nickname-hint nickname-error" bind:value=nickname />
-                    <p class="field-hint" id="nickname-hint">{t!(i18n, hint_nickname)}</p>
-                    <FieldMessage id="nickname-error" problem=nickname_problem />
+                </TextField>
+                <TextField name="nickname" label=move || t!(i18n, field_nickname) autocomplete="nickname"
+                    hint=move || t!(i18n, hint_nickname) problem=nickname_problem value=nickname>
                     {free_note(nickname_problem, nickname_available)}
-                </div>
-                <div class="field">
-                    <label for="email">{t!(i18n, field_email)}</label>
-                    <input id="email" name="email" type="email" autocomplete="email" required
-                        aria-describedby="email-error" bind:value=email />
-                    <FieldMessage id="email-error" problem=email_problem />
-                </div>
-                <div class="field">
-                    <label for="password">{t!(i18n, field_password)}</label>
-                    <input id="password" name="password" type="password" autocomplete="new-password" required
-                        aria-describedby="password-hint password-error" bind:value=password />
-                    <p class="field-hint" id="password-hint">{t!(i18n, hint_password)}</p>
-                    <FieldMessage id="password-error" problem=password_problem />
-                </div>
+                </TextField>
+                <TextField name="email" kind="email" label=move || t!(i18n, field_email) autocomplete="email"
+                    problem=email_problem value=email />
+                <TextField name="password" kind="password" label=move || t!(i18n, field_password)
+                    autocomplete="new-password" hint=move || t!(i18n, hint_password) problem=password_problem
+                    value=password />
                 <FormFailure action_failed=Signal::derive(move || {
                     action.value().with(|v| matches!(v, Some(Err(e)) if !matches!(e, crate::error::AppError::Validation(_))))
                 }) />

@@ -1,8 +1,6 @@
 //! Reusable views.
 
-pub mod account_menu;
 pub mod footer;
-pub mod form;
 pub mod header;
 pub mod language;
 pub mod listing_card;

@@ -14,6 +14,9 @@ LLVM_COV_VER       := 0.9.1
 ADDR               ?= 127.0.0.1:3000
 DATA_DIR           ?= ./data
 COVERAGE_MIN       := 85
+# Debug builds erase Leptos' component types (as `cargo leptos watch` does):
+# without it every test binary carries gigabytes of nested type names.
+DEBUG_RUSTFLAGS    := --cfg erase_components
 
 .PHONY: help setup setup-build setup-test toolchain cargo-leptos wasm-bindgen wasm-opt \
         chromium e2e-deps llvm-cov wrk build run dev test fmt-check lint unit-and-integration \
@@ -106,6 +109,7 @@ fmt-check:
 # The native side (app with `ssr`, server) and the browser side (app with
 # `hydrate`, compiled to WASM) are linted separately: one build would unify the
 # two feature sets.
+lint: export RUSTFLAGS = $(DEBUG_RUSTFLAGS)
 lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -113,6 +117,7 @@ lint:
 # Unit and property tests (app/src/domain, app/src/backend) and the router tests
 # (server/tests: real HTTP and WebSocket clients on an ephemeral port), run once
 # with coverage instrumentation.
+unit-and-integration: export RUSTFLAGS = $(DEBUG_RUSTFLAGS)
 unit-and-integration:
 	cargo llvm-cov --no-report
 	cargo llvm-cov report --summary-only

@@ -5,6 +5,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -27,7 +28,10 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{about::AboutPage, error::ErrorPage, home::HomePage, not_found::NotFoundPage};
+use pages::{
+    about::AboutPage, error::ErrorPage, home::HomePage, log_in::LogInPage, not_found::NotFoundPage,
+    sign_up::SignUpPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     live::provide_live();
+    auth::provide_auth();
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/haggle.css" />
@@ -66,6 +71,8 @@ pub fn App() -> impl IntoView {
                             // Waits for its data before sending, so it reads fully without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/about") view=AboutPage />
+                            <Route path=path!("/signup") view=SignUpPage />
+                            <Route path=path!("/login") view=LogInPage />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -14,3 +14,12 @@ pub struct ListingCard {
     /// Path of the first image's thumbnail, if the listing has images.
     pub thumb_url: Option<String>,
 }
+
+/// The logged-in person, as the header and pages need them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub username: String,
+    pub nickname: String,
+    pub is_admin: bool,
+    pub email_verified: bool,
+}

@@ -9,6 +9,7 @@ use app::backend::{AppState, config::Config, db, demo, hub::Hub, media::MediaSto
 use leptos::config::LeptosOptions;
 use std::{future::Future, io, sync::Arc};
 use tokio::net::TcpListener;
+use tower_sessions::ExpiredDeletion;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -69,6 +70,10 @@ pub async fn serve(
 ) -> io::Result<()> {
     let hub = state.hub.clone();
     let pool = state.db.clone();
+    let expired_sessions = tokio::spawn(
+        router::session_store(&state)
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
     let app = router::build(state);
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(async move {
@@ -77,6 +82,7 @@ pub async fn serve(
             hub.close_all();
         })
         .await?;
+    expired_sessions.abort();
     pool.close().await;
     Ok(())
 }

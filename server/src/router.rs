@@ -3,7 +3,7 @@
 use crate::health::healthz;
 use app::{
     App,
-    backend::{AppState, ws},
+    backend::{AppState, origin, ws},
     shell,
 };
 use axum::{
@@ -21,11 +21,30 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
+use tower_sessions::{
+    Expiry, SessionManagerLayer,
+    cookie::{SameSite, time::Duration},
+};
+use tower_sessions_sqlx_store::SqliteStore;
 use tracing::{Level, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Sessions idle for this long expire.
+const SESSION_IDLE_DAYS: i64 = 30;
+
+/// The SQLite session store (its table is created by our migrations).
+pub fn session_store(state: &AppState) -> SqliteStore {
+    SqliteStore::new(state.db.clone())
+}
+
 pub fn build(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(session_store(&state))
+        .with_name("haggle_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(Duration::days(SESSION_IDLE_DAYS)));
     let routes = generate_route_list(App);
     let media = ServiceBuilder::new()
         // Media names are random and never reused, so they can be cached for good.
@@ -61,6 +80,8 @@ pub fn build(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(origin::refuse_cross_site_writes))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -1,4 +1,5 @@
 //! Server functions, one module per area: check the caller, call a service, map
 //! errors.
 
+pub mod auth;
 pub mod listings;

@@ -16,6 +16,10 @@ pub struct Config {
     /// Where the compiled site (`pkg/`, assets) lives.
     pub site_root: PathBuf,
     pub log_json: bool,
+    /// Only addresses at these domains may sign up (empty: any).
+    pub email_domains: Vec<String>,
+    /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -41,16 +45,7 @@ impl Config {
         let database_url = get("DATABASE_URL").unwrap_or_else(|| {
             format!("sqlite://{}", data_dir.join("haggle.db").to_string_lossy())
         });
-        let demo = match get("HAGGLE_DEMO").as_deref() {
-            None | Some("0") | Some("false") => false,
-            Some("1") | Some("true") => true,
-            Some(other) => {
-                return Err(invalid(
-                    "HAGGLE_DEMO",
-                    format!("expected 0 or 1, got {other:?}"),
-                ));
-            }
-        };
+        let demo = flag("HAGGLE_DEMO", get("HAGGLE_DEMO"))?;
         let currency = match get("HAGGLE_CURRENCY") {
             Some(code) => Currency::from_code(&code)
                 .ok_or_else(|| invalid("HAGGLE_CURRENCY", format!("unknown currency {code:?}")))?,
@@ -71,6 +66,15 @@ impl Config {
         let site_root =
             PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
         let log_json = get("HAGGLE_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        let email_domains = get("HAGGLE_EMAIL_DOMAINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|d| d.trim().to_ascii_lowercase())
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let secure_cookies = flag("HAGGLE_SECURE_COOKIES", get("HAGGLE_SECURE_COOKIES"))?;
         Ok(Config {
             site_addr,
             data_dir,
@@ -80,11 +84,21 @@ impl Config {
             heartbeat,
             site_root,
             log_json,
+            email_domains,
+            secure_cookies,
         })
     }
 
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
+    }
+}
+
+fn flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(invalid(name, format!("expected 0 or 1, got {other:?}"))),
     }
 }
 
@@ -119,6 +133,8 @@ mod tests {
         assert_eq!(c.heartbeat, Duration::from_secs(20));
         assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
         assert!(!c.log_json);
+        assert!(c.email_domains.is_empty());
+        assert!(!c.secure_cookies);
     }
 
     #[test]
@@ -131,6 +147,8 @@ mod tests {
             ("HAGGLE_WS_HEARTBEAT_MS", "250"),
             ("LEPTOS_SITE_ROOT", "/srv/site"),
             ("HAGGLE_LOG_FORMAT", "JSON"),
+            ("HAGGLE_EMAIL_DOMAINS", "School.edu, ,alumni.school.edu"),
+            ("HAGGLE_SECURE_COOKIES", "1"),
         ])
         .unwrap();
         assert_eq!(c.site_addr.port(), 8080);
@@ -140,6 +158,8 @@ mod tests {
         assert_eq!(c.heartbeat, Duration::from_millis(250));
         assert_eq!(c.site_root, PathBuf::from("/srv/site"));
         assert!(c.log_json);
+        assert_eq!(c.email_domains, vec!["school.edu", "alumni.school.edu"]);
+        assert!(c.secure_cookies);
         let c = config(&[
             ("DATABASE_URL", "sqlite::memory:"),
             ("HAGGLE_DATA_DIR", "/x"),
@@ -159,6 +179,10 @@ mod tests {
             "LEPTOS_SITE_ADDR"
         );
         assert_eq!(name_of(config(&[("HAGGLE_DEMO", "yes")])), "HAGGLE_DEMO");
+        assert_eq!(
+            name_of(config(&[("HAGGLE_SECURE_COOKIES", "2")])),
+            "HAGGLE_SECURE_COOKIES"
+        );
         assert_eq!(
             name_of(config(&[("HAGGLE_CURRENCY", "BTC")])),
             "HAGGLE_CURRENCY"

@@ -1,5 +1,6 @@
 //! Server-only code: database, services, the live hub, storage.
 
+pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -7,6 +8,8 @@ pub mod demo;
 pub mod hub;
 pub mod listings;
 pub mod media;
+pub mod origin;
+pub mod session;
 pub mod state;
 pub mod ws;
 

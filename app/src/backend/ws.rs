@@ -4,6 +4,7 @@ use super::{
     AppState,
     clock::now_ms,
     hub::{ConnId, Hub},
+    origin::same_origin,
 };
 use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, Topic};
 use axum::{
@@ -11,7 +12,7 @@ use axum::{
         State, WebSocketUpgrade,
         ws::{Message, WebSocket},
     },
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use futures::{SinkExt, StreamExt, stream::SplitSink};
@@ -36,25 +37,6 @@ pub async fn handler(
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .on_upgrade(move |socket| serve(socket, hub, heartbeat))
-}
-
-/// Browsers always send `Origin` on a WebSocket handshake; refusing a foreign one
-/// stops other sites from opening sockets with our visitors' cookies. Clients
-/// without an `Origin` are not browsers and carry no ambient credentials.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let (Ok(origin), Some(host)) = (
-        origin.to_str(),
-        headers.get(header::HOST).and_then(|h| h.to_str().ok()),
-    ) else {
-        return false;
-    };
-    origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
 }
 
 async fn serve(socket: WebSocket, hub: Hub, heartbeat: Duration) {
@@ -158,37 +140,6 @@ async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: &ServerMsg) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
-
-    fn headers(origin: Option<&str>, host: Option<&str>) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
-        }
-        if let Some(o) = host {
-            h.insert(header::HOST, HeaderValue::from_str(o).unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn origin_must_match_host() {
-        assert!(same_origin(&headers(
-            Some("http://127.0.0.1:3000"),
-            Some("127.0.0.1:3000")
-        )));
-        assert!(same_origin(&headers(
-            Some("https://Haggle.example"),
-            Some("haggle.example")
-        )));
-        assert!(same_origin(&headers(None, Some("haggle.example"))));
-        assert!(!same_origin(&headers(
-            Some("http://evil.example"),
-            Some("haggle.example")
-        )));
-        assert!(!same_origin(&headers(Some("null"), Some("haggle.example"))));
-        assert!(!same_origin(&headers(Some("http://haggle.example"), None)));
-    }
 
     #[test]
     fn commands_are_answered_or_refused() {

@@ -1,4 +1,4 @@
-use super::{language::LanguageSelect, online::OnlineBadge};
+use super::{account_menu::AccountMenu, language::LanguageSelect, online::OnlineBadge};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,7 +10,7 @@ pub fn Header() -> impl IntoView {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="site-header">
             <div class="container header-inner">
-                <a class="brand" href="/">
+                <a class="brand" href="/" aria-label="Haggle">
                     <Logo />
                     <span class="brand-name">"Haggle"</span>
                 </a>
@@ -21,6 +21,7 @@ pub fn Header() -> impl IntoView {
                 <div class="header-tools">
                     <OnlineBadge />
                     <LanguageSelect />
+                    <AccountMenu />
                 </div>
             </div>
         </header>

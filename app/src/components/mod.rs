@@ -1,6 +1,8 @@
 //! Reusable views.
 
+pub mod account_menu;
 pub mod footer;
+pub mod form;
 pub mod header;
 pub mod language;
 pub mod listing_card;

@@ -15,6 +15,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(demo: bool) -> TestServer {
+        // Server logs on request only: with a global subscriber writing to stdout,
+        // the 64-way concurrent render test hung under coverage instrumentation.
+        if std::env::var_os("HAGGLE_TEST_LOG").is_some() {
+            haggle_server::telemetry::init(false);
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let vars: HashMap<&str, String> = HashMap::from([
             ("HAGGLE_DATA_DIR", dir.path().to_string_lossy().into_owned()),

@@ -1,0 +1,42 @@
+//! The logged-in viewer and the actions that change who it is, shared by the
+//! header and the account pages.
+
+use crate::{
+    api::auth::{LogIn, LogOut, SignUp, current_viewer},
+    error::AppError,
+    model::Viewer,
+};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub sign_up: ServerAction<SignUp>,
+    pub log_in: ServerAction<LogIn>,
+    pub log_out: ServerAction<LogOut>,
+    /// Reloads whenever one of the actions above completes.
+    pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+}
+
+pub fn provide_auth() -> Auth {
+    let sign_up = ServerAction::<SignUp>::new();
+    let log_in = ServerAction::<LogIn>::new();
+    let log_out = ServerAction::<LogOut>::new();
+    let viewer = Resource::new(
+        move || {
+            (
+                sign_up.version().get(),
+                log_in.version().get(),
+                log_out.version().get(),
+            )
+        },
+        |_| current_viewer(),
+    );
+    let auth = Auth {
+        sign_up,
+        log_in,
+        log_out,
+        viewer,
+    };
+    provide_context(auth);
+    auth
+}

@@ -1,0 +1,30 @@
+use crate::{auth::Auth, i18n::*};
+use leptos::{either::Either, prelude::*};
+
+/// The header's account corner: log-in and sign-up links, or the viewer's name
+/// and a log-out button.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    view! {
+        <div class="account" data-testid="account">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match auth.viewer.await {
+                        Ok(Some(viewer)) => Either::Left(view! {
+                            <span class="account-name" title=viewer.username.clone()>{viewer.nickname}</span>
+                            <ActionForm action=auth.log_out attr:class="inline-form">
+                                <button type="submit" class="button-ghost">{t!(i18n, log_out)}</button>
+                            </ActionForm>
+                        }),
+                        _ => Either::Right(view! {
+                            <a class="button-ghost" href="/login">{t!(i18n, nav_log_in)}</a>
+                            <a class="button small" href="/signup">{t!(i18n, nav_sign_up)}</a>
+                        }),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}

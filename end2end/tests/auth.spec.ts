@@ -1,0 +1,91 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** A username nobody has used in this run. */
+function freshName(): string {
+  return `user${Date.now() % 10_000_000}`;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.getByTestId('online')).toHaveText(/online/);
+}
+
+test('sign up, log out and log in again', async ({ page }) => {
+  const name = freshName();
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Sign up' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create your Haggle account');
+
+  await page.getByLabel('Username').fill(name);
+  await expect(page.getByText('Available')).toBeVisible();
+  await page.getByLabel('Nickname').fill(`Nick ${name}`);
+  await page.getByLabel('Email').fill(`${name}@example.com`);
+  // The password rules are checked while typing, before anything is sent.
+  await page.getByLabel('Password').fill('short');
+  await expect(page.locator('#password-error')).toHaveText('At least 8 characters.');
+  await page.getByLabel('Password').fill('longenough1');
+  await expect(page.locator('#password-error')).toHaveText('Needs at least one symbol, such as ! or #.');
+  await page.getByLabel('Password').fill('s3cret!pw');
+  await expect(page.locator('#password-error')).toHaveText('');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  await expect(page).toHaveURL(/\/$/);
+  const account = page.getByTestId('account');
+  await expect(account).toContainText(`Nick ${name}`);
+
+  await account.getByRole('button', { name: 'Log out' }).click();
+  await expect(account.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await account.getByRole('link', { name: 'Log in' }).click();
+
+  await page.getByLabel('Username or email').fill(name);
+  await page.getByLabel('Password').fill('wrong!pw1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await page.getByLabel('Password').fill('s3cret!pw');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(account).toContainText(`Nick ${name}`);
+
+  // The session survives a reload: it lives on the server, behind an HttpOnly cookie.
+  await page.reload();
+  await expect(account).toContainText(`Nick ${name}`);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'haggle_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Lax');
+});
+
+test('a taken username or nickname is flagged while typing', async ({ page }) => {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Username').fill('mei'); // a demo account
+  await expect(page.locator('#username-error')).toHaveText('Already taken.');
+  await page.getByLabel('Nickname').fill('준호');
+  await expect(page.locator('#nickname-error')).toHaveText('Already taken.');
+  await page.getByLabel('Username').fill('9lives');
+  await expect(page.locator('#username-error')).toHaveText('Must start with a letter.');
+});
+
+test('signing up works without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const name = freshName();
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Nickname').fill(`NoJS ${name}`);
+  await page.getByLabel('Email').fill(`${name}@example.com`);
+  await page.getByLabel('Password').fill('s3cret!pw');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('account')).toContainText(`NoJS ${name}`);
+  await context.close();
+});
+
+test('the sign-up form speaks the chosen language', async ({ page }) => {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Language').selectOption('ko');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Haggle 계정 만들기');
+  await page.getByLabel('비밀번호').fill('abc');
+  await expect(page.locator('#password-error')).toHaveText('8자 이상이어야 해요.');
+  await page.getByLabel('언어').selectOption('en');
+});

@@ -12,7 +12,8 @@ use axum::{
     routing::get,
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -38,6 +39,15 @@ pub fn session_store(state: &AppState) -> SqliteStore {
     SqliteStore::new(state.db.clone())
 }
 
+/// The app's routes, generated once per process. Generating them sets a
+/// process-global flag in `leptos_server` that parks any resource first polled
+/// meanwhile forever (leptos-rs/leptos #4773), so a second server built in the
+/// same process (as tests do) must not generate them while another one serves.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(session_store(&state))
         .with_name("haggle_session")
@@ -45,7 +55,7 @@ pub fn build(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(Duration::days(SESSION_IDLE_DAYS)));
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let media = ServiceBuilder::new()
         // Media names are random and never reused, so they can be cached for good.
         .layer(SetResponseHeaderLayer::overriding(

@@ -243,12 +243,8 @@ async fn graceful_shutdown_finishes() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
-/// Quarantined: in debug and coverage builds about one run in three never
-/// finishes (some of the 64 responses stall; release builds under `make bench`
-/// have shown no stall in 60,000 requests). Suspects: sqlx pool contention (64
-/// acquires on 8 connections) or Leptos' async SSR. Run it with
-/// `cargo test --test http -- --ignored` while diagnosing.
-#[ignore = "stalls intermittently in debug builds; see the doc comment"]
+/// Also guards the route list being generated once per process: other tests
+/// building their servers meanwhile used to park some of these renders forever.
 #[tokio::test]
 async fn concurrent_renders_all_complete() {
     // Regression: a page title read a signal after its owner was disposed,

@@ -22,4 +22,21 @@ pub struct Viewer {
     pub nickname: String,
     pub is_admin: bool,
     pub email_verified: bool,
+    pub id_verified: bool,
+    pub avatar_url: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::backend::accounts::Account> for Viewer {
+    fn from(a: crate::backend::accounts::Account) -> Viewer {
+        use crate::backend::{accounts::Role, media};
+        Viewer {
+            is_admin: a.role() == Role::Admin,
+            email_verified: a.email_verified_at.is_some(),
+            id_verified: a.id_verified_at.is_some(),
+            avatar_url: a.avatar.as_deref().map(media::url),
+            username: a.username,
+            nickname: a.nickname,
+        }
+    }
 }

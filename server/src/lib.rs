@@ -5,7 +5,15 @@ pub mod health;
 pub mod router;
 pub mod telemetry;
 
-use app::backend::{AppState, config::Config, db, demo, hub::Hub, media::MediaStore};
+use app::backend::{
+    AppState,
+    config::Config,
+    db, demo,
+    hub::Hub,
+    media::MediaStore,
+    outbox::{FileOutbox, Mailer},
+    secret::Secret,
+};
 use leptos::config::LeptosOptions;
 use std::{future::Future, io, sync::Arc};
 use tokio::net::TcpListener;
@@ -21,6 +29,8 @@ pub enum StartError {
     Db(#[from] sqlx_error::Error),
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx_error::MigrateError),
+    #[error("mail: {0}")]
+    Mail(String),
     #[error("demo data: {0}")]
     Demo(#[from] demo::SeedError),
 }
@@ -53,11 +63,24 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
+    let secret = Secret::load_or_create(&config.data_dir)?;
+    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+        Some(url) => Arc::new(
+            app::backend::outbox::SmtpMailer::new(url, &config.mail_from)
+                .map_err(|e| StartError::Mail(e.to_string()))?,
+        ),
+        None => Arc::new(FileOutbox::new(config.outbox_dir().join("mail.jsonl"))),
+    };
+    let sms = Arc::new(FileOutbox::new(config.outbox_dir().join("sms.jsonl")));
     Ok(AppState {
         db: pool,
         hub: Hub::default(),
         config: Arc::new(config),
         leptos_options,
+        media,
+        secret,
+        mailer,
+        sms,
     })
 }
 
@@ -75,7 +98,7 @@ pub async fn serve(
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
     let app = router::build(state);
-    axum::serve(listener, app.into_make_service())
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");

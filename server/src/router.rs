@@ -3,7 +3,7 @@
 use crate::health::healthz;
 use app::{
     App,
-    backend::{AppState, origin, ws},
+    backend::{AppState, captcha, origin, ws},
     shell,
 };
 use axum::{
@@ -69,6 +69,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/ws", get(ws::handler))
+        .route("/captcha.png", get(captcha::image))
         .nest_service("/media", media)
         .route(
             "/api/{*fn_name}",

@@ -107,7 +107,11 @@ async fn sign_up_log_out_log_in() {
     if !status.is_redirection() {
         panic!("status {status}: {}", res.text().await.unwrap());
     }
-    assert_eq!(res.headers()[header::LOCATION], "/");
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/verify",
+        "a new account goes on to verify its email"
+    );
     let raw = res.headers()[header::SET_COOKIE]
         .to_str()
         .unwrap()

@@ -34,7 +34,13 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     respond(
         async move {
-            use crate::{backend::accounts, domain::account::check_sign_up};
+            use crate::{
+                backend::{
+                    accounts,
+                    verification::{self, Channel},
+                },
+                domain::account::check_sign_up,
+            };
             let state = AppState::current()?;
             let new = check_sign_up(
                 &username,
@@ -45,32 +51,84 @@ pub async fn sign_up(
             )
             .map_err(AppError::Validation)?;
             let account = accounts::register(&state.db, &new, &password).await?;
-            session::log_in(&session::current().await?, account.id).await?;
+            session::log_in(&state, &session::current().await?, account.id).await?;
             tracing::info!(user = account.id, "signed up");
-            leptos_axum::redirect("/");
+            // The account exists either way; a failed send can be retried from /verify.
+            if let Err(e) =
+                verification::send(&state, account.id, Channel::Email, &account.email).await
+            {
+                tracing::warn!(error = %e, user = account.id, "first verification code not sent");
+            }
+            leptos_axum::redirect("/verify");
             Ok(())
         }
         .await,
     )
 }
 
+/// Logs in by username or email. After three recent failures (for the name or
+/// the address) a CAPTCHA must be solved too; after many, log-in pauses.
 #[server(endpoint = "auth/log_in")]
-pub async fn log_in(login: String, password: String) -> Result<(), AppError> {
+pub async fn log_in(
+    login: String,
+    password: String,
+    #[server(default)] captcha: Option<String>,
+) -> Result<(), AppError> {
     respond(
         async move {
             use crate::{
-                backend::accounts,
-                domain::account::{Field, Problem},
+                backend::{accounts, captcha as challenge, clock::now_ms, login_guard},
+                domain::{
+                    account::{Field, FieldError, Problem},
+                    login_guard::Gate,
+                },
             };
             let state = AppState::current()?;
+            let session = session::current().await?;
             if login.trim().is_empty() {
                 return Err(AppError::field(Field::Username, Problem::Required));
             }
             if password.is_empty() {
                 return Err(AppError::field(Field::Password, Problem::Required));
             }
-            let account = accounts::authenticate(&state.db, &login, &password).await?;
-            session::log_in(&session::current().await?, account.id).await?;
+            let ip = session::requester().ip;
+            match login_guard::check(&state.db, &login, &ip, now_ms()).await? {
+                Gate::Paused => return Err(AppError::RateLimited),
+                Gate::NeedsCaptcha => {
+                    let answer = captcha.as_deref().unwrap_or_default();
+                    if !challenge::solve(&session, answer).await {
+                        let problem = if answer.trim().is_empty() {
+                            Problem::Required
+                        } else {
+                            Problem::Wrong
+                        };
+                        return Err(AppError::field(Field::Captcha, problem));
+                    }
+                }
+                Gate::Open => {}
+            }
+            let account = match accounts::authenticate(&state.db, &login, &password).await {
+                Ok(account) => account,
+                Err(AccountError::WrongCredentials) => {
+                    let now = now_ms();
+                    login_guard::record_failure(&state.db, &login, &ip, now).await?;
+                    let mut errors = vec![FieldError {
+                        field: Field::Password,
+                        problem: Problem::Wrong,
+                    }];
+                    // Say now that the next try needs a CAPTCHA, so the form shows one.
+                    if login_guard::check(&state.db, &login, &ip, now).await? != Gate::Open {
+                        errors.push(FieldError {
+                            field: Field::Captcha,
+                            problem: Problem::Required,
+                        });
+                    }
+                    return Err(AppError::Validation(errors));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            login_guard::forgive(&state.db, &login).await?;
+            session::log_in(&state, &session, account.id).await?;
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -82,7 +140,7 @@ pub async fn log_in(login: String, password: String) -> Result<(), AppError> {
 pub async fn log_out() -> Result<(), AppError> {
     respond(
         async move {
-            session::log_out(&session::current().await?).await?;
+            session::log_out(&AppState::current()?, &session::current().await?).await?;
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -94,15 +152,9 @@ pub async fn log_out() -> Result<(), AppError> {
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     respond(
         async move {
-            use crate::backend::accounts::Role;
             let state = AppState::current()?;
-            let account = session::account(&state.db, &session::current().await?).await?;
-            Ok(account.map(|a| Viewer {
-                is_admin: a.role() == Role::Admin,
-                email_verified: a.email_verified_at.is_some(),
-                username: a.username,
-                nickname: a.nickname,
-            }))
+            let account = session::account(&state, &session::current().await?).await?;
+            Ok(account.map(Viewer::from))
         }
         .await,
     )

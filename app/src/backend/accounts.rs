@@ -26,6 +26,12 @@ pub struct Account {
     pub role: String,
     pub status: String,
     pub email_verified_at: Option<i64>,
+    pub phone: Option<String>,
+    pub phone_verified_at: Option<i64>,
+    /// Media file name of the avatar.
+    pub avatar: Option<String>,
+    pub intro: String,
+    pub id_verified_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -39,8 +45,8 @@ impl Account {
     }
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, username, nickname, email, role, status, email_verified_at, created_at";
+const ACCOUNT_COLUMNS: &str = "id, username, nickname, email, role, status, email_verified_at, \
+     phone, phone_verified_at, avatar, intro, id_verified_at, created_at";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {

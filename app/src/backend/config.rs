@@ -20,6 +20,10 @@ pub struct Config {
     pub email_domains: Vec<String>,
     /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
     pub secure_cookies: bool,
+    /// Send mail through this SMTP server; without it mail goes to the outbox file.
+    pub smtp_url: Option<String>,
+    /// The sender of Haggle's mail.
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -75,6 +79,9 @@ impl Config {
             })
             .unwrap_or_default();
         let secure_cookies = flag("HAGGLE_SECURE_COOKIES", get("HAGGLE_SECURE_COOKIES"))?;
+        let smtp_url = get("HAGGLE_SMTP_URL");
+        let mail_from =
+            get("HAGGLE_MAIL_FROM").unwrap_or_else(|| "Haggle <no-reply@haggle.localhost>".into());
         Ok(Config {
             site_addr,
             data_dir,
@@ -86,11 +93,23 @@ impl Config {
             log_json,
             email_domains,
             secure_cookies,
+            smtp_url,
+            mail_from,
         })
     }
 
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
+    }
+
+    /// Where mail and SMS land when no real provider is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// ID-card photos waiting for an admin's review (never served publicly).
+    pub fn review_dir(&self) -> PathBuf {
+        self.data_dir.join("id-review")
     }
 }
 

@@ -1,12 +1,17 @@
-//! Who is logged in: the user id lives in the server-side session (SQLite), the
-//! browser only holds an opaque, HttpOnly cookie.
+//! Who is logged in. The browser holds an opaque, HttpOnly cookie; the server-side
+//! session (SQLite) holds a login id; the `logins` row says whose it is.
 
-use super::accounts::{self, Account};
+use super::{
+    AppState,
+    accounts::{self, Account, Role},
+    clock::now_ms,
+    logins,
+};
 use crate::error::AppError;
-use sqlx::SqlitePool;
+use std::net::SocketAddr;
 use tower_sessions::Session;
 
-const USER_ID: &str = "user_id";
+const LOGIN_ID: &str = "login_id";
 
 /// The session of the request being served.
 pub async fn current() -> Result<Session, AppError> {
@@ -16,28 +21,95 @@ pub async fn current() -> Result<Session, AppError> {
     })
 }
 
-/// Marks the session as `user_id`'s, under a fresh session id so an id planted
-/// before log-in is worthless afterwards.
-pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
-    session.cycle_id().await.map_err(internal)?;
-    session.insert(USER_ID, user_id).await.map_err(internal)
+/// The requesting browser as far as the server can tell.
+#[derive(Debug, Clone, Default)]
+pub struct Requester {
+    pub user_agent: String,
+    /// The peer address. Behind a reverse proxy this is the proxy's, which
+    /// makes per-address limits shared; see the README.
+    pub ip: String,
 }
 
-/// Deletes the session everywhere (store and cookie).
-pub async fn log_out(session: &Session) -> Result<(), AppError> {
+pub fn requester() -> Requester {
+    let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
+        return Requester::default();
+    };
+    Requester {
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        ip: parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Signs `user_id` in, under a fresh session id so an id planted before log-in
+/// is worthless afterwards.
+pub async fn log_in(state: &AppState, session: &Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    let who = requester();
+    let login = logins::start(&state.db, user_id, &who.user_agent, &who.ip, now_ms()).await?;
+    session.insert(LOGIN_ID, login).await.map_err(internal)
+}
+
+/// Ends this browser's login and deletes the session (store and cookie).
+pub async fn log_out(state: &AppState, session: &Session) -> Result<(), AppError> {
+    if let Some(login) = login_id(session).await {
+        logins::end(&state.db, &login).await?;
+    }
     session.flush().await.map_err(internal)
 }
 
-pub async fn user_id(session: &Session) -> Option<i64> {
-    session.get::<i64>(USER_ID).await.ok().flatten()
+pub async fn login_id(session: &Session) -> Option<String> {
+    session.get::<String>(LOGIN_ID).await.ok().flatten()
 }
 
-/// The logged-in account, if any (a deleted account counts as logged out).
-pub async fn account(pool: &SqlitePool, session: &Session) -> Result<Option<Account>, AppError> {
-    match user_id(session).await {
-        Some(id) => Ok(accounts::find(pool, id).await?),
+/// The logged-in account, if any (an ended login or a deleted account counts
+/// as logged out).
+pub async fn account(state: &AppState, session: &Session) -> Result<Option<Account>, AppError> {
+    let Some(login) = login_id(session).await else {
+        return Ok(None);
+    };
+    match logins::resolve(&state.db, &login, now_ms()).await? {
+        Some(user_id) => Ok(accounts::find(&state.db, user_id).await?),
         None => Ok(None),
     }
+}
+
+/// The caller of a server function that needs an account.
+pub struct Caller {
+    pub state: AppState,
+    pub session: Session,
+    pub account: Account,
+}
+
+/// The logged-in caller, or `Unauthenticated`.
+pub async fn caller() -> Result<Caller, AppError> {
+    let state = AppState::current()?;
+    let session = current().await?;
+    let account = account(&state, &session)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(Caller {
+        state,
+        session,
+        account,
+    })
+}
+
+/// The logged-in caller if an admin; `Unauthenticated` or `Forbidden` otherwise.
+pub async fn admin() -> Result<Caller, AppError> {
+    let caller = caller().await?;
+    if caller.account.role() != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(caller)
 }
 
 fn internal(e: tower_sessions::session::Error) -> AppError {

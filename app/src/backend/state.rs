@@ -1,6 +1,12 @@
 //! What every request handler and server function can reach.
 
-use super::{config::Config, hub::Hub};
+use super::{
+    config::Config,
+    hub::Hub,
+    media::MediaStore,
+    outbox::{Mailer, SmsSender},
+    secret::Secret,
+};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -13,6 +19,10 @@ pub struct AppState {
     pub hub: Hub,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub media: MediaStore,
+    pub secret: Secret,
+    pub mailer: Arc<dyn Mailer>,
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -22,6 +22,8 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::Taken => t!(i18n, err_taken).into_any(),
         Problem::Wrong => t!(i18n, err_wrong).into_any(),
         Problem::Expired => t!(i18n, err_expired).into_any(),
+        Problem::TooManyTries => t!(i18n, err_too_many_tries).into_any(),
+        Problem::TooSoon { secs } => t!(i18n, err_too_soon, secs).into_any(),
     }
 }
 

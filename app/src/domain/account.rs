@@ -42,6 +42,12 @@ pub enum Problem {
     /// Code or answer does not match.
     Wrong,
     Expired,
+    /// Too many wrong tries; a new code is needed.
+    TooManyTries,
+    /// Asked again too soon; wait this long.
+    TooSoon {
+        secs: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,4 +5,6 @@ pub mod account;
 pub mod backoff;
 pub mod id_number;
 pub mod listing;
+pub mod login_guard;
 pub mod money;
+pub mod verification;

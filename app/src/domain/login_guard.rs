@@ -1,0 +1,55 @@
+//! How many failed log-ins are tolerated before a CAPTCHA, then a pause.
+
+/// Failures older than this no longer count.
+pub const WINDOW_MS: i64 = 15 * 60_000;
+/// From this many recent failures (for the account or the address) on, a
+/// CAPTCHA must be solved with the password.
+pub const CAPTCHA_AFTER: i64 = 3;
+/// An account that fails this often is paused for the rest of the window,
+/// whatever the CAPTCHA says: it stops slow password guessing.
+pub const ACCOUNT_PAUSE_AFTER: i64 = 10;
+/// An address gets more room: many people can share one (a campus network).
+pub const ADDRESS_PAUSE_AFTER: i64 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    Open,
+    NeedsCaptcha,
+    Paused,
+}
+
+pub fn gate(account_failures: i64, address_failures: i64) -> Gate {
+    if account_failures >= ACCOUNT_PAUSE_AFTER || address_failures >= ADDRESS_PAUSE_AFTER {
+        Gate::Paused
+    } else if account_failures >= CAPTCHA_AFTER || address_failures >= CAPTCHA_AFTER {
+        Gate::NeedsCaptcha
+    } else {
+        Gate::Open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn thresholds() {
+        assert_eq!(gate(0, 0), Gate::Open);
+        assert_eq!(gate(2, 2), Gate::Open);
+        assert_eq!(gate(3, 0), Gate::NeedsCaptcha);
+        assert_eq!(gate(0, 3), Gate::NeedsCaptcha);
+        assert_eq!(gate(10, 0), Gate::Paused);
+        assert_eq!(gate(9, 49), Gate::NeedsCaptcha);
+        assert_eq!(gate(0, 50), Gate::Paused);
+    }
+
+    proptest! {
+        /// More failures never make the gate easier.
+        #[test]
+        fn monotonic(a in 0i64..100, b in 0i64..100, da in 0i64..5, db in 0i64..5) {
+            let rank = |g: Gate| match g { Gate::Open => 0, Gate::NeedsCaptcha => 1, Gate::Paused => 2 };
+            prop_assert!(rank(gate(a + da, b + db)) >= rank(gate(a, b)));
+        }
+    }
+}

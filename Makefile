@@ -19,7 +19,7 @@ COVERAGE_MIN       := 85
 DEBUG_RUSTFLAGS    := --cfg erase_components
 
 .PHONY: help setup setup-build setup-test toolchain cargo-leptos wasm-bindgen wasm-opt \
-        chromium e2e-deps llvm-cov wrk build run dev test fmt-check lint unit-and-integration \
+        tesseract chromium e2e-deps llvm-cov wrk build run dev test fmt-check lint unit-and-integration \
         e2e bench clean
 
 help:
@@ -30,7 +30,7 @@ help:
 
 # ---------------------------------------------------------------- setup
 
-setup-build: toolchain cargo-leptos wasm-bindgen wasm-opt
+setup-build: toolchain cargo-leptos wasm-bindgen wasm-opt tesseract
 setup-test: setup-build llvm-cov chromium e2e-deps
 setup: setup-test
 
@@ -72,6 +72,14 @@ chromium:
 	  $(MAKE) --no-print-directory $(APT_UPDATED); \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
+
+# Local OCR for identity verification (English data covers the digits and
+# Latin letters of ID numbers).
+tesseract:
+	@command -v tesseract >/dev/null && [ -n "$$(tesseract --list-langs 2>/dev/null | grep -x eng)" ] || { \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    tesseract-ocr tesseract-ocr-eng >/dev/null; }
 
 wrk:
 	@command -v wrk >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED); \

@@ -13,7 +13,9 @@ pub struct Auth {
     pub sign_up: ServerAction<SignUp>,
     pub log_in: ServerAction<LogIn>,
     pub log_out: ServerAction<LogOut>,
-    /// Reloads whenever one of the actions above completes.
+    /// Bumped by pages that change what the header shows (nickname, avatar…).
+    pub changed: RwSignal<u32>,
+    /// Reloads whenever one of the actions above completes or `changed` moves.
     pub viewer: Resource<Result<Option<Viewer>, AppError>>,
 }
 
@@ -21,12 +23,14 @@ pub fn provide_auth() -> Auth {
     let sign_up = ServerAction::<SignUp>::new();
     let log_in = ServerAction::<LogIn>::new();
     let log_out = ServerAction::<LogOut>::new();
+    let changed = RwSignal::new(0);
     let viewer = Resource::new(
         move || {
             (
                 sign_up.version().get(),
                 log_in.version().get(),
                 log_out.version().get(),
+                changed.get(),
             )
         },
         |_| current_viewer(),
@@ -35,6 +39,7 @@ pub fn provide_auth() -> Auth {
         sign_up,
         log_in,
         log_out,
+        changed,
         viewer,
     };
     provide_context(auth);

@@ -82,6 +82,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::backend::upload::UploadError> for AppError {
+    fn from(e: crate::backend::upload::UploadError) -> Self {
+        AppError::field(e.field, e.problem)
+    }
+}
+
 /// Ends a server function: a failure also sets the response's status, so
 /// callers and logs see a 4xx for bad input rather than Leptos' blanket 500.
 /// A plain form post (no JavaScript) is left alone: Leptos answers it with a

@@ -29,8 +29,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    about::AboutPage, error::ErrorPage, home::HomePage, log_in::LogInPage, not_found::NotFoundPage,
-    sign_up::SignUpPage,
+    about::AboutPage, admin::AdminPage, error::ErrorPage, home::HomePage, identity::IdentityPage,
+    log_in::LogInPage, member::MemberPage, not_found::NotFoundPage, settings::SettingsPage,
+    sign_up::SignUpPage, verify::VerifyEmailPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -73,6 +74,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/about") view=AboutPage />
                             <Route path=path!("/signup") view=SignUpPage />
                             <Route path=path!("/login") view=LogInPage />
+                            // Async: these pages' forms work without JavaScript, so their
+                            // data must be in the HTML; a missing member answers 404.
+                            <Route path=path!("/verify") view=VerifyEmailPage ssr=SsrMode::Async />
+                            <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                            <Route path=path!("/settings/identity") view=IdentityPage />
+                            <Route path=path!("/u/:username") view=MemberPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

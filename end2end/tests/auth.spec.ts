@@ -1,15 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { freshName, hydrated, outboxCode } from './helpers';
 
-/** A username nobody has used in this run. */
-function freshName(): string {
-  return `user${Date.now() % 10_000_000}`;
-}
-
-async function hydrated(page: Page) {
-  await expect(page.getByTestId('online')).toHaveText(/online/);
-}
-
-test('sign up, log out and log in again', async ({ page }) => {
+test('sign up, verify the email with the mailed code, log out and log in again', async ({ page }) => {
   const name = freshName();
   await page.goto('/');
   await hydrated(page);
@@ -29,9 +21,16 @@ test('sign up, log out and log in again', async ({ page }) => {
   await expect(page.locator('#password-error')).toHaveText('');
   await page.getByRole('button', { name: 'Create account' }).click();
 
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/verify$/);
   const account = page.getByTestId('account');
   await expect(account).toContainText(`Nick ${name}`);
+  await expect(page.getByText(`We sent a 6-digit code to ${name}@example.com.`)).toBeVisible();
+  await page.getByLabel('Code').fill('000000' === outboxCode('mail.jsonl', `${name}@example.com`) ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.locator('#email-code-error')).toHaveText("That doesn't match.");
+  await page.getByLabel('Code').fill(outboxCode('mail.jsonl', `${name}@example.com`));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('email-verified')).toHaveText(`${name}@example.com is verified.`);
 
   await account.getByRole('button', { name: 'Log out' }).click();
   await expect(account.getByRole('link', { name: 'Log in' })).toBeVisible();
@@ -75,8 +74,12 @@ test('signing up works without JavaScript', async ({ browser }) => {
   await page.getByLabel('Email').fill(`${name}@example.com`);
   await page.getByLabel('Password').fill('s3cret!pw');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/verify$/);
   await expect(page.getByTestId('account')).toContainText(`NoJS ${name}`);
+  // The code form is a plain form too.
+  await page.getByLabel('Code').fill(outboxCode('mail.jsonl', `${name}@example.com`));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('email-verified')).toBeVisible();
   await context.close();
 });
 

@@ -1,4 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page.
+// Release builds keep Leptos' concrete view types, whose layout queries nest deeply.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -1,6 +1,9 @@
 //! Haggle's HTTP server: configuration, start-up, the router and shutdown. The
 //! binary (`main.rs`) only reads the environment and calls [`run`].
+// Release builds keep Leptos' concrete view types, whose layout queries nest deeply.
+#![recursion_limit = "256"]
 
+pub mod admin_cli;
 pub mod health;
 pub mod router;
 pub mod telemetry;
@@ -98,13 +101,16 @@ pub async fn serve(
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
     let app = router::build(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            hub.close_all();
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        hub.close_all();
+    })
+    .await?;
     expired_sessions.abort();
     pool.close().await;
     Ok(())

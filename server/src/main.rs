@@ -10,6 +10,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("admin") => return haggle_server::admin_cli::run(&config, &args[1..]).await,
+        Some(_) => {
+            eprintln!("{}", haggle_server::admin_cli::USAGE);
+            eprintln!("(without arguments, haggle starts the server)");
+            return ExitCode::from(2);
+        }
+    }
     haggle_server::telemetry::init(config.log_json);
     let addr = config.site_addr;
     let state = match haggle_server::prepare(config).await {

@@ -3,7 +3,7 @@
 use crate::health::healthz;
 use app::{
     App,
-    backend::{AppState, captcha, origin, ws},
+    backend::{AppState, admin_gate, captcha, origin, ws},
     shell,
 };
 use axum::{
@@ -70,6 +70,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/ws", get(ws::handler))
         .route("/captcha.png", get(captcha::image))
+        .route("/admin/id-review/{id}", get(admin_gate::review_photo))
         .nest_service("/media", media)
         .route(
             "/api/{*fn_name}",
@@ -91,6 +92,10 @@ pub fn build(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin_gate::guard,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(origin::refuse_cross_site_writes))
         .layer(

@@ -1,48 +1,8 @@
 mod common;
 
-use app::{
-    domain::account::{Field, Problem},
-    error::AppError,
-};
-use common::TestServer;
+use app::domain::account::{Field, Problem};
+use common::{TestServer, Via, error_of, post, session_cookie};
 use reqwest::{StatusCode, header};
-
-/// How the browser posts: a plain form (no JavaScript) or the hydrated app's
-/// server-function call.
-#[derive(Clone, Copy)]
-enum Via {
-    Form,
-    App,
-}
-
-async fn post(
-    server: &TestServer,
-    via: Via,
-    path: &str,
-    form: &[(&str, &str)],
-    cookie: Option<&str>,
-) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let accept = match via {
-        Via::Form => "text/html,application/xhtml+xml",
-        Via::App => "application/json",
-    };
-    let mut req = client
-        .post(server.url(path))
-        .header("origin", format!("http://{}", server.addr))
-        .header("sec-fetch-site", "same-origin")
-        .header(header::ACCEPT, accept)
-        .header(header::REFERER, server.url("/signup"))
-        .form(form);
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    req.send().await.unwrap()
-}
 
 async fn post_form(
     server: &TestServer,
@@ -57,16 +17,6 @@ async fn call(server: &TestServer, path: &str, form: &[(&str, &str)]) -> reqwest
     post(server, Via::App, path, form, None).await
 }
 
-/// The `name=value` part of the session cookie a response sets.
-fn session_cookie(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("haggle_session="))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-}
-
 async fn home_as(server: &TestServer, cookie: &str) -> String {
     common::http()
         .get(server.url("/"))
@@ -78,18 +28,6 @@ async fn home_as(server: &TestServer, cookie: &str) -> String {
         .text()
         .await
         .unwrap()
-}
-
-async fn error_of(res: reqwest::Response) -> AppError {
-    let status = res.status();
-    let err: AppError = serde_json::from_str(&res.text().await.unwrap()).expect("an AppError body");
-    assert_eq!(
-        status.as_u16(),
-        err.status(),
-        "the status fits the error: {err:?}"
-    );
-    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    err
 }
 
 const MEI: [(&str, &str); 4] = [

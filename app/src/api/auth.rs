@@ -73,6 +73,7 @@ pub async fn log_in(
     login: String,
     password: String,
     #[server(default)] captcha: Option<String>,
+    #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
     respond(
         async move {
@@ -129,11 +130,21 @@ pub async fn log_in(
             };
             login_guard::forgive(&state.db, &login).await?;
             session::log_in(&state, &session, account.id).await?;
-            leptos_axum::redirect("/");
+            leptos_axum::redirect(local_path(next.as_deref()));
             Ok(())
         }
         .await,
     )
+}
+
+/// `next` if it is a path on this site, else the home page: a log-in link
+/// must not be able to send people elsewhere.
+#[cfg(feature = "ssr")]
+fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/",
+    }
 }
 
 #[server(endpoint = "auth/log_out")]
@@ -192,4 +203,17 @@ pub async fn nickname_free(nickname: String) -> Result<bool, AppError> {
         }
         .await,
     )
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_log_in() {
+        use super::local_path;
+        assert_eq!(local_path(Some("/admin")), "/admin");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
 }

@@ -1,7 +1,7 @@
 //! Accounts: registration, password log-in and look-ups.
 
 use super::clock::now_ms;
-use crate::domain::account::{Field, FieldError, NewAccount, Problem};
+use crate::domain::account::{Field, FieldError, NewAccount, Problem, Standing};
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
@@ -32,10 +32,16 @@ pub struct Account {
     pub avatar: Option<String>,
     pub intro: String,
     pub id_verified_at: Option<i64>,
+    pub suspended_until: Option<i64>,
+    pub wallet_frozen: bool,
     pub created_at: i64,
 }
 
 impl Account {
+    pub fn standing(&self, now: i64) -> Standing {
+        Standing::from_status(&self.status, self.suspended_until, now)
+    }
+
     pub fn role(&self) -> Role {
         if self.role == "admin" {
             Role::Admin
@@ -46,7 +52,8 @@ impl Account {
 }
 
 const ACCOUNT_COLUMNS: &str = "id, username, nickname, email, role, status, email_verified_at, \
-     phone, phone_verified_at, avatar, intro, id_verified_at, created_at";
+     phone, phone_verified_at, avatar, intro, id_verified_at, suspended_until, wallet_frozen, \
+     created_at";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -161,6 +168,131 @@ pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<Account>, sqlx::E
         .await
 }
 
+/// Whether another account already uses `email` (compared without case).
+pub async fn email_taken_by_other(
+    pool: &SqlitePool,
+    email: &str,
+    me: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = ? AND id <> ?)")
+        .bind(email)
+        .bind(me)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn phone_taken_by_other(
+    pool: &SqlitePool,
+    phone: &str,
+    me: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE phone = ? AND id <> ?)")
+        .bind(phone)
+        .bind(me)
+        .fetch_one(pool)
+        .await
+}
+
+/// Sets nickname and intro; a nickname another account has is refused.
+pub async fn update_profile(
+    pool: &SqlitePool,
+    id: i64,
+    nickname: &str,
+    intro: &str,
+) -> Result<(), AccountError> {
+    let updated = sqlx::query("UPDATE users SET nickname = ?, intro = ? WHERE id = ?")
+        .bind(nickname)
+        .bind(intro)
+        .bind(id)
+        .execute(pool)
+        .await;
+    match updated {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(AccountError::Invalid(vec![FieldError {
+                field: Field::Nickname,
+                problem: Problem::Taken,
+            }]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces the avatar; returns the previous file name so it can be deleted.
+pub async fn set_avatar(
+    pool: &SqlitePool,
+    id: i64,
+    file: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let old: Option<String> = sqlx::query_scalar("SELECT avatar FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET avatar = ? WHERE id = ?")
+        .bind(file)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(old)
+}
+
+/// Changes the password if `old` is the current one. The update is conditional
+/// on the hash that was checked, so two racing changes cannot both pass.
+pub async fn change_password(
+    pool: &SqlitePool,
+    id: i64,
+    old: &str,
+    new: &str,
+) -> Result<(), AccountError> {
+    let current: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    if current.is_empty() || !verify_password(old, &current).await {
+        return Err(AccountError::WrongCredentials);
+    }
+    let hash = hash_password(new).await?;
+    let changed =
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+            .bind(hash)
+            .bind(id)
+            .bind(&current)
+            .execute(pool)
+            .await?;
+    if changed.rows_affected() == 0 {
+        return Err(AccountError::WrongCredentials);
+    }
+    Ok(())
+}
+
+/// Grants or revokes the admin role; false if there is no such user.
+pub async fn set_admin(
+    pool: &SqlitePool,
+    username: &str,
+    admin: bool,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query("UPDATE users SET role = ? WHERE username = ?")
+        .bind(if admin { "admin" } else { "user" })
+        .bind(username.trim())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+}
+
+pub async fn find_by_username(
+    pool: &SqlitePool,
+    username: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE username = ?"
+    ))
+    .bind(username)
+    .fetch_optional(pool)
+    .await
+}
+
 pub async fn username_taken(pool: &SqlitePool, username: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)")
         .bind(username)
@@ -204,6 +336,8 @@ mod tests {
         assert_eq!(account.username, "mei");
         assert_eq!(account.role(), Role::User);
         assert_eq!(account.status, "active");
+        assert_eq!(account.standing(0), Standing::Active);
+        assert!(!account.wallet_frozen);
         assert_eq!(account.email_verified_at, None);
 
         let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
@@ -307,6 +441,81 @@ mod tests {
             Err(AccountError::WrongCredentials)
         ));
         assert!(find(&pool, 999).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn password_changes_need_the_old_password() {
+        let (pool, _dir) = temp_db().await;
+        let id = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
+            .await
+            .unwrap()
+            .id;
+        assert!(matches!(
+            change_password(&pool, id, "wrong!pw1", "n3w!secret").await,
+            Err(AccountError::WrongCredentials)
+        ));
+        change_password(&pool, id, "s3cret!pw", "n3w!secret")
+            .await
+            .unwrap();
+        assert!(authenticate(&pool, "mei", "s3cret!pw").await.is_err());
+        assert_eq!(
+            authenticate(&pool, "mei", "n3w!secret").await.unwrap().id,
+            id
+        );
+    }
+
+    #[tokio::test]
+    async fn profile_roles_and_avatars() {
+        let (pool, _dir) = temp_db().await;
+        let mei = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
+            .await
+            .unwrap();
+        register(&pool, &new("jun", "Jun", "jun@example.com"), "s3cret!pw")
+            .await
+            .unwrap();
+        assert!(matches!(
+            update_profile(&pool, mei.id, "JUN", "").await,
+            Err(AccountError::Invalid(e)) if e[0].problem == Problem::Taken
+        ));
+        update_profile(&pool, mei.id, "Mei", "Books").await.unwrap();
+        let found = find_by_username(&pool, "mei").await.unwrap().unwrap();
+        assert_eq!(
+            (found.nickname.as_str(), found.intro.as_str()),
+            ("Mei", "Books")
+        );
+
+        assert!(set_admin(&pool, "mei", true).await.unwrap());
+        assert_eq!(
+            find(&pool, mei.id).await.unwrap().unwrap().role(),
+            Role::Admin
+        );
+        assert!(set_admin(&pool, "mei", false).await.unwrap());
+        assert_eq!(
+            find(&pool, mei.id).await.unwrap().unwrap().role(),
+            Role::User
+        );
+        assert!(!set_admin(&pool, "nobody", true).await.unwrap());
+
+        assert_eq!(set_avatar(&pool, mei.id, "a.jpg").await.unwrap(), None);
+        assert_eq!(
+            set_avatar(&pool, mei.id, "b.jpg").await.unwrap(),
+            Some("a.jpg".into())
+        );
+        assert!(
+            email_taken_by_other(&pool, "JUN@example.com", mei.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !email_taken_by_other(&pool, "mei@example.com", mei.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !phone_taken_by_other(&pool, "+886912345678", mei.id)
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]

@@ -64,7 +64,9 @@ pub async fn image(session: Session) -> Response {
 pub async fn solve(session: &Session, answer: &str) -> bool {
     let expected: Option<Expected> = session.remove(KEY).await.ok().flatten();
     expected.is_some_and(|e| {
-        e.expires_at > now_ms() && !answer.trim().is_empty() && e.answer.eq_ignore_ascii_case(answer.trim())
+        e.expires_at > now_ms()
+            && !answer.trim().is_empty()
+            && e.answer.eq_ignore_ascii_case(answer.trim())
     })
 }
 
@@ -82,5 +84,38 @@ mod tests {
         assert_eq!((img.width(), img.height()), (220, 90));
         // Two equal 5-character answers in a row would be a broken generator.
         assert_ne!(a, b);
+    }
+
+    fn session() -> Session {
+        Session::new(
+            None,
+            std::sync::Arc::new(tower_sessions::MemoryStore::default()),
+            None,
+        )
+    }
+
+    async fn expect(session: &Session, answer: &str, expires_at: i64) {
+        let expected = Expected {
+            answer: answer.into(),
+            expires_at,
+        };
+        session.insert(KEY, expected).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn each_challenge_allows_one_guess() {
+        let session = session();
+        assert!(!solve(&session, "ABCDE").await, "no challenge was shown");
+        expect(&session, "AbCdE", now_ms() + TTL_MS).await;
+        assert!(solve(&session, " abcde ").await, "not case-sensitive");
+        assert!(!solve(&session, "abcde").await, "used up");
+        expect(&session, "AbCdE", now_ms() + TTL_MS).await;
+        assert!(!solve(&session, "abcdf").await);
+        assert!(
+            !solve(&session, "abcde").await,
+            "a wrong guess uses it up too"
+        );
+        expect(&session, "AbCdE", now_ms() - 1).await;
+        assert!(!solve(&session, "abcde").await, "expired");
     }
 }

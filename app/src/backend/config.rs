@@ -24,6 +24,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of Haggle's mail.
     pub mail_from: String,
+    /// The Tesseract OCR program.
+    pub tesseract: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,6 +97,7 @@ impl Config {
             secure_cookies,
             smtp_url,
             mail_from,
+            tesseract: get("HAGGLE_TESSERACT").unwrap_or_else(|| "tesseract".into()),
         })
     }
 

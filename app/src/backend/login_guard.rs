@@ -14,7 +14,12 @@ fn address_key(ip: &str) -> String {
 
 /// How strict the next attempt for `login` from `ip` must be. Counted by the
 /// name typed, not the account, so unknown names are treated like known ones.
-pub async fn check(pool: &SqlitePool, login: &str, ip: &str, now: i64) -> Result<Gate, sqlx::Error> {
+pub async fn check(
+    pool: &SqlitePool,
+    login: &str,
+    ip: &str,
+    now: i64,
+) -> Result<Gate, sqlx::Error> {
     let (account, address): (i64, i64) = sqlx::query_as(
         "SELECT COALESCE(SUM(key = ?1), 0), COALESCE(SUM(key = ?2), 0)
          FROM login_failures WHERE key IN (?1, ?2) AND at > ?3",
@@ -27,7 +32,12 @@ pub async fn check(pool: &SqlitePool, login: &str, ip: &str, now: i64) -> Result
     Ok(gate(account, address))
 }
 
-pub async fn record_failure(pool: &SqlitePool, login: &str, ip: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record_failure(
+    pool: &SqlitePool,
+    login: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     // Old failures no longer count; dropping them here keeps the table small.
     sqlx::query("DELETE FROM login_failures WHERE at <= ?")
@@ -61,22 +71,28 @@ mod tests {
     #[tokio::test]
     async fn failures_count_per_name_and_address_within_the_window() {
         let (pool, _dir) = temp_db().await;
+        let gate_at = |login: &'static str, ip: &'static str, now: i64| {
+            let pool = pool.clone();
+            async move { check(&pool, login, ip, now).await.unwrap() }
+        };
         for i in 0..3 {
-            assert_eq!(check(&pool, "Mei", "10.0.0.1", i).await.unwrap(), Gate::Open);
+            assert_eq!(gate_at("Mei", "10.0.0.1", i).await, Gate::Open);
             record_failure(&pool, "mei ", "10.0.0.1", i).await.unwrap();
         }
-        assert_eq!(check(&pool, "MEI", "10.0.0.9", 10).await.unwrap(), Gate::NeedsCaptcha);
-        assert_eq!(check(&pool, "jun", "10.0.0.1", 10).await.unwrap(), Gate::NeedsCaptcha);
-        assert_eq!(check(&pool, "jun", "10.0.0.9", 10).await.unwrap(), Gate::Open);
-        // Outside the window they no longer count.
-        assert_eq!(check(&pool, "mei", "10.0.0.9", WINDOW_MS + 3).await.unwrap(), Gate::Open);
+        assert_eq!(gate_at("MEI", "10.0.0.9", 10).await, Gate::NeedsCaptcha);
+        // Three failures from an address do not burden others there…
+        assert_eq!(gate_at("jun", "10.0.0.1", 10).await, Gate::Open);
+        // …and outside the window they no longer count at all.
+        assert_eq!(gate_at("mei", "10.0.0.9", WINDOW_MS + 3).await, Gate::Open);
 
         for i in 3..10 {
             record_failure(&pool, "mei", "10.0.0.1", i).await.unwrap();
         }
-        assert_eq!(check(&pool, "mei", "10.0.0.9", 20).await.unwrap(), Gate::Paused);
+        assert_eq!(gate_at("mei", "10.0.0.9", 20).await, Gate::Paused);
+        // Ten from one address do burden the others.
+        assert_eq!(gate_at("jun", "10.0.0.1", 20).await, Gate::NeedsCaptcha);
         forgive(&pool, "Mei").await.unwrap();
-        assert_eq!(check(&pool, "mei", "10.0.0.9", 20).await.unwrap(), Gate::Open);
-        assert_eq!(check(&pool, "mei", "10.0.0.1", 20).await.unwrap(), Gate::NeedsCaptcha);
+        assert_eq!(gate_at("mei", "10.0.0.9", 20).await, Gate::Open);
+        assert_eq!(gate_at("mei", "10.0.0.1", 20).await, Gate::NeedsCaptcha);
     }
 }

@@ -40,11 +40,16 @@ pub async fn start(
 }
 
 /// Whose login this is, if it has not been ended; notes that it was seen.
-pub async fn resolve(pool: &SqlitePool, login_id: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64, i64)> = sqlx::query_as("SELECT user_id, last_seen FROM logins WHERE id = ?")
-        .bind(login_id)
-        .fetch_optional(pool)
-        .await?;
+pub async fn resolve(
+    pool: &SqlitePool,
+    login_id: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, last_seen FROM logins WHERE id = ?")
+            .bind(login_id)
+            .fetch_optional(pool)
+            .await?;
     let Some((user_id, last_seen)) = row else {
         return Ok(None);
     };
@@ -102,14 +107,19 @@ mod tests {
         .await
         .unwrap();
         let phone = start(&pool, user, "Phone", "10.0.0.1", 0).await.unwrap();
-        let laptop = start(&pool, user, &"L".repeat(500), "10.0.0.2", 10).await.unwrap();
+        let laptop = start(&pool, user, &"L".repeat(500), "10.0.0.2", 10)
+            .await
+            .unwrap();
         assert_eq!(resolve(&pool, &phone, 20).await.unwrap(), Some(user));
         assert_eq!(resolve(&pool, "nope", 20).await.unwrap(), None);
 
         // A visit after the refresh interval moves the phone to the top.
         resolve(&pool, &phone, TOUCH_EVERY_MS + 5).await.unwrap();
         let listed = list(&pool, user).await.unwrap();
-        assert_eq!(listed.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), [phone.as_str(), laptop.as_str()]);
+        assert_eq!(
+            listed.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+            [phone.as_str(), laptop.as_str()]
+        );
         assert_eq!(listed[1].user_agent.chars().count(), 200);
 
         assert_eq!(end_others(&pool, user, &laptop).await.unwrap(), 1);

@@ -52,8 +52,18 @@ impl MediaStore {
         })
     }
 
+    /// Deletes a stored file; a name that is not one of ours is ignored.
+    pub fn remove(&self, name: &str) {
+        let ours = name.len() == 36
+            && name.ends_with(".jpg")
+            && name[..32].chars().all(|c| c.is_ascii_hexdigit());
+        if ours && let Err(e) = fs::remove_file(self.root.join(name)) {
+            tracing::warn!(error = %e, name, "could not delete a media file");
+        }
+    }
+
     /// Writes to a temporary name first so a reader never sees half a file.
-    fn write_jpeg(&self, img: &RgbImage, quality: u8) -> io::Result<String> {
+    pub fn write_jpeg(&self, img: &RgbImage, quality: u8) -> io::Result<String> {
         let name = format!("{}.jpg", uuid::Uuid::new_v4().simple());
         let tmp = self.root.join(format!(".{name}.tmp"));
         let mut bytes = Vec::new();

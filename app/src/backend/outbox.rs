@@ -175,7 +175,9 @@ mod tests {
         assert!(outbox.read().unwrap().is_empty());
         let sends = (0..20).map(|i| {
             let outbox = outbox.clone();
-            tokio::spawn(async move { Mailer::send(&*outbox, message(&format!("u{i}@example.com"))).await })
+            tokio::spawn(async move {
+                Mailer::send(&*outbox, message(&format!("u{i}@example.com"))).await
+            })
         });
         for sent in futures::future::join_all(sends).await {
             sent.unwrap().unwrap();
@@ -229,8 +231,11 @@ mod tests {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
             .port(port)
             .build();
-        let mailer = SmtpMailer::with_transport(transport, "Haggle <no-reply@haggle.test>").unwrap();
-        Mailer::send(&mailer, message("mei@example.com")).await.unwrap();
+        let mailer =
+            SmtpMailer::with_transport(transport, "Haggle <no-reply@haggle.test>").unwrap();
+        Mailer::send(&mailer, message("mei@example.com"))
+            .await
+            .unwrap();
         let data = server.await.unwrap();
         assert!(data.contains("To: mei@example.com"), "{data}");
         assert!(data.contains("Subject: Your code"), "{data}");

@@ -42,7 +42,8 @@ impl Secret {
 
     /// Compares `value` against a stored [`Secret::hash`] in constant time.
     pub fn verify(&self, purpose: &str, value: &str, stored_hex: &str) -> bool {
-        hex::decode(stored_hex).is_ok_and(|expected| self.mac(purpose, value).verify_slice(&expected).is_ok())
+        hex::decode(stored_hex)
+            .is_ok_and(|expected| self.mac(purpose, value).verify_slice(&expected).is_ok())
     }
 
     fn mac(&self, purpose: &str, value: &str) -> Hmac<Sha256> {
@@ -81,7 +82,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.path().join("secret.key"), b"short").unwrap();

@@ -261,11 +261,15 @@ mod tests {
             .unwrap();
         assert!(!stored.contains(&code), "only a hash is stored");
         assert_eq!(
-            pending_target(&pool, id, Channel::Email, 2_000).await.unwrap(),
+            pending_target(&pool, id, Channel::Email, 2_000)
+                .await
+                .unwrap(),
             Some("new@example.com".into())
         );
 
-        let target = confirm(&pool, &secret, id, Channel::Email, &code, 2_000).await.unwrap();
+        let target = confirm(&pool, &secret, id, Channel::Email, &code, 2_000)
+            .await
+            .unwrap();
         assert_eq!(target, "new@example.com");
         let (email, verified): (String, Option<i64>) =
             sqlx::query_as("SELECT email, email_verified_at FROM users WHERE id = ?")
@@ -286,7 +290,9 @@ mod tests {
         let (pool, _dir) = temp_db().await;
         let secret = Secret::for_tests();
         let id = user(&pool, "mei").await;
-        let code = issue(&pool, &secret, id, Channel::Phone, "+886912345678", 0).await.unwrap();
+        let code = issue(&pool, &secret, id, Channel::Phone, "+886912345678", 0)
+            .await
+            .unwrap();
         assert_eq!(
             rejected(confirm(&pool, &secret, id, Channel::Phone, &code, CODE_TTL_MS).await),
             Problem::Expired
@@ -298,12 +304,16 @@ mod tests {
         let (pool, _dir) = temp_db().await;
         let secret = Secret::for_tests();
         let id = user(&pool, "mei").await;
-        let code = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0).await.unwrap();
+        let code = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0)
+            .await
+            .unwrap();
         let wrong = if code == "000000" { "111111" } else { "000000" };
         // Parallel guesses cannot get past the limit either.
         let guesses = (0..8).map(|_| {
             let (pool, secret) = (pool.clone(), secret.clone());
-            tokio::spawn(async move { confirm(&pool, &secret, id, Channel::Email, wrong, 10).await })
+            tokio::spawn(
+                async move { confirm(&pool, &secret, id, Channel::Email, wrong, 10).await },
+            )
         });
         let problems: Vec<Problem> = futures::future::join_all(guesses)
             .await
@@ -311,13 +321,22 @@ mod tests {
             .map(|r| rejected(r.unwrap()))
             .collect();
         assert_eq!(problems.iter().filter(|p| **p == Problem::Wrong).count(), 5);
-        assert_eq!(problems.iter().filter(|p| **p == Problem::TooManyTries).count(), 3);
+        assert_eq!(
+            problems
+                .iter()
+                .filter(|p| **p == Problem::TooManyTries)
+                .count(),
+            3
+        );
         // Even the right code is refused now.
         assert_eq!(
             rejected(confirm(&pool, &secret, id, Channel::Email, &code, 20).await),
             Problem::TooManyTries
         );
-        assert_eq!(pending_target(&pool, id, Channel::Email, 20).await.unwrap(), None);
+        assert_eq!(
+            pending_target(&pool, id, Channel::Email, 20).await.unwrap(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -325,21 +344,46 @@ mod tests {
         let (pool, _dir) = temp_db().await;
         let secret = Secret::for_tests();
         let id = user(&pool, "mei").await;
-        let first = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0).await.unwrap();
+        let first = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0)
+            .await
+            .unwrap();
         assert_eq!(
-            rejected(issue(&pool, &secret, id, Channel::Email, "mei@example.com", 30_000).await),
+            rejected(
+                issue(
+                    &pool,
+                    &secret,
+                    id,
+                    Channel::Email,
+                    "mei@example.com",
+                    30_000
+                )
+                .await
+            ),
             Problem::TooSoon { secs: 30 }
         );
         // The phone channel is throttled separately.
-        issue(&pool, &secret, id, Channel::Phone, "+886912345678", 30_000).await.unwrap();
-        let second = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 60_000).await.unwrap();
+        issue(&pool, &secret, id, Channel::Phone, "+886912345678", 30_000)
+            .await
+            .unwrap();
+        let second = issue(
+            &pool,
+            &secret,
+            id,
+            Channel::Email,
+            "mei@example.com",
+            60_000,
+        )
+        .await
+        .unwrap();
         if first != second {
             assert_eq!(
                 rejected(confirm(&pool, &secret, id, Channel::Email, &first, 61_000).await),
                 Problem::Wrong
             );
         }
-        confirm(&pool, &secret, id, Channel::Email, &second, 61_000).await.unwrap();
+        confirm(&pool, &secret, id, Channel::Email, &second, 61_000)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -348,7 +392,9 @@ mod tests {
         let secret = Secret::for_tests();
         let mei = user(&pool, "mei").await;
         user(&pool, "jun").await;
-        let code = issue(&pool, &secret, mei, Channel::Email, "JUN@example.com", 0).await.unwrap();
+        let code = issue(&pool, &secret, mei, Channel::Email, "JUN@example.com", 0)
+            .await
+            .unwrap();
         assert_eq!(
             rejected(confirm(&pool, &secret, mei, Channel::Email, &code, 1).await),
             Problem::Taken

@@ -1,4 +1,8 @@
-use crate::{auth::Auth, i18n::*};
+use crate::{
+    auth::Auth,
+    components::member::{Avatar, VerifiedBadge},
+    i18n::*,
+};
 use leptos::{either::Either, prelude::*};
 
 /// The header's account corner: log-in and sign-up links, or the viewer's name
@@ -13,7 +17,14 @@ pub fn AccountMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match auth.viewer.await {
                         Ok(Some(viewer)) => Either::Left(view! {
-                            <span class="account-name" title=viewer.username.clone()>{viewer.nickname}</span>
+                            {viewer.is_admin.then(|| view! {
+                                <a class="button-ghost" href="/admin">{t!(i18n, nav_admin)}</a>
+                            })}
+                            <a class="account-link" href="/settings" title=viewer.username.clone()>
+                                <Avatar url=viewer.avatar_url.clone() nickname=viewer.nickname.clone() size=28 />
+                                <span class="account-name">{viewer.nickname}</span>
+                                {viewer.id_verified.then(|| view! { <VerifiedBadge /> })}
+                            </a>
                             <ActionForm action=auth.log_out attr:class="inline-form">
                                 <button type="submit" class="button-ghost">{t!(i18n, log_out)}</button>
                             </ActionForm>

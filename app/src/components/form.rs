@@ -1,6 +1,10 @@
 //! Pieces of forms: translated field problems and a debounced input.
 
-use crate::{domain::account::Problem, i18n::*};
+use crate::{
+    domain::account::{Field, Problem},
+    error::AppError,
+    i18n::*,
+};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -18,22 +22,29 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::NeedsDigit => t!(i18n, err_needs_digit).into_any(),
         Problem::NeedsSymbol => t!(i18n, err_needs_symbol).into_any(),
         Problem::InvalidFormat => t!(i18n, err_invalid_format).into_any(),
+        Problem::NotAPhoneNumber => t!(i18n, err_not_a_phone).into_any(),
+        Problem::NotAnIdNumber => t!(i18n, err_not_an_id_number).into_any(),
+        Problem::NotACode => t!(i18n, err_not_a_code).into_any(),
         Problem::DomainNotAllowed => t!(i18n, err_domain_not_allowed).into_any(),
         Problem::Taken => t!(i18n, err_taken).into_any(),
         Problem::Wrong => t!(i18n, err_wrong).into_any(),
         Problem::Expired => t!(i18n, err_expired).into_any(),
+        Problem::Unchanged => t!(i18n, err_unchanged).into_any(),
+        Problem::NotAnImage => t!(i18n, err_not_an_image).into_any(),
+        Problem::FileTooLarge { max_mb } => t!(i18n, err_file_too_large, max_mb).into_any(),
         Problem::TooManyTries => t!(i18n, err_too_many_tries).into_any(),
         Problem::TooSoon { secs } => t!(i18n, err_too_soon, secs).into_any(),
     }
 }
 
 /// A labelled input with an optional hint, the line saying what is wrong with
-/// it, and room for a note below (`children`). `name` is both the form field
-/// and the element id; the hint and problem lines are `{name}-hint` and
-/// `{name}-error`.
+/// it, and room for a note below (`children`). `name` is the form field and,
+/// unless `id` is given (for a page with two fields of one name), the element
+/// id; the hint and problem lines are `{id}-hint` and `{id}-error`.
 #[component]
 pub fn TextField(
     name: &'static str,
+    #[prop(optional, into)] id: Option<String>,
     #[prop(into)] label: ViewFn,
     autocomplete: &'static str,
     problem: Signal<Option<Problem>>,
@@ -43,7 +54,8 @@ pub fn TextField(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let value = value.unwrap_or_else(|| RwSignal::new(String::new()));
-    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let id = id.unwrap_or_else(|| name.to_string());
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     let described_by = if hint.is_some() {
         format!("{hint_id} {error_id}")
     } else {
@@ -51,8 +63,8 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=name>{label.run()}</label>
-            <input id=name name=name type=kind autocomplete=autocomplete required
+            <label for=id.clone()>{label.run()}</label>
+            <input id=id name=name type=kind autocomplete=autocomplete required
                 aria-describedby=described_by aria-invalid=move || problem.get().is_some().to_string()
                 bind:value=value />
             {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint.run()}</p> })}
@@ -83,4 +95,82 @@ pub fn debounced(source: RwSignal<String>, ms: u64) -> ReadSignal<String> {
         );
     });
     settled
+}
+
+/// The last result of a server action, as the helpers below read it.
+pub type Outcome<T> = Signal<Option<Result<T, AppError>>>;
+
+/// What the server said about `field` in its last answer.
+pub fn problem_of<T: Send + Sync + 'static>(
+    outcome: impl Into<Outcome<T>>,
+    field: Field,
+) -> Signal<Option<Problem>> {
+    let outcome = outcome.into();
+    Signal::derive(move || {
+        outcome.with(|v| match v {
+            Some(Err(e)) => e.problem_with(field),
+            _ => None,
+        })
+    })
+}
+
+/// Whether the last answer succeeded.
+pub fn succeeded<T: Send + Sync + 'static>(outcome: impl Into<Outcome<T>>) -> Signal<bool> {
+    let outcome = outcome.into();
+    Signal::derive(move || outcome.with(|v| matches!(v, Some(Ok(_)))))
+}
+
+/// A form-level message for a failure that belongs to no single field
+/// (a network error, a server error, too many attempts).
+#[component]
+pub fn FormFailure<T: Send + Sync + 'static>(#[prop(into)] outcome: Outcome<T>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        outcome.with(|v| match v {
+            Some(Err(AppError::RateLimited)) => Some(
+                view! { <p class="notice notice-error" role="alert">{t!(i18n, err_rate_limited)}</p> }
+                    .into_any(),
+            ),
+            Some(Err(AppError::Validation(_))) | Some(Ok(_)) | None => None,
+            Some(Err(_)) => Some(
+                view! { <p class="notice notice-error" role="alert">{t!(i18n, err_generic)}</p> }
+                    .into_any(),
+            ),
+        })
+    }
+}
+
+/// A short confirmation shown after an action succeeds.
+#[component]
+pub fn Saved<T: Send + Sync + 'static>(
+    #[prop(into)] outcome: Outcome<T>,
+    #[prop(into)] text: ViewFn,
+) -> impl IntoView {
+    move || {
+        succeeded(outcome)
+            .get()
+            .then(|| view! { <p class="notice notice-ok" role="status">{text.run()}</p> })
+    }
+}
+
+/// Takes over a file-upload form's submission: the form's data, to send with a
+/// multipart server function, instead of the browser's own post (which stays
+/// the fallback without JavaScript).
+pub fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
+    use wasm_bindgen::JsCast;
+    let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    ev.prevent_default();
+    Some(data)
+}
+
+/// For pages that need an account: a link to log in that comes back here.
+#[component]
+pub fn LogInFirst(next: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="notice" role="alert">
+            {t!(i18n, log_in_first)} " " <a href=format!("/login?next={next}")>{t!(i18n, nav_log_in)}</a>
+        </p>
+    }
 }

@@ -6,5 +6,6 @@ pub mod form;
 pub mod header;
 pub mod language;
 pub mod listing_card;
+pub mod member;
 pub mod online;
 pub mod page_title;

@@ -14,6 +14,11 @@ pub enum Field {
     NewPassword,
     Code,
     Captcha,
+    Phone,
+    Intro,
+    Avatar,
+    IdNumber,
+    IdPhoto,
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.
@@ -34,7 +39,14 @@ pub enum Problem {
     NeedsLetter,
     NeedsDigit,
     NeedsSymbol,
+    /// Not an email address.
     InvalidFormat,
+    /// Not a phone number in international form.
+    NotAPhoneNumber,
+    /// Not a valid ID number (wrong shape or check digit).
+    NotAnIdNumber,
+    /// Not six digits.
+    NotACode,
     /// The email's domain is not on this deployment's allow-list.
     DomainNotAllowed,
     /// Another account uses it.
@@ -44,6 +56,14 @@ pub enum Problem {
     Expired,
     /// Too many wrong tries; a new code is needed.
     TooManyTries,
+    /// The same as what is already there.
+    Unchanged,
+    /// Not an image we accept (JPEG, PNG or WebP).
+    NotAnImage,
+    /// The file is larger than allowed.
+    FileTooLarge {
+        max_mb: u32,
+    },
     /// Asked again too soon; wait this long.
     TooSoon {
         secs: u32,
@@ -101,6 +121,55 @@ pub fn check_nickname(input: &str) -> Result<String, Problem> {
         return Err(Problem::InvalidChars);
     }
     Ok(name)
+}
+
+/// Where an account stands. Later features (bidding, listing, the wallet) ask
+/// this rather than reading status columns themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Standing {
+    Active,
+    /// Suspended until this time (Unix ms); active again afterwards.
+    Suspended {
+        until: i64,
+    },
+    Blacklisted,
+}
+
+impl Standing {
+    /// Reads the stored status; a suspension whose end has passed is over.
+    pub fn from_status(status: &str, suspended_until: Option<i64>, now: i64) -> Standing {
+        match (status, suspended_until) {
+            ("blacklisted", _) => Standing::Blacklisted,
+            ("suspended", Some(until)) if until > now => Standing::Suspended { until },
+            ("suspended", None) => Standing::Suspended { until: i64::MAX },
+            _ => Standing::Active,
+        }
+    }
+
+    /// Whether the account may list, offer, bid or buy.
+    pub fn may_trade(self) -> bool {
+        self == Standing::Active
+    }
+
+    /// Whether money may move in or out of the account's wallet.
+    pub fn may_move_money(self, wallet_frozen: bool) -> bool {
+        self.may_trade() && !wallet_frozen
+    }
+}
+
+pub const INTRO_MAX: u32 = 500;
+
+/// Free text about oneself: up to 500 characters, line breaks kept, other
+/// control characters refused, surrounding blank space dropped.
+pub fn check_intro(input: &str) -> Result<String, Problem> {
+    let intro = input.trim().replace("\r\n", "\n");
+    if intro.chars().count() > INTRO_MAX as usize {
+        return Err(Problem::TooLong { max: INTRO_MAX });
+    }
+    if intro.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Problem::InvalidChars);
+    }
+    Ok(intro)
 }
 
 /// 8–64 characters with at least one letter, one digit and one symbol.
@@ -223,6 +292,49 @@ mod tests {
         assert_eq!(check_username("梅子甜點"), Err(Problem::InvalidChars));
         assert_eq!(check_username("9lives"), Err(Problem::MustStartWithLetter));
         assert_eq!(check_username("_mei"), Err(Problem::MustStartWithLetter));
+    }
+
+    #[test]
+    fn standing_follows_status_and_time() {
+        assert_eq!(Standing::from_status("active", None, 5), Standing::Active);
+        assert_eq!(
+            Standing::from_status("suspended", Some(10), 5),
+            Standing::Suspended { until: 10 }
+        );
+        assert_eq!(
+            Standing::from_status("suspended", Some(10), 10),
+            Standing::Active
+        );
+        assert_eq!(
+            Standing::from_status("suspended", None, 5),
+            Standing::Suspended { until: i64::MAX }
+        );
+        assert_eq!(
+            Standing::from_status("blacklisted", Some(10), 50),
+            Standing::Blacklisted
+        );
+        assert!(Standing::Active.may_trade() && Standing::Active.may_move_money(false));
+        assert!(!Standing::Active.may_move_money(true));
+        assert!(!Standing::Suspended { until: 10 }.may_trade());
+        assert!(!Standing::Blacklisted.may_move_money(false));
+    }
+
+    #[test]
+    fn intros() {
+        assert_eq!(
+            check_intro("  Hi!\r\nI sell books.  "),
+            Ok("Hi!\nI sell books.".into())
+        );
+        assert_eq!(check_intro(""), Ok(String::new()));
+        assert_eq!(
+            check_intro(&"字".repeat(500)).map(|s| s.chars().count()),
+            Ok(500)
+        );
+        assert_eq!(
+            check_intro(&"字".repeat(501)),
+            Err(Problem::TooLong { max: 500 })
+        );
+        assert_eq!(check_intro("bell\u{7}"), Err(Problem::InvalidChars));
     }
 
     #[test]

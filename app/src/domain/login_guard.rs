@@ -2,13 +2,16 @@
 
 /// Failures older than this no longer count.
 pub const WINDOW_MS: i64 = 15 * 60_000;
-/// From this many recent failures (for the account or the address) on, a
-/// CAPTCHA must be solved with the password.
+/// From this many recent failures for an account name on, a CAPTCHA must be
+/// solved with the password.
 pub const CAPTCHA_AFTER: i64 = 3;
+/// The same for an address; higher, because many people can share one (a
+/// campus network) and one person's typos must not burden the rest.
+pub const ADDRESS_CAPTCHA_AFTER: i64 = 10;
 /// An account that fails this often is paused for the rest of the window,
 /// whatever the CAPTCHA says: it stops slow password guessing.
 pub const ACCOUNT_PAUSE_AFTER: i64 = 10;
-/// An address gets more room: many people can share one (a campus network).
+/// An address gets more room, for the same reason.
 pub const ADDRESS_PAUSE_AFTER: i64 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +24,7 @@ pub enum Gate {
 pub fn gate(account_failures: i64, address_failures: i64) -> Gate {
     if account_failures >= ACCOUNT_PAUSE_AFTER || address_failures >= ADDRESS_PAUSE_AFTER {
         Gate::Paused
-    } else if account_failures >= CAPTCHA_AFTER || address_failures >= CAPTCHA_AFTER {
+    } else if account_failures >= CAPTCHA_AFTER || address_failures >= ADDRESS_CAPTCHA_AFTER {
         Gate::NeedsCaptcha
     } else {
         Gate::Open
@@ -38,7 +41,8 @@ mod tests {
         assert_eq!(gate(0, 0), Gate::Open);
         assert_eq!(gate(2, 2), Gate::Open);
         assert_eq!(gate(3, 0), Gate::NeedsCaptcha);
-        assert_eq!(gate(0, 3), Gate::NeedsCaptcha);
+        assert_eq!(gate(0, 9), Gate::Open);
+        assert_eq!(gate(0, 10), Gate::NeedsCaptcha);
         assert_eq!(gate(10, 0), Gate::Paused);
         assert_eq!(gate(9, 49), Gate::NeedsCaptcha);
         assert_eq!(gate(0, 50), Gate::Paused);

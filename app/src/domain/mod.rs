@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod backoff;
+pub mod date;
 pub mod id_number;
 pub mod listing;
 pub mod login_guard;

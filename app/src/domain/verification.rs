@@ -24,7 +24,7 @@ pub fn check_code(input: &str) -> Result<String, Problem> {
     if code.is_empty() {
         Err(Problem::Required)
     } else if code.len() != CODE_DIGITS || !code.chars().all(|c| c.is_ascii_digit()) {
-        Err(Problem::InvalidFormat)
+        Err(Problem::NotACode)
     } else {
         Ok(code)
     }
@@ -45,7 +45,7 @@ pub fn check_phone(input: &str) -> Result<String, Problem> {
         return Err(Problem::Required);
     }
     let Some(rest) = trimmed.strip_prefix('+') else {
-        return Err(Problem::InvalidFormat);
+        return Err(Problem::NotAPhoneNumber);
     };
     let mut digits = String::with_capacity(16);
     for c in rest.chars() {
@@ -56,7 +56,7 @@ pub fn check_phone(input: &str) -> Result<String, Problem> {
         }
     }
     if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-        return Err(Problem::InvalidFormat);
+        return Err(Problem::NotAPhoneNumber);
     }
     Ok(format!("+{digits}"))
 }
@@ -71,9 +71,9 @@ mod tests {
         assert_eq!(check_code(" 123 456 "), Ok("123456".into()));
         assert_eq!(check_code("１２３４５６"), Ok("123456".into()));
         assert_eq!(check_code(""), Err(Problem::Required));
-        assert_eq!(check_code("12345"), Err(Problem::InvalidFormat));
-        assert_eq!(check_code("1234567"), Err(Problem::InvalidFormat));
-        assert_eq!(check_code("12345a"), Err(Problem::InvalidFormat));
+        assert_eq!(check_code("12345"), Err(Problem::NotACode));
+        assert_eq!(check_code("1234567"), Err(Problem::NotACode));
+        assert_eq!(check_code("12345a"), Err(Problem::NotACode));
     }
 
     #[test]
@@ -86,11 +86,14 @@ mod tests {
     #[test]
     fn phones_need_a_country_code() {
         assert_eq!(check_phone("+886 912-345-678"), Ok("+886912345678".into()));
-        assert_eq!(check_phone("+82 (10) 1234 5678"), Ok("+821012345678".into()));
-        assert_eq!(check_phone("0912345678"), Err(Problem::InvalidFormat));
-        assert_eq!(check_phone("+0912345678"), Err(Problem::InvalidFormat));
+        assert_eq!(
+            check_phone("+82 (10) 1234 5678"),
+            Ok("+821012345678".into())
+        );
+        assert_eq!(check_phone("0912345678"), Err(Problem::NotAPhoneNumber));
+        assert_eq!(check_phone("+0912345678"), Err(Problem::NotAPhoneNumber));
         assert_eq!(check_phone("+886 9x2"), Err(Problem::InvalidChars));
-        assert_eq!(check_phone("+1234567"), Err(Problem::InvalidFormat));
+        assert_eq!(check_phone("+1234567"), Err(Problem::NotAPhoneNumber));
         assert_eq!(check_phone("  "), Err(Problem::Required));
     }
 

@@ -1,43 +1,61 @@
 use crate::{
     auth::Auth,
-    components::{form::TextField, page_title::PageTitle},
+    components::{
+        form::{FormFailure, TextField, problem_of},
+        page_title::PageTitle,
+    },
     domain::account::{Field, Problem},
-    error::AppError,
     i18n::*,
-    pages::sign_up::FormFailure,
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LogInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = expect_context::<Auth>().log_in;
+    let outcome = action.value();
+    // "Wrong" is said once above the form, not under a field, so the message
+    // does not tell which of the two was wrong.
     let problem = move |field: Field| {
-        Signal::derive(move || {
-            action.value().with(|v| match v {
-                Some(Err(e)) => e.problem_with(field).filter(|p| *p != Problem::Wrong),
-                _ => None,
-            })
-        })
+        let p = problem_of(outcome, field);
+        Signal::derive(move || p.get().filter(|p| *p != Problem::Wrong))
     };
-    let wrong = move || {
-        action.value().with(|v| matches!(v, Some(Err(e)) if e.problem_with(Field::Password) == Some(Problem::Wrong)))
-    };
+    let wrong = problem_of(outcome, Field::Password);
+    let captcha_problem = problem_of(outcome, Field::Captcha);
+    // Each answer that asks for a CAPTCHA gets a fresh image.
+    let captcha_round = Memo::new(move |n: Option<&u32>| {
+        let n = n.copied().unwrap_or(0);
+        if captcha_problem.get().is_some() {
+            n + 1
+        } else {
+            n
+        }
+    });
+    let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, nav_log_in)) />
         <section class="auth-card">
             <h1>{t!(i18n, log_in_title)}</h1>
             <ActionForm action=action attr:class="form" attr:data-testid="log-in-form">
-                {move || wrong().then(|| view! {
+                {move || (wrong.get() == Some(Problem::Wrong)).then(|| view! {
                     <p class="notice notice-error" role="alert">{t!(i18n, err_wrong_login)}</p>
                 })}
+                <input type="hidden" name="next" value=next />
                 <TextField name="login" label=move || t!(i18n, field_login) autocomplete="username"
                     problem=problem(Field::Username) />
                 <TextField name="password" kind="password" label=move || t!(i18n, field_password)
                     autocomplete="current-password" problem=problem(Field::Password) />
-                <FormFailure action_failed=Signal::derive(move || {
-                    action.value().with(|v| matches!(v, Some(Err(e)) if !matches!(e, AppError::Validation(_))))
-                }) />
+                {move || captcha_problem.get().map(|_| view! {
+                    <div class="captcha" data-testid="captcha">
+                        <img src=format!("/captcha.png?round={}", captcha_round.get()) width="220" height="90"
+                            alt=move || t_string!(i18n, captcha_alt) />
+                        <TextField name="captcha" label=move || t!(i18n, field_captcha) autocomplete="off"
+                            hint=move || t!(i18n, hint_captcha)
+                            problem=Signal::derive(move || captcha_problem.get().filter(|p| *p == Problem::Wrong)) />
+                    </div>
+                })}
+                <FormFailure outcome />
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
                     {t!(i18n, submit_log_in)}
                 </button>

@@ -2,7 +2,7 @@ use crate::{
     api::auth::{nickname_free, username_free},
     auth::Auth,
     components::{
-        form::{TextField, debounced},
+        form::{FormFailure, TextField, debounced},
         page_title::PageTitle,
     },
     domain::account::{
@@ -103,25 +103,12 @@ pub fn SignUpPage() -> impl IntoView {
                 <TextField name="password" kind="password" label=move || t!(i18n, field_password)
                     autocomplete="new-password" hint=move || t!(i18n, hint_password) problem=password_problem
                     value=password />
-                <FormFailure action_failed=Signal::derive(move || {
-                    action.value().with(|v| matches!(v, Some(Err(e)) if !matches!(e, crate::error::AppError::Validation(_))))
-                }) />
+                <FormFailure outcome=action.value() />
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
                     {t!(i18n, submit_sign_up)}
                 </button>
             </ActionForm>
             <p class="switch">{t!(i18n, have_account)} " " <a href="/login">{t!(i18n, nav_log_in)}</a></p>
         </section>
-    }
-}
-
-/// A form-level message for failures that belong to no single field.
-#[component]
-pub fn FormFailure(action_failed: Signal<bool>) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        action_failed.get().then(
-            || view! { <p class="notice notice-error" role="alert">{t!(i18n, err_generic)}</p> },
-        )
     }
 }

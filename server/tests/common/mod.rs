@@ -1,7 +1,11 @@
 //! A real Haggle server on an ephemeral loopback port with its own data dir.
 #![allow(dead_code)] // each test binary uses a different part of this
 
-use app::backend::{AppState, config::Config};
+use app::{
+    backend::{AppState, config::Config},
+    error::AppError,
+};
+use reqwest::{StatusCode, header};
 use std::{collections::HashMap, net::SocketAddr};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -69,4 +73,125 @@ pub fn http() -> reqwest::Client {
         .no_proxy()
         .build()
         .expect("client")
+}
+
+/// How the browser posts: a plain form (no JavaScript) or the hydrated app's
+/// server-function call.
+#[derive(Clone, Copy)]
+pub enum Via {
+    Form,
+    App,
+}
+
+pub async fn post(
+    server: &TestServer,
+    via: Via,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let accept = match via {
+        Via::Form => "text/html,application/xhtml+xml",
+        Via::App => "application/json",
+    };
+    let mut req = client
+        .post(server.url(path))
+        .header("origin", format!("http://{}", server.addr))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ACCEPT, accept)
+        .header(header::REFERER, server.url("/signup"))
+        .form(form);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+/// The `name=value` part of the session cookie a response sets.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("haggle_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+pub async fn error_of(res: reqwest::Response) -> AppError {
+    let status = res.status();
+    let err: AppError = serde_json::from_str(&res.text().await.unwrap()).expect("an AppError body");
+    assert_eq!(
+        status.as_u16(),
+        err.status(),
+        "the status fits the error: {err:?}"
+    );
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    err
+}
+
+/// Signs up `username` (password `s3cret!pw`) and returns the session cookie.
+pub async fn sign_up(server: &TestServer, username: &str) -> String {
+    let email = format!("{username}@example.com");
+    let res = post(
+        server,
+        Via::Form,
+        "/api/auth/sign_up",
+        &[
+            ("username", username),
+            ("nickname", username),
+            ("email", &email),
+            ("password", "s3cret!pw"),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        res.status().is_redirection(),
+        "sign-up of {username}: {}",
+        res.status()
+    );
+    session_cookie(&res).expect("a session cookie")
+}
+
+/// The code in the newest message the outbox holds for `to`.
+pub fn outbox_code(server: &TestServer, file: &str, to: &str) -> String {
+    let text =
+        std::fs::read_to_string(server.dir.path().join("outbox").join(file)).expect("an outbox");
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(&format!("\"to\":\"{to}\"")))
+        .expect("a message to the address");
+    let body: serde_json::Value = serde_json::from_str(line).unwrap();
+    body["body"]
+        .as_str()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a 6-digit code")
+        .to_string()
+}
+
+/// Calls a server function as the hydrated app does, as the holder of `cookie`.
+pub async fn call_as(
+    server: &TestServer,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    post(server, Via::App, path, form, cookie).await
+}
+
+/// Makes `username` an admin through the same service the CLI uses.
+pub async fn make_admin(server: &TestServer, username: &str) {
+    assert!(
+        app::backend::accounts::set_admin(&server.state.db, username, true)
+            .await
+            .unwrap()
+    );
 }

@@ -1,0 +1,170 @@
+//! Files people upload: read from a multipart form with a size limit, and images
+//! decoded by their content (never by name or declared type).
+
+use crate::domain::account::{Field, Problem};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use server_fn::codec::MultipartData;
+use std::{collections::HashMap, io::Cursor};
+
+pub const MAX_UPLOAD_MB: u32 = 10;
+const MAX_UPLOAD_BYTES: usize = MAX_UPLOAD_MB as usize * 1024 * 1024;
+/// Longest side accepted; larger photos are refused rather than shrunk, as a
+/// decompression bomb would otherwise cost memory before we could tell.
+pub const MAX_SIDE: u32 = 8000;
+
+/// A parsed multipart form: text fields and file fields.
+#[derive(Debug, Default)]
+pub struct Form {
+    pub texts: HashMap<String, String>,
+    pub files: HashMap<String, Vec<u8>>,
+}
+
+/// What is wrong with an upload, reported on the form's file field.
+#[derive(Debug, thiserror::Error)]
+#[error("{field:?}: {problem:?}")]
+pub struct UploadError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl Form {
+    pub fn text(&self, name: &str) -> &str {
+        self.texts.get(name).map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// Reads the whole form, refusing any file over the limit as soon as it grows
+/// past it. Problems are reported on `field`, the form's file input.
+pub async fn read_form(data: MultipartData, field: Field) -> Result<Form, UploadError> {
+    let malformed = |why: String| {
+        tracing::info!(why, "malformed upload");
+        UploadError {
+            field,
+            problem: Problem::NotAnImage,
+        }
+    };
+    let mut multipart = data
+        .into_inner()
+        .ok_or_else(|| malformed("no multipart body".into()))?;
+    let mut form = Form::default();
+    let malformed = |e: multer::Error| malformed(e.to_string());
+    while let Some(mut part) = multipart.next_field().await.map_err(malformed)? {
+        let name = part.name().unwrap_or_default().to_owned();
+        if part.file_name().is_some() {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = part.chunk().await.map_err(malformed)? {
+                if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                    return Err(UploadError {
+                        field,
+                        problem: Problem::FileTooLarge {
+                            max_mb: MAX_UPLOAD_MB,
+                        },
+                    });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            form.files.insert(name, bytes);
+        } else {
+            let text = part.text().await.map_err(malformed)?;
+            // Text fields are short; a huge one is not a browser's doing.
+            if text.len() > 64 * 1024 {
+                return Err(malformed(multer::Error::IncompleteFieldData {
+                    field_name: Some(name),
+                }));
+            }
+            form.texts.insert(name, text);
+        }
+    }
+    Ok(form)
+}
+
+/// Decodes the form's file `name` off the async runtime (decoding is CPU work).
+pub async fn image_field(
+    form: &Form,
+    name: &str,
+    field: Field,
+) -> Result<DynamicImage, UploadError> {
+    let bytes = match form.files.get(name) {
+        Some(bytes) if !bytes.is_empty() => bytes.clone(),
+        _ => {
+            return Err(UploadError {
+                field,
+                problem: Problem::Required,
+            });
+        }
+    };
+    tokio::task::spawn_blocking(move || decode_image(&bytes))
+        .await
+        .unwrap_or(Err(Problem::NotAnImage))
+        .map_err(|problem| UploadError { field, problem })
+}
+
+/// Decodes a JPEG, PNG or WebP by its content, turned upright by its EXIF
+/// orientation. Whatever metadata it carried is gone once it is re-encoded.
+pub fn decode_image(bytes: &[u8]) -> Result<DynamicImage, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::NotAnImage);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(Problem::FileTooLarge {
+            max_mb: MAX_UPLOAD_MB,
+        });
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| Problem::NotAnImage)?;
+    if !matches!(
+        reader.format(),
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
+    ) {
+        return Err(Problem::NotAnImage);
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| Problem::NotAnImage)?;
+    let orientation = decoder.orientation().map_err(|_| Problem::NotAnImage)?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| Problem::NotAnImage)?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::RgbImage;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(RgbImage::new(width, height))
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn real_images_decode_whatever_they_are_called() {
+        let img = decode_image(&png(40, 30)).unwrap();
+        assert_eq!((img.width(), img.height()), (40, 30));
+    }
+
+    #[test]
+    fn non_images_and_oversized_ones_are_refused() {
+        assert_eq!(decode_image(b"").unwrap_err(), Problem::NotAnImage);
+        assert_eq!(
+            decode_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap_err(),
+            Problem::NotAnImage
+        );
+        assert_eq!(
+            decode_image(b"GIF89a\x01\x00\x01\x00").unwrap_err(),
+            Problem::NotAnImage
+        );
+        // Wider than allowed: refused by the limits, before a full decode.
+        assert!(decode_image(&png(MAX_SIDE + 1, 1)).is_err());
+        let mut truncated = png(20, 20);
+        truncated.truncate(truncated.len() / 2);
+        assert_eq!(decode_image(&truncated).unwrap_err(), Problem::NotAnImage);
+    }
+}

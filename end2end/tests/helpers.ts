@@ -1,0 +1,80 @@
+import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dataDir = process.env.HAGGLE_E2E_DATA!;
+
+/** A username nobody has used in this run. */
+export function freshName(prefix = 'user'): string {
+  return `${prefix}${Date.now() % 10_000_000}${Math.floor(Math.random() * 90 + 10)}`;
+}
+
+export async function hydrated(page: Page) {
+  await expect(page.getByTestId('online')).toHaveText(/./);
+}
+
+/** Signs up through the English form; the browser is logged in afterwards, on /verify. */
+export async function signUp(page: Page, name: string) {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Nickname').fill(`Nick ${name}`);
+  await page.getByLabel('Email').fill(`${name}@example.com`);
+  await page.getByLabel('Password').fill('s3cret!pw');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/verify$/);
+}
+
+/** The 6-digit code in the newest message for `to` in the server's outbox. */
+export function outboxCode(file: 'mail.jsonl' | 'sms.jsonl', to: string): string {
+  const lines = readFileSync(join(dataDir, 'outbox', file), 'utf8').trim().split('\n');
+  const message = lines.map((l) => JSON.parse(l)).reverse().find((m) => m.to === to);
+  if (!message) throw new Error(`no message to ${to}`);
+  const code = String(message.body).match(/\b\d{6}\b/);
+  if (!code) throw new Error(`no code in ${message.body}`);
+  return code[0];
+}
+
+/** Makes `name` an admin with the server binary's own subcommand. */
+export function grantAdmin(name: string) {
+  execFileSync('../target/release/haggle', ['admin', 'grant', name], {
+    env: { ...process.env, HAGGLE_DATA_DIR: dataDir },
+  });
+}
+
+/** A PNG drawn by the browser: a white ID card with `number` in a clear font. */
+export async function cardImage(page: Page, number: string): Promise<Buffer> {
+  const dataUrl = await page.evaluate((id) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1000;
+    canvas.height = 630;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.fillStyle = '#111111';
+    g.font = 'bold 44px "DejaVu Sans", Arial, sans-serif';
+    g.fillText('IDENTITY CARD', 60, 110);
+    g.font = '36px "DejaVu Sans", Arial, sans-serif';
+    g.fillText('Name  CHEN MEI', 60, 230);
+    g.fillText('Born  1990-01-01', 60, 300);
+    g.font = 'bold 64px "DejaVu Sans Mono", "Courier New", monospace';
+    g.fillText(id, 60, 470);
+    return canvas.toDataURL('image/png');
+  }, number);
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+/** A small coloured square PNG drawn by the browser, for an avatar. */
+export async function squareImage(page: Page, colour: string): Promise<Buffer> {
+  const dataUrl = await page.evaluate((fill) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 300;
+    canvas.height = 200;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = fill;
+    g.fillRect(0, 0, 300, 200);
+    return canvas.toDataURL('image/png');
+  }, colour);
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}

@@ -1,0 +1,437 @@
+//! Verification, settings, sessions, admin access and identity review over HTTP.
+
+mod common;
+
+use app::{
+    domain::account::{Field, Problem},
+    error::AppError,
+};
+use common::{TestServer, call_as, error_of, make_admin, outbox_code, sign_up};
+use reqwest::{StatusCode, header};
+
+async fn get_as(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut req = client.get(server.url(path)).header("accept-language", "en");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+async fn own_account(server: &TestServer, cookie: &str) -> serde_json::Value {
+    let res = call_as(server, "/api/account/own", &[], Some(cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn email_is_verified_with_the_mailed_code() {
+    let server = TestServer::start(false).await;
+    let cookie = sign_up(&server, "mei").await;
+    assert_eq!(own_account(&server, &cookie).await["email_verified"], false);
+
+    let code = outbox_code(&server, "mail.jsonl", "mei@example.com");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let res = call_as(
+        &server,
+        "/api/account/confirm_code",
+        &[("channel", "email"), ("code", wrong)],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::Code, Problem::Wrong)
+    );
+
+    // Resending within a minute is refused with the wait.
+    let res = call_as(
+        &server,
+        "/api/account/resend_email_code",
+        &[],
+        Some(&cookie),
+    )
+    .await;
+    assert!(matches!(
+        error_of(res).await.problem_with(Field::Code),
+        Some(Problem::TooSoon { .. })
+    ));
+
+    let res = call_as(
+        &server,
+        "/api/account/confirm_code",
+        &[("channel", "email"), ("code", &code)],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = own_account(&server, &cookie).await;
+    assert_eq!(me["email_verified"], true);
+    assert_eq!(me["email_pending"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn changing_email_waits_for_the_new_address_code() {
+    let server = TestServer::start(false).await;
+    let mei = sign_up(&server, "mei").await;
+    sign_up(&server, "jun").await;
+    let res = call_as(
+        &server,
+        "/api/account/change_email",
+        &[("email", "jun@example.com")],
+        Some(&mei),
+    )
+    .await;
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::Email, Problem::Taken)
+    );
+    let res = call_as(
+        &server,
+        "/api/account/change_email",
+        &[("email", "not-an-address")],
+        Some(&mei),
+    )
+    .await;
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::Email, Problem::InvalidFormat)
+    );
+
+    let res = call_as(
+        &server,
+        "/api/account/change_email",
+        &[("email", "mei@school.edu")],
+        Some(&mei),
+    )
+    .await;
+    // The sign-up code went out moments ago: the throttle covers the channel.
+    assert!(matches!(
+        error_of(res).await.problem_with(Field::Email),
+        Some(Problem::TooSoon { .. })
+    ));
+    sqlx::query("UPDATE verification_codes SET sent_at = sent_at - 60000")
+        .execute(&server.state.db)
+        .await
+        .unwrap();
+    let res = call_as(
+        &server,
+        "/api/account/change_email",
+        &[("email", "mei@school.edu")],
+        Some(&mei),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = own_account(&server, &mei).await;
+    assert_eq!(
+        (me["email"].as_str(), me["email_pending"].as_str()),
+        (Some("mei@example.com"), Some("mei@school.edu"))
+    );
+
+    let code = outbox_code(&server, "mail.jsonl", "mei@school.edu");
+    let res = call_as(
+        &server,
+        "/api/account/confirm_code",
+        &[("channel", "email"), ("code", &code)],
+        Some(&mei),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = own_account(&server, &mei).await;
+    assert_eq!(
+        (me["email"].as_str(), me["email_verified"].as_bool()),
+        (Some("mei@school.edu"), Some(true))
+    );
+}
+
+#[tokio::test]
+async fn phones_are_verified_by_sms() {
+    let server = TestServer::start(false).await;
+    let cookie = sign_up(&server, "mei").await;
+    let res = call_as(
+        &server,
+        "/api/account/send_phone_code",
+        &[("phone", "0912345678")],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::Phone, Problem::NotAPhoneNumber)
+    );
+    let res = call_as(
+        &server,
+        "/api/account/send_phone_code",
+        &[("phone", "+886 912 345 678")],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let code = outbox_code(&server, "sms.jsonl", "+886912345678");
+    let res = call_as(
+        &server,
+        "/api/account/confirm_code",
+        &[("channel", "phone"), ("code", &code)],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = own_account(&server, &cookie).await;
+    assert_eq!(
+        (me["phone"].as_str(), me["phone_verified"].as_bool()),
+        (Some("+886912345678"), Some(true))
+    );
+}
+
+#[tokio::test]
+async fn three_failed_log_ins_require_a_captcha() {
+    let server = TestServer::start(false).await;
+    sign_up(&server, "mei").await;
+    let log_in = |password: &'static str, captcha: &'static str| {
+        let server = &server;
+        async move {
+            call_as(
+                server,
+                "/api/auth/log_in",
+                &[
+                    ("login", "mei"),
+                    ("password", password),
+                    ("captcha", captcha),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    for attempt in 1..=3 {
+        let err = error_of(log_in("wrong!pw1", "").await).await;
+        assert_eq!(err.problem_with(Field::Password), Some(Problem::Wrong));
+        let wants_captcha = err.problem_with(Field::Captcha).is_some();
+        assert_eq!(wants_captcha, attempt == 3, "attempt {attempt}");
+    }
+    // Now even the right password needs the CAPTCHA, and a wrong answer fails.
+    let err = error_of(log_in("s3cret!pw", "").await).await;
+    assert_eq!(err, AppError::field(Field::Captcha, Problem::Required));
+    let err = error_of(log_in("s3cret!pw", "nope").await).await;
+    assert_eq!(err, AppError::field(Field::Captcha, Problem::Wrong));
+
+    let res = get_as(&server, "/captcha.png", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(res.bytes().await.unwrap().starts_with(b"\x89PNG"));
+}
+
+#[tokio::test]
+async fn anonymous_callers_are_refused_everywhere() {
+    let server = TestServer::start(false).await;
+    for path in [
+        "/api/account/own",
+        "/api/account/resend_email_code",
+        "/api/account/logins",
+        "/api/account/sign_out_elsewhere",
+        "/api/admin/overview",
+    ] {
+        let res = call_as(&server, path, &[], None).await;
+        assert_eq!(error_of(res).await, AppError::Unauthenticated, "{path}");
+    }
+    for (path, form) in [
+        (
+            "/api/account/change_email",
+            vec![("email", "a@example.com")],
+        ),
+        (
+            "/api/account/send_phone_code",
+            vec![("phone", "+886912345678")],
+        ),
+        (
+            "/api/account/confirm_code",
+            vec![("channel", "email"), ("code", "123456")],
+        ),
+        (
+            "/api/account/update_profile",
+            vec![("nickname", "Mei"), ("intro", "")],
+        ),
+        (
+            "/api/account/change_password",
+            vec![("password", "s3cret!pw"), ("new_password", "n3w!secret")],
+        ),
+        (
+            "/api/admin/decide_id_review",
+            vec![("review", "1"), ("approve", "true")],
+        ),
+    ] {
+        let res = call_as(&server, path, &form, None).await;
+        assert_eq!(error_of(res).await, AppError::Unauthenticated, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn admin_pages_and_functions_need_the_admin_role() {
+    let server = TestServer::start(false).await;
+    let user = sign_up(&server, "mei").await;
+    let admin = sign_up(&server, "boss").await;
+    make_admin(&server, "boss").await;
+
+    let res = get_as(&server, "/admin", None).await;
+    assert!(res.status().is_redirection());
+    assert_eq!(res.headers()[header::LOCATION], "/login?next=/admin");
+
+    let res = get_as(&server, "/admin", Some(&user)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"data-testid="forbidden""#)
+            && !html.contains(r#"data-testid="admin-console""#)
+    );
+    let res = call_as(&server, "/api/admin/overview", &[], Some(&user)).await;
+    assert_eq!(error_of(res).await, AppError::Forbidden);
+    let res = call_as(
+        &server,
+        "/api/admin/decide_id_review",
+        &[("review", "1"), ("approve", "true")],
+        Some(&user),
+    )
+    .await;
+    assert_eq!(error_of(res).await, AppError::Forbidden);
+    assert_eq!(
+        get_as(&server, "/admin/id-review/1", Some(&user))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let res = get_as(&server, "/admin", Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains(r#"data-testid="admin-console""#)
+    );
+    let res = call_as(&server, "/api/admin/overview", &[], Some(&admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let overview: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(overview["users"], 2);
+}
+
+#[tokio::test]
+async fn signing_out_elsewhere_ends_the_other_sessions_only() {
+    let server = TestServer::start(false).await;
+    let first = sign_up(&server, "mei").await;
+    let res = call_as(
+        &server,
+        "/api/auth/log_in",
+        &[("login", "mei"), ("password", "s3cret!pw")],
+        None,
+    )
+    .await;
+    let second = common::session_cookie(&res).expect("a second session");
+    let logins: serde_json::Value = call_as(&server, "/api/account/logins", &[], Some(&second))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(logins.as_array().unwrap().len(), 2);
+    assert_eq!(
+        logins
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["current"] == true)
+            .count(),
+        1
+    );
+
+    let res = call_as(
+        &server,
+        "/api/account/sign_out_elsewhere",
+        &[],
+        Some(&second),
+    )
+    .await;
+    assert_eq!(res.json::<u64>().await.unwrap(), 1);
+    let res = call_as(&server, "/api/account/own", &[], Some(&first)).await;
+    assert_eq!(error_of(res).await, AppError::Unauthenticated);
+    assert_eq!(
+        call_as(&server, "/api/account/own", &[], Some(&second))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_old_one_and_signs_out_others() {
+    let server = TestServer::start(false).await;
+    let first = sign_up(&server, "mei").await;
+    let res = call_as(
+        &server,
+        "/api/auth/log_in",
+        &[("login", "mei"), ("password", "s3cret!pw")],
+        None,
+    )
+    .await;
+    let second = common::session_cookie(&res).unwrap();
+    let change = |old: &'static str, new: &'static str| {
+        let (server, first) = (&server, first.clone());
+        async move {
+            call_as(
+                server,
+                "/api/account/change_password",
+                &[("password", old), ("new_password", new)],
+                Some(&first),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        error_of(change("wrong!pw1", "n3w!secret").await).await,
+        AppError::field(Field::Password, Problem::Wrong)
+    );
+    assert_eq!(
+        error_of(change("s3cret!pw", "short").await).await,
+        AppError::field(Field::NewPassword, Problem::TooShort { min: 8 })
+    );
+    assert_eq!(
+        change("s3cret!pw", "n3w!secret").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        error_of(call_as(&server, "/api/account/own", &[], Some(&second)).await).await,
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        call_as(&server, "/api/account/own", &[], Some(&first))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn profiles_are_public_and_text_is_escaped() {
+    let server = TestServer::start(false).await;
+    let cookie = sign_up(&server, "mei").await;
+    let res = call_as(
+        &server,
+        "/api/account/update_profile",
+        &[("nickname", "梅子"), ("intro", "<script>alert(1)</script>")],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = get_as(&server, "/u/mei", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("梅子") && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert_eq!(
+        get_as(&server, "/u/nobody", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

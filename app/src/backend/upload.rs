@@ -33,45 +33,44 @@ impl Form {
     }
 }
 
-/// Reads the whole form, refusing any file over the limit as soon as it grows
-/// past it. Problems are reported on `field`, the form's file input.
+/// The whole form may carry one full-size file plus short text fields; the
+/// budget covers all parts together, so many parts cannot add up to more.
+const FORM_BUDGET: usize = MAX_UPLOAD_BYTES + 64 * 1024;
+
+/// Reads the whole form, refusing it as soon as it grows past the budget.
+/// Problems are reported on `field`, the form's file input.
 pub async fn read_form(data: MultipartData, field: Field) -> Result<Form, UploadError> {
+    let refuse = |problem| UploadError { field, problem };
     let malformed = |why: String| {
         tracing::info!(why, "malformed upload");
-        UploadError {
-            field,
-            problem: Problem::NotAnImage,
-        }
+        refuse(Problem::NotAnImage)
     };
     let mut multipart = data
         .into_inner()
         .ok_or_else(|| malformed("no multipart body".into()))?;
     let mut form = Form::default();
-    let malformed = |e: multer::Error| malformed(e.to_string());
-    while let Some(mut part) = multipart.next_field().await.map_err(malformed)? {
+    let mut total = 0usize;
+    while let Some(mut part) = multipart
+        .next_field()
+        .await
+        .map_err(|e| malformed(e.to_string()))?
+    {
         let name = part.name().unwrap_or_default().to_owned();
-        if part.file_name().is_some() {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = part.chunk().await.map_err(malformed)? {
-                if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                    return Err(UploadError {
-                        field,
-                        problem: Problem::FileTooLarge {
-                            max_mb: MAX_UPLOAD_MB,
-                        },
-                    });
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            form.files.insert(name, bytes);
-        } else {
-            let text = part.text().await.map_err(malformed)?;
-            // Text fields are short; a huge one is not a browser's doing.
-            if text.len() > 64 * 1024 {
-                return Err(malformed(multer::Error::IncompleteFieldData {
-                    field_name: Some(name),
+        let is_file = part.file_name().is_some();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(|e| malformed(e.to_string()))? {
+            total += chunk.len();
+            if total > FORM_BUDGET {
+                return Err(refuse(Problem::FileTooLarge {
+                    max_mb: MAX_UPLOAD_MB,
                 }));
             }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            form.files.insert(name, bytes);
+        } else {
+            let text = String::from_utf8(bytes).map_err(|e| malformed(e.to_string()))?;
             form.texts.insert(name, text);
         }
     }
@@ -135,6 +134,62 @@ pub fn decode_image(bytes: &[u8]) -> Result<DynamicImage, Problem> {
 mod tests {
     use super::*;
     use image::RgbImage;
+
+    /// A multipart body as a browser sends it, parsed as the server does.
+    fn multipart(parts: &[(&str, Option<&str>, Vec<u8>)]) -> MultipartData {
+        let mut body = Vec::new();
+        for (name, file, content) in parts {
+            body.extend_from_slice(b"--XyZ\r\n");
+            let disposition = match file {
+                Some(f) => format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\r\n"
+                ),
+                None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+            };
+            body.extend_from_slice(disposition.as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(b"--XyZ--\r\n");
+        let stream = futures::stream::iter(
+            body.chunks(64 * 1024)
+                .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c)))
+                .collect::<Vec<_>>(),
+        );
+        MultipartData::Server(multer::Multipart::new(stream, "XyZ"))
+    }
+
+    #[tokio::test]
+    async fn forms_are_read_within_one_budget() {
+        let form = read_form(
+            multipart(&[
+                ("number", None, b"A123456789".to_vec()),
+                ("photo", Some("card.png"), png(4, 4)),
+            ]),
+            Field::IdPhoto,
+        )
+        .await
+        .unwrap();
+        assert_eq!(form.text("number"), "A123456789");
+        assert_eq!(form.text("missing"), "");
+        assert!(decode_image(&form.files["photo"]).is_ok());
+
+        // Two files each under the limit still exceed the form's budget.
+        let six_mb = vec![0u8; 6 * 1024 * 1024];
+        let err = read_form(
+            multipart(&[
+                ("a", Some("a.png"), six_mb.clone()),
+                ("b", Some("b.png"), six_mb),
+            ]),
+            Field::Avatar,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (err.field, err.problem),
+            (Field::Avatar, Problem::FileTooLarge { max_mb: 10 })
+        );
+    }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let mut out = Vec::new();

@@ -21,6 +21,9 @@ pub enum AppError {
     /// Logged in, but not allowed to do this.
     #[error("not allowed")]
     Forbidden,
+    /// Someone changed it first (a review decided, a listing edited); reload.
+    #[error("changed meanwhile")]
+    Conflict,
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     RateLimited,
@@ -44,6 +47,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
+            AppError::Conflict => 409,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,

@@ -29,9 +29,21 @@ use leptos_router::{
     path,
 };
 use pages::{
-    about::AboutPage, admin::AdminPage, error::ErrorPage, home::HomePage, identity::IdentityPage,
-    log_in::LogInPage, member::MemberPage, not_found::NotFoundPage, settings::SettingsPage,
-    sign_up::SignUpPage, verify::VerifyEmailPage,
+    about::AboutPage,
+    admin::AdminPage,
+    collections::{FavoritesPage, MyListingsPage},
+    error::ErrorPage,
+    home::HomePage,
+    identity::IdentityPage,
+    listing::ListingPage,
+    log_in::LogInPage,
+    member::MemberPage,
+    not_found::NotFoundPage,
+    search::SearchPage,
+    sell::{EditListingPage, SellPage},
+    settings::SettingsPage,
+    sign_up::SignUpPage,
+    verify::VerifyEmailPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -81,6 +93,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/settings/identity") view=IdentityPage />
                             <Route path=path!("/u/:username") view=MemberPage ssr=SsrMode::Async />
                             <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                            <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id") view=ListingPage ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id/edit") view=EditListingPage />
+                            <Route path=path!("/sell") view=SellPage />
+                            <Route path=path!("/favorites") view=FavoritesPage ssr=SsrMode::Async />
+                            <Route path=path!("/my/listings") view=MyListingsPage ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -78,3 +78,31 @@ export async function squareImage(page: Page, colour: string): Promise<Buffer> {
   }, colour);
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
+
+/** Signs up and confirms the email with the mailed code; ends on the verified page. */
+export async function signUpVerified(page: Page, name: string) {
+  await signUp(page, name);
+  await page.getByLabel('Code').fill(outboxCode('mail.jsonl', `${name}@example.com`));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('email-verified')).toBeVisible();
+}
+
+/** A photo-like PNG of noise (so it does not compress away), drawn by the browser. */
+export async function noisyPhoto(page: Page, hue: number): Promise<Buffer> {
+  const dataUrl = await page.evaluate((h) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 900;
+    canvas.height = 700;
+    const g = canvas.getContext('2d')!;
+    const img = g.createImageData(canvas.width, canvas.height);
+    for (let i = 0; i < img.data.length; i += 4) {
+      img.data[i] = (h + Math.random() * 60) % 256;
+      img.data[i + 1] = Math.random() * 255;
+      img.data[i + 2] = 255 - h;
+      img.data[i + 3] = 255;
+    }
+    g.putImageData(img, 0, 0);
+    return canvas.toDataURL('image/png');
+  }, hue);
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}

@@ -4,18 +4,22 @@
 #![recursion_limit = "256"]
 
 pub mod admin_cli;
+pub mod demo_cli;
 pub mod health;
 pub mod router;
 pub mod telemetry;
 
 use app::backend::{
     AppState,
+    clock::now_ms,
     config::Config,
-    db, demo,
+    db, demo, favorites,
     hub::Hub,
     media::MediaStore,
     outbox::{FileOutbox, Mailer},
+    search,
     secret::Secret,
+    vault::Vault,
 };
 use leptos::config::LeptosOptions;
 use std::{future::Future, io, sync::Arc};
@@ -60,6 +64,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             }
         }
     }
+    // Demo data and databases from before the search index are indexed here.
+    let indexed = search::index_missing(&pool).await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "indexed listings for search");
+    }
+    favorites::prune_views(&pool, now_ms(), 7).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("haggle")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -75,6 +85,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         None => Arc::new(FileOutbox::new(config.outbox_dir().join("mail.jsonl"))),
     };
     let sms = Arc::new(FileOutbox::new(config.outbox_dir().join("sms.jsonl")));
+    let vault = Vault::from_config(config.vault_key, &secret);
     Ok(AppState {
         db: pool,
         hub: Hub::default(),
@@ -82,6 +93,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         leptos_options,
         media,
         secret,
+        vault,
         mailer,
         sms,
     })

@@ -14,8 +14,10 @@ async fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None => {}
         Some("admin") => return haggle_server::admin_cli::run(&config, &args[1..]).await,
+        Some("demo") => return haggle_server::demo_cli::run(&config, &args[1..]).await,
         Some(_) => {
             eprintln!("{}", haggle_server::admin_cli::USAGE);
+            eprintln!("{}", haggle_server::demo_cli::USAGE);
             eprintln!("(without arguments, haggle starts the server)");
             return ExitCode::from(2);
         }

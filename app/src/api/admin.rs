@@ -20,10 +20,13 @@ pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
             .fetch_one(db)
             .await?;
             let id_reviews = identity::pending(db).await?;
+            let pending_listings =
+                crate::backend::listings::pending(db, admin.state.config.currency, 50).await?;
             Ok(AdminOverview {
                 users,
                 listings,
                 id_reviews,
+                pending_listings,
             })
         }
         .await,
@@ -45,6 +48,46 @@ pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError
                 approve,
                 "ID review decided"
             );
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Approves or rejects (with a reason the seller sees) a listing under review.
+#[server(endpoint = "admin/review_listing")]
+pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Result<(), AppError> {
+    respond(
+        async move {
+            use crate::backend::{clock::now_ms, review};
+            let admin = session::admin().await?;
+            let decision = if approve {
+                review::Decision::Approve
+            } else {
+                review::Decision::Reject
+            };
+            review::decide(&admin.state.db, listing, decision, &reason, now_ms()).await?;
+            tracing::info!(
+                listing,
+                approve,
+                admin = admin.account.id,
+                "listing reviewed"
+            );
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Takes a public listing down, with a reason the seller sees.
+#[server(endpoint = "admin/delist")]
+pub async fn delist_listing(listing: i64, reason: String) -> Result<(), AppError> {
+    respond(
+        async move {
+            use crate::backend::{clock::now_ms, review};
+            let admin = session::admin().await?;
+            review::delist(&admin.state.db, listing, &reason, now_ms()).await?;
+            tracing::info!(listing, admin = admin.account.id, "listing delisted");
             Ok(())
         }
         .await,

@@ -26,6 +26,8 @@ pub struct Config {
     pub mail_from: String,
     /// The Tesseract OCR program.
     pub tesseract: String,
+    /// Seals delivery secrets; derived from `secret.key` when not set.
+    pub vault_key: Option<[u8; 32]>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -84,8 +86,18 @@ impl Config {
         let smtp_url = get("HAGGLE_SMTP_URL");
         let mail_from =
             get("HAGGLE_MAIL_FROM").unwrap_or_else(|| "Haggle <no-reply@haggle.localhost>".into());
+        let vault_key = match get("HAGGLE_VAULT_KEY") {
+            Some(v) => Some(
+                hex::decode(v.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| invalid("HAGGLE_VAULT_KEY", "expected 64 hex digits"))?,
+            ),
+            None => None,
+        };
         Ok(Config {
             site_addr,
+            vault_key,
             data_dir,
             database_url,
             demo,

@@ -22,8 +22,12 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
         .await
 }
 
+/// Applies the migrations, then brings the category table in line with the
+/// tree defined in code.
 pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("../migrations").run(pool).await
+    sqlx::migrate!("../migrations").run(pool).await?;
+    super::categories::sync(pool).await?;
+    Ok(())
 }
 
 /// True when the database answers a trivial query.

@@ -46,6 +46,14 @@ impl Secret {
             .is_ok_and(|expected| self.mac(purpose, value).verify_slice(&expected).is_ok())
     }
 
+    /// A 32-byte key for `purpose`, derived from the secret (HMAC as a KDF).
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        self.mac("derived-key", purpose)
+            .finalize()
+            .into_bytes()
+            .into()
+    }
+
     fn mac(&self, purpose: &str, value: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());

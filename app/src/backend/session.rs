@@ -103,6 +103,15 @@ pub async fn caller() -> Result<Caller, AppError> {
     })
 }
 
+/// The state and the logged-in account, if any: for what anyone may see but
+/// signed-in people see more of.
+pub async fn looker() -> Result<(AppState, Option<Account>), AppError> {
+    let state = AppState::current()?;
+    let session = current().await?;
+    let account = account(&state, &session).await?;
+    Ok((state, account))
+}
+
 /// The logged-in caller if an admin; `Unauthenticated` or `Forbidden` otherwise.
 pub async fn admin() -> Result<Caller, AppError> {
     let caller = caller().await?;

@@ -6,6 +6,7 @@ use super::{
     media::MediaStore,
     outbox::{Mailer, SmsSender},
     secret::Secret,
+    vault::Vault,
 };
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub media: MediaStore,
     pub secret: Secret,
+    pub vault: Vault,
     pub mailer: Arc<dyn Mailer>,
     pub sms: Arc<dyn SmsSender>,
 }

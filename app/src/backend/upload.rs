@@ -121,7 +121,7 @@ pub fn decode_image(bytes: &[u8]) -> Result<DynamicImage, Problem> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(300 * 1024 * 1024);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|_| Problem::NotAnImage)?;
     let orientation = decoder.orientation().map_err(|_| Problem::NotAnImage)?;

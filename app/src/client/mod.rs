@@ -1,3 +1,4 @@
 //! Browser-only code.
 
 pub mod socket;
+pub mod upload;

@@ -20,6 +20,7 @@ pub fn AccountMenu() -> impl IntoView {
                             {viewer.is_admin.then(|| view! {
                                 <a class="button-ghost" href="/admin">{t!(i18n, nav_admin)}</a>
                             })}
+                            <a class="button-ghost" href="/my/listings">{t!(i18n, nav_my_listings)}</a>
                             <a class="account-link" href="/settings" title=viewer.username.clone()>
                                 <Avatar url=viewer.avatar_url.clone() nickname=viewer.nickname.clone() size=28 />
                                 <span class="account-name">{viewer.nickname}</span>

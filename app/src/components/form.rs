@@ -34,6 +34,21 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::FileTooLarge { max_mb } => t!(i18n, err_file_too_large, max_mb).into_any(),
         Problem::TooManyTries => t!(i18n, err_too_many_tries).into_any(),
         Problem::TooSoon { secs } => t!(i18n, err_too_soon, secs).into_any(),
+        Problem::NotAnAmount => t!(i18n, err_not_an_amount).into_any(),
+        Problem::TooManyDecimals { allowed } => t!(i18n, err_too_many_decimals, allowed).into_any(),
+        Problem::MustBePositive => t!(i18n, err_must_be_positive).into_any(),
+        Problem::AmountTooHigh => t!(i18n, err_amount_too_high).into_any(),
+        Problem::OutOfRange { min, max } => t!(i18n, err_out_of_range, min, max).into_any(),
+        Problem::TooMany { max } => t!(i18n, err_too_many, max).into_any(),
+        Problem::NoTradeMethod => t!(i18n, err_no_trade_method).into_any(),
+        Problem::BelowStartPrice => t!(i18n, err_below_start_price).into_any(),
+        Problem::BelowReserve => t!(i18n, err_below_reserve).into_any(),
+        Problem::InThePast => t!(i18n, err_in_the_past).into_any(),
+        Problem::TooFarAhead { days } => t!(i18n, err_too_far_ahead, days).into_any(),
+        Problem::TooShortAuction { minutes } => t!(i18n, err_too_short_auction, minutes).into_any(),
+        Problem::TooLongAuction { days } => t!(i18n, err_too_long_auction, days).into_any(),
+        Problem::NotForThisCategory => t!(i18n, err_not_for_this_category).into_any(),
+        Problem::Locked => t!(i18n, err_locked).into_any(),
     }
 }
 
@@ -129,6 +144,10 @@ pub fn FormFailure<T: Send + Sync + 'static>(#[prop(into)] outcome: Outcome<T>) 
         outcome.with(|v| match v {
             Some(Err(AppError::RateLimited)) => Some(
                 view! { <p class="notice notice-error" role="alert">{t!(i18n, err_rate_limited)}</p> }
+                    .into_any(),
+            ),
+            Some(Err(AppError::Conflict)) => Some(
+                view! { <p class="notice notice-error" role="alert">{t!(i18n, err_conflict)}</p> }
                     .into_any(),
             ),
             Some(Err(AppError::Validation(_))) | Some(Ok(_)) | None => None,

@@ -16,11 +16,18 @@ pub fn Header() -> impl IntoView {
                 </a>
                 <nav class="main-nav" aria-label=move || t_string!(i18n, nav_label)>
                     <A href="/" exact=true>{t!(i18n, nav_discover)}</A>
+                    <A href="/favorites">{t!(i18n, nav_favorites)}</A>
                     <A href="/about">{t!(i18n, nav_how)}</A>
                 </nav>
+                // A plain GET form: searching works before (and without) hydration.
+                <form class="header-search" method="get" action="/search" role="search">
+                    <label for="header-q" class="visually-hidden">{t!(i18n, nav_search)}</label>
+                    <input id="header-q" name="q" type="search" placeholder=move || t_string!(i18n, search_placeholder) />
+                </form>
                 <div class="header-tools">
                     <OnlineBadge />
                     <LanguageSelect />
+                    <a class="button small sell-button" href="/sell">{t!(i18n, nav_sell)}</a>
                     <AccountMenu />
                 </div>
             </div>

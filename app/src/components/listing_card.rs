@@ -1,4 +1,9 @@
-use crate::{domain::listing::SaleMode, i18n::*, model::ListingCard};
+use crate::{
+    components::catalog_labels::StatusName,
+    domain::listing::{SaleMode, Status},
+    i18n::*,
+    model::ListingCard,
+};
 use leptos::{either::Either, prelude::*};
 
 #[component]
@@ -29,10 +34,17 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
                     <span class=badge>
                         <SaleModeLabel mode=card.sale_mode />
                     </span>
+                    {(card.status != Status::Approved).then(|| view! {
+                        <span class=format!("badge badge-status status-{}", card.status.as_str())>
+                            <StatusName status=card.status />
+                        </span>
+                    })}
                 </div>
                 <div class="card-body">
                     <h3 class="card-title">{card.title}</h3>
-                    <p class="card-price">{price}</p>
+                    <p class="card-price"><span class="price">{price}</span>
+                        {(card.favorites > 0).then(|| view! { <span class="card-favs"><span aria-hidden="true">"♥ "</span>{card.favorites}</span> })}
+                    </p>
                     <p class="card-area">{card.area}</p>
                 </div>
             </a>

@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod account_menu;
+pub mod catalog_labels;
 pub mod footer;
 pub mod form;
 pub mod header;

@@ -19,6 +19,26 @@ pub enum Field {
     Avatar,
     IdNumber,
     IdPhoto,
+    // Listings
+    Title,
+    Description,
+    Price,
+    Stock,
+    Category,
+    Tags,
+    Condition,
+    TradeMethods,
+    Area,
+    MeetupPlace,
+    SaleMode,
+    StartsAt,
+    EndsAt,
+    StartPrice,
+    Reserve,
+    BuyNow,
+    Secret,
+    Images,
+    Reason,
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.
@@ -68,6 +88,49 @@ pub enum Problem {
     TooSoon {
         secs: u32,
     },
+    /// Not an amount of money.
+    NotAnAmount,
+    /// More decimals than the currency has.
+    TooManyDecimals {
+        allowed: u32,
+    },
+    /// Zero where more is needed (an auction's start price).
+    MustBePositive,
+    /// More than any price Haggle accepts.
+    AmountTooHigh,
+    /// A whole number outside the allowed range.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// More items than allowed (tags, images).
+    TooMany {
+        max: u32,
+    },
+    /// Neither meet-up nor shipping chosen.
+    NoTradeMethod,
+    /// Reserve or buy-it-now price not above the start price.
+    BelowStartPrice,
+    /// Buy-it-now price below the reserve.
+    BelowReserve,
+    /// A time that has already passed.
+    InThePast,
+    /// Too far in the future (days).
+    TooFarAhead {
+        days: u32,
+    },
+    /// An auction shorter than this many minutes.
+    TooShortAuction {
+        minutes: u32,
+    },
+    /// An auction longer than this many days.
+    TooLongAuction {
+        days: u32,
+    },
+    /// Not possible for this category.
+    NotForThisCategory,
+    /// Can no longer be changed (sold, or the auction has started).
+    Locked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,7 +144,7 @@ pub const NICKNAME_LEN: (u32, u32) = (2, 20);
 pub const PASSWORD_LEN: (u32, u32) = (8, 64);
 const EMAIL_MAX: u32 = 254;
 
-fn length(s: &str, (min, max): (u32, u32)) -> Result<(), Problem> {
+pub(crate) fn length(s: &str, (min, max): (u32, u32)) -> Result<(), Problem> {
     let n = s.chars().count();
     if n == 0 {
         Err(Problem::Required)
@@ -113,14 +176,17 @@ pub fn check_username(input: &str) -> Result<String, Problem> {
 pub fn check_nickname(input: &str) -> Result<String, Problem> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     length(&name, NICKNAME_LEN)?;
-    let invisible = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
-    };
-    if name.chars().any(invisible) {
+    if name.chars().any(is_invisible) {
         return Err(Problem::InvalidChars);
     }
     Ok(name)
+}
+
+/// Control and invisible formatting characters (zero-width, direction
+/// overrides), which let one name pass for another.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// Where an account stands. Later features (bidding, listing, the wallet) ask

@@ -16,9 +16,30 @@ pub fn iso_date(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// `YYYY-MM-DD HH:MM UTC`: a moment everyone reads the same way.
+pub fn iso_date_time(ms: i64) -> String {
+    let minutes = ms.div_euclid(60_000).rem_euclid(24 * 60);
+    format!(
+        "{} {:02}:{:02} UTC",
+        iso_date(ms),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_times_in_utc() {
+        assert_eq!(iso_date_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(
+            iso_date_time(1_795_305_600_000 - 60_000),
+            "2026-11-21 23:59 UTC"
+        );
+        assert_eq!(iso_date_time(-60_000), "1969-12-31 23:59 UTC");
+    }
 
     #[test]
     fn known_dates() {

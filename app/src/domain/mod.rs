@@ -3,9 +3,12 @@
 
 pub mod account;
 pub mod backoff;
+pub mod category;
 pub mod date;
 pub mod id_number;
 pub mod listing;
 pub mod login_guard;
 pub mod money;
+pub mod search;
+pub mod search_text;
 pub mod verification;

@@ -71,6 +71,25 @@ impl Money {
         Money { minor, currency }
     }
 
+    /// The amount as a person would type it back into a form: "1200", "12.50".
+    pub fn plain(&self) -> String {
+        let decimals = self.currency.decimals();
+        let scale = 10i64.pow(decimals);
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let scale = scale.unsigned_abs();
+        if decimals == 0 {
+            format!("{sign}{abs}")
+        } else {
+            format!(
+                "{sign}{}.{:0width$}",
+                abs / scale,
+                abs % scale,
+                width = decimals as usize
+            )
+        }
+    }
+
     /// Parses what a person types ("1,200", "12.5", "NT$ 300") into minor units.
     pub fn parse(input: &str, currency: Currency) -> Result<Money, MoneyError> {
         let cleaned: String = input
@@ -164,6 +183,17 @@ fn group_thousands(value: u64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn plain_amounts_parse_back() {
+        assert_eq!(Money::new(1_200, Currency::Twd).plain(), "1200");
+        assert_eq!(Money::new(1_250, Currency::Usd).plain(), "12.50");
+        assert_eq!(Money::new(5, Currency::Cny).plain(), "0.05");
+        for c in Currency::ALL {
+            let m = Money::new(123_456, c);
+            assert_eq!(Money::parse(&m.plain(), c), Ok(m));
+        }
+    }
 
     #[test]
     fn formats_whole_dollar_currencies_with_grouping() {

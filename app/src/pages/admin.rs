@@ -1,14 +1,17 @@
 //! `/admin`: the moderation console (ID reviews for now).
 
 use crate::{
-    api::admin::{DecideIdReview, fetch_admin_overview},
+    api::admin::{DecideIdReview, ReviewListing, fetch_admin_overview},
     components::{
-        form::{FormFailure, LogInFirst},
+        catalog_labels::CategoryName,
+        form::{FormFailure, LogInFirst, ProblemText, problem_of},
         page_title::PageTitle,
     },
+    domain::account::Field,
     domain::date::iso_date,
     error::AppError,
     i18n::*,
+    model::PendingListing,
 };
 use leptos::prelude::*;
 
@@ -16,7 +19,11 @@ use leptos::prelude::*;
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let decide = ServerAction::<DecideIdReview>::new();
-    let overview = Resource::new(move || decide.version().get(), |_| fetch_admin_overview());
+    let review = ServerAction::<ReviewListing>::new();
+    let overview = Resource::new(
+        move || (decide.version().get(), review.version().get()),
+        |_| fetch_admin_overview(),
+    );
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, admin_title)) />
         <Suspense fallback=|| ()>
@@ -26,6 +33,7 @@ pub fn AdminPage() -> impl IntoView {
                         <div class="admin" data-testid="admin-console">
                             <h1>{t!(i18n, admin_title)}</h1>
                             <p class="muted">{t!(i18n, admin_counts, users = o.users, listings = o.listings)}</p>
+                            <ListingQueue listings=o.pending_listings review />
                             <h2>{t!(i18n, admin_id_reviews)}</h2>
                             <FormFailure outcome=decide.value() />
                             {if o.id_reviews.is_empty() {
@@ -82,5 +90,97 @@ pub fn ForbiddenPage() -> impl IntoView {
             <p>{t!(i18n, forbidden_body)}</p>
             <a class="button" href="/">{t!(i18n, back_home)}</a>
         </section>
+    }
+}
+
+/// Pending listings with their photos. Keyboard: J/K move, A approves the
+/// focused one, R jumps to its rejection reason.
+#[component]
+fn ListingQueue(
+    listings: Vec<PendingListing>,
+    review: ServerAction<ReviewListing>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = problem_of(review.value(), Field::Reason);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        use wasm_bindgen::JsCast;
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let Some(item) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-review-item]").ok().flatten())
+        else {
+            return;
+        };
+        let focus = |el: Option<web_sys::Element>| {
+            if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = el.focus();
+            }
+        };
+        match ev.key().as_str() {
+            "j" => focus(item.next_element_sibling()),
+            "k" => focus(item.previous_element_sibling()),
+            "a" => focus(item.query_selector("[data-approve]").ok().flatten()),
+            "r" => {
+                ev.prevent_default();
+                focus(item.query_selector("textarea").ok().flatten())
+            }
+            _ => {}
+        }
+    };
+    view! {
+        <h2>{t!(i18n, admin_listing_reviews)} " (" {listings.len()} ")"</h2>
+        <FormFailure outcome=review.value() />
+        {if listings.is_empty() {
+            view! { <p class="muted">{t!(i18n, admin_queue_empty)}</p> }.into_any()
+        } else {
+            view! {
+                <p class="muted small">{t!(i18n, admin_keys_hint)}</p>
+                <ul class="reviews" on:keydown=on_key data-testid="listing-queue">
+                    {listings.into_iter().map(|l| {
+                        let id = l.id;
+                        let reason_id = format!("reason-{id}");
+                        view! {
+                            <li class="panel review listing-review" tabindex="0" data-review-item data-testid="listing-review">
+                                <ul class="review-photos">
+                                    {l.images.iter().map(|img| view! { <li><img src=img.thumb_url.clone() alt="" loading="lazy" /></li> }).collect_view()}
+                                </ul>
+                                <div>
+                                    <h3><a href=format!("/l/{id}")>{l.title.clone()}</a></h3>
+                                    <p><strong>{l.price.to_string()}</strong> " · " <CategoryName slug=l.category.clone() />
+                                        " · " {l.seller_nickname.clone()} " @" {l.seller_username.clone()}</p>
+                                    {(!l.tags.is_empty()).then(|| view! { <p class="muted">{l.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")}</p> })}
+                                    <p class="description clamp">{l.description.clone()}</p>
+                                    <p class="muted small">{iso_date(l.updated_at)}</p>
+                                    <div class="row">
+                                        <ActionForm action=review attr:class="inline-form">
+                                            <input type="hidden" name="listing" value=id />
+                                            <input type="hidden" name="approve" value="true" />
+                                            <input type="hidden" name="reason" value="" />
+                                            <button type="submit" class="button small" data-approve>{t!(i18n, admin_approve_listing)}</button>
+                                        </ActionForm>
+                                        <ActionForm action=review attr:class="inline-form reject-form">
+                                            <input type="hidden" name="listing" value=id />
+                                            <input type="hidden" name="approve" value="false" />
+                                            <label for=reason_id.clone() class="visually-hidden">{t!(i18n, admin_reject_reason)}</label>
+                                            <textarea id=reason_id name="reason" rows="1" required
+                                                placeholder=move || t_string!(i18n, admin_reject_reason)></textarea>
+                                            <button type="submit" class="button-ghost small">{t!(i18n, admin_reject_listing)}</button>
+                                        </ActionForm>
+                                    </div>
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="field-error">{move || problem.get().map(|problem| view! { <ProblemText problem /> })}</p>
+            }.into_any()
+        }}
     }
 }

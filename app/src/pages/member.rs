@@ -1,8 +1,11 @@
 //! `/u/<username>`: a member's public page.
 
 use crate::{
-    api::profile::fetch_public_profile,
-    components::member::{Avatar, MemberName},
+    api::{listings::seller_listings, profile::fetch_public_profile},
+    components::{
+        listing_card::ListingGrid,
+        member::{Avatar, MemberName},
+    },
     domain::date::iso_date,
     error::AppError,
     i18n::*,
@@ -16,10 +19,9 @@ use leptos_router::hooks::use_params_map;
 pub fn MemberPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let profile = Resource::new(
-        move || params.with(|p| p.get("username").unwrap_or_default()),
-        fetch_public_profile,
-    );
+    let username = move || params.with(|p| p.get("username").unwrap_or_default());
+    let profile = Resource::new(username, fetch_public_profile);
+    let listings = Resource::new(username, seller_listings);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -35,6 +37,13 @@ pub fn MemberPage() -> impl IntoView {
                                     <p class="muted">"@" {p.username.clone()} " · " {t!(i18n, member_since, date = iso_date(p.member_since))}</p>
                                     {(!p.intro.is_empty()).then(|| view! { <p class="intro">{p.intro.clone()}</p> })}
                                 </div>
+                            </section>
+                            <section class="listings" aria-labelledby="member-listings">
+                                <h2 id="member-listings">{t!(i18n, member_listings)}</h2>
+                                {match listings.await {
+                                    Ok(cards) if !cards.is_empty() => view! { <ListingGrid cards /> }.into_any(),
+                                    _ => view! { <p class="muted">{t!(i18n, member_no_listings)}</p> }.into_any(),
+                                }}
                             </section>
                         }.into_any()
                     }

@@ -2,12 +2,16 @@
 
 pub mod about;
 pub mod admin;
+pub mod collections;
 pub mod error;
 pub mod home;
 pub mod identity;
+pub mod listing;
 pub mod log_in;
 pub mod member;
 pub mod not_found;
+pub mod search;
+pub mod sell;
 pub mod settings;
 pub mod sign_up;
 pub mod verify;

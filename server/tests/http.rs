@@ -140,7 +140,7 @@ async fn empty_market_says_so() {
 async fn server_function_answers_over_http() {
     let server = TestServer::start(true).await;
     let res = http()
-        .post(server.url("/api/newest_listings"))
+        .post(server.url("/api/home"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .body("")
@@ -148,9 +148,18 @@ async fn server_function_answers_over_http() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let cards: Vec<app::model::ListingCard> = res.json().await.unwrap();
-    assert!(cards.len() >= 24);
-    assert!(cards.windows(2).all(|w| w[0].id != w[1].id));
+    let feed: app::api::listings::HomeFeed = res.json().await.unwrap();
+    assert_eq!(feed.newest.len(), 12);
+    assert!(feed.newest.windows(2).all(|w| w[0].id != w[1].id));
+    // Anonymous: no history, so the recommendations are the popular row.
+    assert!(!feed.personal);
+    assert_eq!(feed.recommended, feed.popular);
+    assert!(!feed.ending_soon.is_empty());
+    assert!(
+        feed.ending_soon
+            .windows(2)
+            .all(|w| w[0].ends_at <= w[1].ends_at)
+    );
 }
 
 #[tokio::test]

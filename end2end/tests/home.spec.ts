@@ -14,7 +14,7 @@ test('home page renders listings and hydrates', async ({ page }) => {
   const cards = page.locator('.card');
   expect(await cards.count()).toBeGreaterThanOrEqual(24);
   // Every card shows a price in the deployment currency and links to its listing.
-  await expect(cards.first().locator('.card-price')).toHaveText(/^NT\$[\d,]+$/);
+  await expect(cards.first().locator('.card-price .price')).toHaveText(/^NT\$[\d,]+$/);
   await expect(cards.first().locator('a')).toHaveAttribute('href', /^\/l\/\d+$/);
   // Thumbnails really load.
   const img = cards.first().locator('img');

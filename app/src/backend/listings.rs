@@ -18,6 +18,10 @@ pub(crate) const CARD_COLUMNS: &str =
         (SELECT i.thumb_name FROM images i WHERE i.listing_id = l.id
           ORDER BY i.position LIMIT 1) AS thumb";
 
+/// How popular a listing is; the same expression as the index
+/// `listings_by_status_and_popularity`, so sorting by it uses the index.
+pub(crate) const POPULARITY: &str = "(l.favorites * 5 + l.views)";
+
 /// Cards from listings and their auctions; callers add joins, conditions
 /// and the order.
 const CARD_SELECT: &str = "FROM listings l LEFT JOIN auctions a ON a.listing_id = l.id";
@@ -98,7 +102,7 @@ pub async fn popular_cards(
     cards(
         pool,
         currency,
-        "WHERE l.status = 'approved' ORDER BY (l.favorites * 5 + l.views) DESC, l.id DESC LIMIT ?",
+        &format!("WHERE l.status = 'approved' ORDER BY {POPULARITY} DESC, l.id DESC LIMIT ?"),
         &[i64::from(limit)],
     )
     .await
@@ -146,7 +150,7 @@ pub async fn recommended_cards(
          ORDER BY (SELECT count(*) FROM listing_tags x
                     WHERE x.listing_id = l.id AND x.tag_id IN (SELECT tag_id FROM seen_tags)) * 2
                   + (l.category_id IN (SELECT category_id FROM seen)) DESC,
-                  (l.favorites * 5 + l.views) DESC, l.id DESC
+                  {POPULARITY} DESC, l.id DESC
          LIMIT ?3"
     );
     let rows = sqlx::query_as::<_, CardRow>(&sql)
@@ -319,15 +323,20 @@ pub(crate) async fn load(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let tags = sqlx::query_scalar(
+    let tags = tags_of(&mut *conn, id).await?;
+    let images = images_of(&mut *conn, id).await?;
+    Ok(Some(Stored { row, tags, images }))
+}
+
+/// A listing's tags in the seller's order.
+async fn tags_of(conn: &mut SqliteConnection, listing: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT t.name FROM listing_tags lt JOIN tags t ON t.id = lt.tag_id
           WHERE lt.listing_id = ? ORDER BY lt.position",
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let images = images_of(&mut *conn, id).await?;
-    Ok(Some(Stored { row, tags, images }))
+    .bind(listing)
+    .fetch_all(conn)
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -532,13 +541,7 @@ pub async fn pending(
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, title, description, price, category, username, nickname, updated_at) in rows {
-        let tags = sqlx::query_scalar(
-            "SELECT t.name FROM listing_tags lt JOIN tags t ON t.id = lt.tag_id
-              WHERE lt.listing_id = ? ORDER BY lt.position",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let tags = tags_of(&mut conn, id).await?;
         out.push(PendingListing {
             id,
             title,

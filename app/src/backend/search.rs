@@ -1,6 +1,6 @@
 //! The full-text index and the search over it.
 
-use super::listings::{CARD_COLUMNS, CardRow, into_cards};
+use super::listings::{CARD_COLUMNS, CardRow, POPULARITY, into_cards};
 use crate::domain::{
     category,
     listing::{check_amount, normalize_tag},
@@ -92,7 +92,7 @@ pub async fn search(
         Sort::Relevance | Sort::New => select.push("l.created_at DESC, l.id DESC"),
         Sort::PriceLow => select.push("l.price, l.id DESC"),
         Sort::PriceHigh => select.push("l.price DESC, l.id DESC"),
-        Sort::Popular => select.push("(l.favorites * 5 + l.views) DESC, l.id DESC"),
+        Sort::Popular => select.push(POPULARITY).push(" DESC, l.id DESC"),
         Sort::EndingSoon => select
             .push("(a.ends_at IS NULL OR a.ends_at <= ")
             .push_bind(now)

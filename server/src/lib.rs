@@ -18,6 +18,7 @@ use app::backend::{
     media::MediaStore,
     outbox::{FileOutbox, Mailer},
     search,
+    search_cache::SearchCache,
     secret::Secret,
     vault::Vault,
 };
@@ -89,6 +90,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     Ok(AppState {
         db: pool,
         hub: Hub::default(),
+        search_cache: SearchCache::default(),
         config: Arc::new(config),
         leptos_options,
         media,

@@ -67,6 +67,7 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
                 review::Decision::Reject
             };
             review::decide(&admin.state.db, listing, decision, &reason, now_ms()).await?;
+            admin.state.search_cache.clear();
             tracing::info!(
                 listing,
                 approve,
@@ -87,6 +88,7 @@ pub async fn delist_listing(listing: i64, reason: String) -> Result<(), AppError
             use crate::backend::{clock::now_ms, review};
             let admin = session::admin().await?;
             review::delist(&admin.state.db, listing, &reason, now_ms()).await?;
+            admin.state.search_cache.clear();
             tracing::info!(listing, admin = admin.account.id, "listing delisted");
             Ok(())
         }

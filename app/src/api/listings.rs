@@ -64,7 +64,15 @@ pub async fn search_listings(query: SearchQuery) -> Result<SearchResults, AppErr
         async move {
             use crate::backend::search;
             let state = AppState::current()?;
-            Ok(search::search(&state.db, &query, state.config.currency, now_ms()).await?)
+            let run = async {
+                Ok::<_, AppError>(
+                    search::search(&state.db, &query, state.config.currency, now_ms()).await?,
+                )
+            };
+            let found = state.search_cache.get_or_run(&query, run).await;
+            found
+                .map(|found| SearchResults::clone(&found))
+                .map_err(|err| AppError::clone(&err))
         }
         .await,
     )
@@ -165,6 +173,7 @@ pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedL
                         now,
                     )
                     .await?;
+                    state.search_cache.clear();
                     Ok(SavedListing { id, status })
                 }
             }
@@ -179,7 +188,9 @@ pub async fn delete_listing(id: i64) -> Result<(), AppError> {
         async move {
             use crate::backend::listing_edit;
             let session::Caller { state, account, .. } = session::caller().await?;
-            listing_edit::delete(&state.db, &state.media, account.id, id).await
+            listing_edit::delete(&state.db, &state.media, account.id, id).await?;
+            state.search_cache.clear();
+            Ok(())
         }
         .await,
     )

@@ -22,6 +22,7 @@ pub mod origin;
 pub mod outbox;
 pub mod review;
 pub mod search;
+pub mod search_cache;
 pub mod secret;
 pub mod session;
 pub mod state;

@@ -5,6 +5,7 @@ use super::{
     hub::Hub,
     media::MediaStore,
     outbox::{Mailer, SmsSender},
+    search_cache::SearchCache,
     secret::Secret,
     vault::Vault,
 };
@@ -18,6 +19,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: SqlitePool,
     pub hub: Hub,
+    pub search_cache: SearchCache,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub media: MediaStore,

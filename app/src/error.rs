@@ -1,7 +1,10 @@
 //! The error every server function returns: serialisable, so the browser gets the
 //! same variant the server produced and can show a translated message for it.
 
-use crate::domain::account::{Field, FieldError, Problem};
+use crate::domain::{
+    account::{Field, FieldError, Problem},
+    auction::BidRefusal,
+};
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -24,6 +27,9 @@ pub enum AppError {
     /// Someone changed it first (a review decided, a listing edited); reload.
     #[error("changed meanwhile")]
     Conflict,
+    /// A bid or buy-it-now was refused, for this reason; nothing changed.
+    #[error("bid refused: {0:?}")]
+    Bid(BidRefusal),
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     RateLimited,
@@ -48,6 +54,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::Conflict => 409,
+            AppError::Bid(_) => 422,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,

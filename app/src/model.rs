@@ -1,6 +1,7 @@
 //! Data the server sends to views (both sides of the wire share these types).
 
 use crate::domain::{
+    auction::{Outcome, Phase},
     listing::{AuctionTerms, Condition, ListingInput, SaleMode, Status},
     money::Money,
 };
@@ -215,4 +216,174 @@ pub enum IdCheck {
 pub enum CodeChannel {
     Email,
     Phone,
+}
+
+/// What everyone watching an auction sees change; numbered by `seq`, which
+/// rises by one with every change, so a client can tell it missed one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuctionLive {
+    pub listing: i64,
+    pub seq: i64,
+    pub phase: Phase,
+    pub outcome: Option<Outcome>,
+    pub price: Money,
+    pub bids: u32,
+    pub leader: Option<Participant>,
+    pub starts_at: i64,
+    /// Moves later when a late bid triggers the soft close.
+    pub ends_at: i64,
+    pub has_reserve: bool,
+    pub reserve_met: bool,
+    /// The buy-it-now price while it is still offered.
+    pub buy_now: Option<Money>,
+    /// The lowest bid anyone but the leader may place now.
+    pub min_bid: Money,
+}
+
+/// A person in an auction room. The nickname is masked while their account
+/// is restricted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: i64,
+    pub name: String,
+}
+
+/// An accepted bid as the room shows it: the visible price after it, never
+/// the bidder's hidden maximum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidLine {
+    pub id: i64,
+    pub bidder: Participant,
+    pub price: Money,
+    pub at: i64,
+    pub buy_now: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    pub id: i64,
+    pub author: Participant,
+    pub body: String,
+    pub at: i64,
+}
+
+/// An accepted bid, as its bidder is told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidAck {
+    /// False when someone's higher maximum outbid it at once.
+    pub leading: bool,
+    pub price: Money,
+}
+
+/// Everything the auction room shows when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuctionRoom {
+    pub live: AuctionLive,
+    pub title: String,
+    pub seller: Participant,
+    pub thumb_url: Option<String>,
+    pub start_price: Money,
+    /// Newest last.
+    pub history: Vec<BidLine>,
+    /// Newest last.
+    pub chat: Vec<ChatLine>,
+    pub watching: u32,
+    /// The server's clock when this was built, for countdowns.
+    pub server_time_ms: i64,
+    /// The viewer's own maximum, if they bid.
+    pub my_max: Option<Money>,
+    /// The viewer's order, once they won.
+    pub my_order: Option<String>,
+    pub soft_close_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Outbid,
+    AuctionStarted,
+    AuctionWon,
+    AuctionSold,
+    AuctionUnsold,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::Outbid,
+        NoticeKind::AuctionStarted,
+        NoticeKind::AuctionWon,
+        NoticeKind::AuctionSold,
+        NoticeKind::AuctionUnsold,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Outbid => "outbid",
+            NoticeKind::AuctionStarted => "auction_started",
+            NoticeKind::AuctionWon => "auction_won",
+            NoticeKind::AuctionSold => "auction_sold",
+            NoticeKind::AuctionUnsold => "auction_unsold",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: NoticeKind,
+    pub listing: Option<i64>,
+    /// The listing's title, for the sentence.
+    pub title: String,
+    pub amount: Option<Money>,
+    pub at: i64,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub items: Vec<Notification>,
+    pub unread: u32,
+}
+
+/// Where the viewer stands in an auction they bid in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BidStanding {
+    Leading,
+    Outbid,
+    Won,
+    Lost,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAuction {
+    pub card: ListingCard,
+    pub phase: Phase,
+    pub outcome: Option<Outcome>,
+    pub bids: u32,
+    /// For "my bids": where the viewer stands and their maximum.
+    pub standing: Option<BidStanding>,
+    pub my_max: Option<Money>,
+    /// The order, once sold.
+    pub order: Option<OrderSummary>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    AwaitingPayment,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub public_id: String,
+    pub amount: Money,
+    pub state: OrderState,
+    /// Pay by this time (Unix ms), while awaiting payment.
+    pub pay_by: Option<i64>,
 }

@@ -1,5 +1,9 @@
 //! The typed real-time messages exchanged over `/ws` as JSON text frames.
 
+use crate::{
+    error::AppError,
+    model::{AuctionLive, AuctionRoom, BidAck, BidLine, ChatLine, Notification},
+};
 use serde::{Deserialize, Serialize};
 
 /// A stream of live events a tab can subscribe to. Access is checked on every
@@ -9,15 +13,35 @@ use serde::{Deserialize, Serialize};
 pub enum Topic {
     /// Site-wide presence: how many tabs are connected. Public.
     Presence,
+    /// An auction room: price, bids, chat, who is watching. Public.
+    Auction { listing: i64 },
 }
 
 /// Browser → server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
-    Subscribe { topic: Topic },
-    Unsubscribe { topic: Topic },
+    Subscribe {
+        topic: Topic,
+    },
+    Unsubscribe {
+        topic: Topic,
+    },
     Ping,
+    /// A bid of `amount` (minor units) as the bidder's maximum; answered by
+    /// [`ServerMsg::Ack`] with the same `req`. The bidder is the session's.
+    Bid {
+        listing: i64,
+        amount: i64,
+        req: u32,
+    },
+    /// A line in an auction room's chat. `#12500` is a bid of 12,500 in the
+    /// currency's usual notation, answered like [`ClientMsg::Bid`].
+    Say {
+        listing: i64,
+        text: String,
+        req: u32,
+    },
 }
 
 /// Server → browser.
@@ -41,6 +65,39 @@ pub enum ServerMsg {
     /// A message was refused; nothing changed.
     Error {
         code: ErrorCode,
+    },
+    /// The whole room, sent on subscribing to [`Topic::Auction`].
+    AuctionSnapshot {
+        room: Box<AuctionRoom>,
+    },
+    /// The auction changed: its full live state (numbered by `live.seq`) and
+    /// the accepted bid that changed it, if a bid did.
+    AuctionUpdate {
+        live: AuctionLive,
+        bid: Option<BidLine>,
+    },
+    /// Someone signed in entered or left a room (`name`), or just the count.
+    RoomPresence {
+        listing: i64,
+        watching: u32,
+        joined: Option<String>,
+        left: Option<String>,
+    },
+    RoomChat {
+        listing: i64,
+        line: ChatLine,
+    },
+    /// The outcome of the sender's own bid or chat line `req`: a bid's
+    /// acknowledgement (sent once it is stored), nothing for a chat line, or
+    /// why it was refused.
+    Ack {
+        req: u32,
+        result: Result<Option<BidAck>, AppError>,
+    },
+    /// A new notification for the signed-in user, and their unread count.
+    Notice {
+        notification: Notification,
+        unread: u32,
     },
 }
 
@@ -81,6 +138,17 @@ mod tests {
     #[test]
     fn unknown_messages_are_rejected() {
         assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"bid","amount":5}"#).is_err());
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"raise","amount":5}"#).is_err());
+        let bid = r#"{"type":"bid","listing":3,"amount":500,"req":1,"bidder":9}"#;
+        assert_eq!(
+            serde_json::from_str::<ClientMsg>(bid).unwrap(),
+            ClientMsg::Bid {
+                listing: 3,
+                amount: 500,
+                req: 1
+            },
+            "a claimed bidder is ignored: the bidder is the session's"
+        );
         assert!(serde_json::from_str::<ClientMsg>("not json").is_err());
     }
 }

@@ -11,13 +11,14 @@ pub mod telemetry;
 
 use app::backend::{
     AppState,
+    auctions::{AuctionHouse, Rules},
     clock::now_ms,
     config::Config,
     db, demo, favorites,
     hub::Hub,
     media::MediaStore,
     outbox::{FileOutbox, Mailer},
-    search,
+    scheduler, search,
     search_cache::SearchCache,
     secret::Secret,
     vault::Vault,
@@ -87,10 +88,25 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     };
     let sms = Arc::new(FileOutbox::new(config.outbox_dir().join("sms.jsonl")));
     let vault = Vault::from_config(config.vault_key, &secret);
+    let hub = Hub::default();
+    let search_cache = SearchCache::default();
+    let auctions = AuctionHouse::new(
+        pool.clone(),
+        hub.clone(),
+        search_cache.clone(),
+        Rules {
+            currency: config.currency,
+            increments: config.increments.clone(),
+            soft_close_ms: i64::try_from(config.soft_close.as_millis()).unwrap_or(i64::MAX),
+        },
+    );
+    // What fell due while the server was down happens now, before serving.
+    scheduler::pass(&auctions, now_ms()).await;
     Ok(AppState {
         db: pool,
-        hub: Hub::default(),
-        search_cache: SearchCache::default(),
+        hub,
+        auctions,
+        search_cache,
         config: Arc::new(config),
         leptos_options,
         media,
@@ -114,6 +130,7 @@ pub async fn serve(
         router::session_store(&state)
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
+    let schedule = tokio::spawn(scheduler::run(state.auctions.clone()));
     let app = router::build(state);
     axum::serve(
         listener,
@@ -126,6 +143,7 @@ pub async fn serve(
     })
     .await?;
     expired_sessions.abort();
+    schedule.abort();
     pool.close().await;
     Ok(())
 }

@@ -144,14 +144,18 @@ pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedL
     respond(
         async move {
             use crate::backend::listing_edit;
-            use crate::domain::listing::check_listing;
+            use crate::domain::listing::check_listing_edit;
             let session::Caller { state, account, .. } = session::caller().await?;
             let now = now_ms();
             if account.email_verified_at.is_none() || !account.standing(now).may_trade() {
                 return Err(AppError::Forbidden);
             }
-            let draft =
-                check_listing(&input, state.config.currency, now).map_err(AppError::Validation)?;
+            let started = match id {
+                Some(id) => listing_edit::started_terms(&state.db, id, now).await?,
+                None => None,
+            };
+            let draft = check_listing_edit(&input, state.config.currency, now, started)
+                .map_err(AppError::Validation)?;
             match id {
                 None => {
                     let id = listing_edit::create(&state.db, &state.vault, account.id, &draft, now)

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod auctions;
 pub mod auth;
 pub mod identity;
 pub mod listings;

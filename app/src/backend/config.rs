@@ -1,6 +1,6 @@
 //! Configuration read from the environment (see the README's table).
 
-use crate::domain::money::Currency;
+use crate::domain::{auction::DEFAULT_SOFT_CLOSE_MS, increment::IncrementTable, money::Currency};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 #[derive(Debug, Clone)]
@@ -28,6 +28,10 @@ pub struct Config {
     pub tesseract: String,
     /// Seals delivery secrets; derived from `secret.key` when not set.
     pub vault_key: Option<[u8; 32]>,
+    /// How much each bid must beat the price by, per price band.
+    pub increments: IncrementTable,
+    /// A bid this close to an auction's end extends it to this far away.
+    pub soft_close: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,7 +99,26 @@ impl Config {
             ),
             None => None,
         };
+        let increments = match get("HAGGLE_BID_INCREMENTS") {
+            Some(spec) => IncrementTable::parse(&spec)
+                .map_err(|reason| invalid("HAGGLE_BID_INCREMENTS", reason))?,
+            None => IncrementTable::default_for(currency),
+        };
+        let soft_close = match get("HAGGLE_SOFT_CLOSE_MINUTES") {
+            Some(v) => match v.parse::<u64>() {
+                Ok(minutes) if minutes <= 24 * 60 => Duration::from_secs(minutes * 60),
+                _ => {
+                    return Err(invalid(
+                        "HAGGLE_SOFT_CLOSE_MINUTES",
+                        "expected whole minutes from 0 (off) to 1440",
+                    ));
+                }
+            },
+            None => Duration::from_millis(DEFAULT_SOFT_CLOSE_MS as u64),
+        };
         Ok(Config {
+            increments,
+            soft_close,
             site_addr,
             vault_key,
             data_dir,
@@ -169,6 +192,8 @@ mod tests {
         assert!(!c.log_json);
         assert!(c.email_domains.is_empty());
         assert!(!c.secure_cookies);
+        assert_eq!(c.increments, IncrementTable::default_for(Currency::Twd));
+        assert_eq!(c.soft_close, Duration::from_secs(120));
     }
 
     #[test]
@@ -183,8 +208,13 @@ mod tests {
             ("HAGGLE_LOG_FORMAT", "JSON"),
             ("HAGGLE_EMAIL_DOMAINS", "School.edu, ,alumni.school.edu"),
             ("HAGGLE_SECURE_COOKIES", "1"),
+            ("HAGGLE_BID_INCREMENTS", "0:100,5000:500"),
+            ("HAGGLE_SOFT_CLOSE_MINUTES", "0"),
         ])
         .unwrap();
+        assert_eq!(c.increments.step(4_999), 100);
+        assert_eq!(c.increments.step(5_000), 500);
+        assert_eq!(c.soft_close, Duration::ZERO);
         assert_eq!(c.site_addr.port(), 8080);
         assert_eq!(c.database_url, "sqlite:///srv/haggle/haggle.db");
         assert!(c.demo);
@@ -224,6 +254,14 @@ mod tests {
         assert_eq!(
             name_of(config(&[("HAGGLE_WS_HEARTBEAT_MS", "5")])),
             "HAGGLE_WS_HEARTBEAT_MS"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_BID_INCREMENTS", "10:5")])),
+            "HAGGLE_BID_INCREMENTS"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_SOFT_CLOSE_MINUTES", "-1")])),
+            "HAGGLE_SOFT_CLOSE_MINUTES"
         );
     }
 }

@@ -4,6 +4,7 @@
 //! shared pub/sub implementation will provide when several instances run.
 
 use crate::protocol::{ServerMsg, Topic};
+use axum::extract::ws::Utf8Bytes;
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
@@ -31,10 +32,32 @@ struct State {
     next_id: ConnId,
     conns: HashMap<ConnId, Outbox>,
     topics: HashMap<Topic, HashSet<ConnId>>,
+    /// Each signed-in user's connections: their implicit notification topic.
+    users: HashMap<i64, HashSet<ConnId>>,
+}
+
+/// A message serialized once, however many sockets it goes to.
+#[derive(Debug)]
+pub struct Frame {
+    pub msg: ServerMsg,
+    pub text: Utf8Bytes,
+}
+
+impl Frame {
+    pub fn new(msg: ServerMsg) -> Arc<Frame> {
+        // Serializing these plain enums cannot fail; an empty frame would be
+        // ignored by the client rather than crash the hub.
+        let text = serde_json::to_string(&msg).unwrap_or_default();
+        Arc::new(Frame {
+            msg,
+            text: text.into(),
+        })
+    }
 }
 
 struct Outbox {
-    queue: mpsc::Sender<Arc<ServerMsg>>,
+    user: Option<i64>,
+    queue: mpsc::Sender<Arc<Frame>>,
     /// Dropped together with the outbox, which wakes the connection at once even
     /// when its queue still holds messages.
     _alive: oneshot::Sender<()>,
@@ -43,7 +66,9 @@ struct Outbox {
 /// One registered socket. Dropping it unregisters it.
 pub struct Connection {
     pub id: ConnId,
-    queue: mpsc::Receiver<Arc<ServerMsg>>,
+    /// Whose tab this is, from the session at connect time.
+    pub user: Option<i64>,
+    queue: mpsc::Receiver<Arc<Frame>>,
     dropped: oneshot::Receiver<()>,
     is_dropped: bool,
     hub: Hub,
@@ -51,7 +76,7 @@ pub struct Connection {
 
 impl Connection {
     /// The next message to send, or `None` once the hub has dropped this connection.
-    pub async fn recv(&mut self) -> Option<Arc<ServerMsg>> {
+    pub async fn recv(&mut self) -> Option<Arc<Frame>> {
         if self.is_dropped {
             return None;
         }
@@ -63,6 +88,15 @@ impl Connection {
             }
             msg = self.queue.recv() => msg,
         }
+    }
+
+    /// A message already waiting, without blocking: lets the socket write a
+    /// burst of frames before flushing once.
+    pub fn try_recv(&mut self) -> Option<Arc<Frame>> {
+        if self.is_dropped {
+            return None;
+        }
+        self.queue.try_recv().ok()
     }
 }
 
@@ -96,8 +130,9 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Registers a connection and tells presence subscribers the new count.
-    pub fn connect(&self) -> Connection {
+    /// Registers a connection (of `user`, when signed in) and tells presence
+    /// subscribers the new count.
+    pub fn connect(&self, user: Option<i64>) -> Connection {
         let (queue_tx, queue_rx) = mpsc::channel(self.inner.queue_capacity);
         let (alive_tx, alive_rx) = oneshot::channel();
         let mut state = self.lock();
@@ -106,14 +141,19 @@ impl Hub {
         state.conns.insert(
             id,
             Outbox {
+                user,
                 queue: queue_tx,
                 _alive: alive_tx,
             },
         );
+        if let Some(user) = user {
+            state.users.entry(user).or_default().insert(id);
+        }
         presence_changed(&mut state);
         drop(state);
         Connection {
             id,
+            user,
             queue: queue_rx,
             dropped: alive_rx,
             is_dropped: false,
@@ -130,19 +170,22 @@ impl Hub {
 
     /// Subscribes a connection and queues the topic's snapshot before any later
     /// update, all under one lock, so the client can never see an update older
-    /// than its snapshot. Returns false when the connection is gone.
-    pub fn subscribe(&self, id: ConnId, topic: Topic) -> bool {
+    /// than its snapshot. Presence's snapshot is the hub's own count; other
+    /// topics bring theirs (their publishers must not publish meanwhile).
+    /// Returns false when the connection is gone.
+    pub fn subscribe(&self, id: ConnId, topic: Topic, snapshot: Option<ServerMsg>) -> bool {
         let mut state = self.lock();
         if !state.conns.contains_key(&id) {
             return false;
         }
-        let snapshot = match topic {
-            Topic::Presence => ServerMsg::Online {
+        let snapshot = match snapshot {
+            Some(snapshot) => snapshot,
+            None => ServerMsg::Online {
                 count: online(&state),
             },
         };
         state.topics.entry(topic).or_default().insert(id);
-        if !enqueue(&state, id, Arc::new(snapshot)) {
+        if !enqueue(&state, id, Frame::new(snapshot)) {
             remove(&mut state, id);
             presence_changed(&mut state);
             return false;
@@ -162,14 +205,21 @@ impl Hub {
 
     /// Sends `msg` to every subscriber of `topic`; returns how many got it.
     pub fn publish(&self, topic: &Topic, msg: ServerMsg) -> usize {
+        let frame = Frame::new(msg);
         let mut state = self.lock();
-        let (delivered, dropped) = fan_out(&state, topic, Arc::new(msg));
-        if !dropped.is_empty() {
-            for id in dropped {
-                remove(&mut state, id);
-            }
-            presence_changed(&mut state);
-        }
+        let subscribers = state.topics.get(topic);
+        let (delivered, dropped) = fan_out(&state, subscribers, frame);
+        drop_slow(&mut state, dropped);
+        delivered
+    }
+
+    /// Sends `msg` to every open tab of `user`; returns how many got it.
+    pub fn send_to_user(&self, user: i64, msg: ServerMsg) -> usize {
+        let frame = Frame::new(msg);
+        let mut state = self.lock();
+        let tabs = state.users.get(&user);
+        let (delivered, dropped) = fan_out(&state, tabs, frame);
+        drop_slow(&mut state, dropped);
         delivered
     }
 
@@ -188,6 +238,7 @@ impl Hub {
         let mut state = self.lock();
         state.conns.clear();
         state.topics.clear();
+        state.users.clear();
     }
 }
 
@@ -195,19 +246,23 @@ fn online(state: &State) -> u32 {
     u32::try_from(state.conns.len()).unwrap_or(u32::MAX)
 }
 
-fn enqueue(state: &State, id: ConnId, msg: Arc<ServerMsg>) -> bool {
+fn enqueue(state: &State, id: ConnId, msg: Arc<Frame>) -> bool {
     state
         .conns
         .get(&id)
         .is_some_and(|outbox| outbox.queue.try_send(msg).is_ok())
 }
 
-/// Queues `msg` for each subscriber; returns the number delivered and the ids
+/// Queues `msg` for each of `conns`; returns the number delivered and the ids
 /// whose queue was full or closed.
-fn fan_out(state: &State, topic: &Topic, msg: Arc<ServerMsg>) -> (usize, Vec<ConnId>) {
+fn fan_out(
+    state: &State,
+    conns: Option<&HashSet<ConnId>>,
+    msg: Arc<Frame>,
+) -> (usize, Vec<ConnId>) {
     let mut delivered = 0;
     let mut dropped = Vec::new();
-    for &id in state.topics.get(topic).into_iter().flatten() {
+    for &id in conns.into_iter().flatten() {
         if enqueue(state, id, msg.clone()) {
             delivered += 1;
         } else {
@@ -218,22 +273,41 @@ fn fan_out(state: &State, topic: &Topic, msg: Arc<ServerMsg>) -> (usize, Vec<Con
 }
 
 fn remove(state: &mut State, id: ConnId) -> bool {
-    let existed = state.conns.remove(&id).is_some();
+    let Some(outbox) = state.conns.remove(&id) else {
+        return false;
+    };
     state.topics.retain(|_, subs| {
         subs.remove(&id);
         !subs.is_empty()
     });
-    existed
+    if let Some(user) = outbox.user
+        && let Some(tabs) = state.users.get_mut(&user)
+    {
+        tabs.remove(&id);
+        if tabs.is_empty() {
+            state.users.remove(&user);
+        }
+    }
+    true
+}
+
+fn drop_slow(state: &mut State, dropped: Vec<ConnId>) {
+    if !dropped.is_empty() {
+        for id in dropped {
+            remove(state, id);
+        }
+        presence_changed(state);
+    }
 }
 
 /// Tells presence subscribers the current count. Dropping a slow subscriber
 /// changes the count again, so repeat until a round drops nobody.
 fn presence_changed(state: &mut State) {
     loop {
-        let msg = Arc::new(ServerMsg::Online {
+        let msg = Frame::new(ServerMsg::Online {
             count: online(state),
         });
-        let (_, dropped) = fan_out(state, &Topic::Presence, msg);
+        let (_, dropped) = fan_out(state, state.topics.get(&Topic::Presence), msg);
         if dropped.is_empty() {
             return;
         }
@@ -255,7 +329,7 @@ mod tests {
     fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
         let mut out = Vec::new();
         while let Ok(msg) = conn.queue.try_recv() {
-            out.push((*msg).clone());
+            out.push(msg.msg.clone());
         }
         out
     }
@@ -263,11 +337,11 @@ mod tests {
     #[tokio::test]
     async fn presence_snapshot_then_updates_on_connect_and_drop() {
         let hub = Hub::default();
-        let mut a = hub.connect();
-        assert!(hub.subscribe(a.id, Topic::Presence));
+        let mut a = hub.connect(None);
+        assert!(hub.subscribe(a.id, Topic::Presence, None));
         assert_eq!(drain(&mut a), vec![online_msg(1)]);
 
-        let b = hub.connect();
+        let b = hub.connect(None);
         assert_eq!(hub.online(), 2);
         assert_eq!(drain(&mut a), vec![online_msg(2)]);
 
@@ -279,9 +353,9 @@ mod tests {
     #[tokio::test]
     async fn publish_reaches_only_subscribers() {
         let hub = Hub::default();
-        let mut sub = hub.connect();
-        let mut other = hub.connect();
-        hub.subscribe(sub.id, Topic::Presence);
+        let mut sub = hub.connect(None);
+        let mut other = hub.connect(None);
+        hub.subscribe(sub.id, Topic::Presence, None);
         drain(&mut sub);
         drain(&mut other);
 
@@ -298,10 +372,10 @@ mod tests {
     #[tokio::test]
     async fn a_slow_connection_is_dropped_without_stalling_others() {
         let hub = Hub::new(2);
-        let mut slow = hub.connect();
-        let mut fast = hub.connect();
-        hub.subscribe(slow.id, Topic::Presence);
-        hub.subscribe(fast.id, Topic::Presence);
+        let mut slow = hub.connect(None);
+        let mut fast = hub.connect(None);
+        hub.subscribe(slow.id, Topic::Presence, None);
+        hub.subscribe(fast.id, Topic::Presence, None);
         drain(&mut fast);
 
         // `slow` never reads: its queue (capacity 2) already holds one snapshot.
@@ -322,11 +396,11 @@ mod tests {
     #[tokio::test]
     async fn slow_presence_subscribers_are_dropped_too() {
         let hub = Hub::new(1);
-        let slow = hub.connect();
-        hub.subscribe(slow.id, Topic::Presence); // fills its one slot
-        let mut watcher = hub.connect(); // this connect's broadcast overflows `slow`
+        let slow = hub.connect(None);
+        hub.subscribe(slow.id, Topic::Presence, None); // fills its one slot
+        let mut watcher = hub.connect(None); // this connect's broadcast overflows `slow`
         assert_eq!(hub.online(), 1);
-        assert!(hub.subscribe(watcher.id, Topic::Presence));
+        assert!(hub.subscribe(watcher.id, Topic::Presence, None));
         assert_eq!(drain(&mut watcher), vec![online_msg(1)]);
         drop(slow); // already gone: no second presence change
         assert_eq!(hub.online(), 1);
@@ -335,21 +409,21 @@ mod tests {
     #[tokio::test]
     async fn subscribing_a_gone_or_full_connection_fails() {
         let hub = Hub::new(1);
-        assert!(!hub.subscribe(42, Topic::Presence));
-        let conn = hub.connect();
+        assert!(!hub.subscribe(42, Topic::Presence, None));
+        let conn = hub.connect(None);
         hub.publish(&Topic::Presence, ServerMsg::Pong); // not subscribed: nothing queued
-        assert!(hub.subscribe(conn.id, Topic::Presence));
+        assert!(hub.subscribe(conn.id, Topic::Presence, None));
         // Queue is now full with the snapshot; a re-subscribe cannot queue its own.
-        assert!(!hub.subscribe(conn.id, Topic::Presence));
+        assert!(!hub.subscribe(conn.id, Topic::Presence, None));
         assert_eq!(hub.online(), 0);
     }
 
     #[tokio::test]
     async fn close_all_ends_every_connection() {
         let hub = Hub::default();
-        let mut a = hub.connect();
-        let mut b = hub.connect();
-        hub.subscribe(a.id, Topic::Presence);
+        let mut a = hub.connect(None);
+        let mut b = hub.connect(None);
+        hub.subscribe(a.id, Topic::Presence, None);
         hub.close_all();
         assert_eq!(hub.online(), 0);
         assert_eq!(hub.subscribers(&Topic::Presence), 0);
@@ -359,12 +433,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn users_get_messages_in_every_tab_until_they_close() {
+        let hub = Hub::default();
+        let mut tab1 = hub.connect(Some(7));
+        let mut tab2 = hub.connect(Some(7));
+        let mut other = hub.connect(Some(8));
+        assert_eq!(hub.send_to_user(7, ServerMsg::Pong), 2);
+        assert_eq!(drain(&mut tab1), vec![ServerMsg::Pong]);
+        assert_eq!(drain(&mut tab2), vec![ServerMsg::Pong]);
+        assert!(drain(&mut other).is_empty());
+        drop(tab1);
+        assert_eq!(hub.send_to_user(7, ServerMsg::Pong), 1);
+        drop(tab2);
+        assert_eq!(hub.send_to_user(7, ServerMsg::Pong), 0);
+    }
+
+    #[tokio::test]
+    async fn a_topic_snapshot_is_queued_first() {
+        let hub = Hub::default();
+        let mut conn = hub.connect(None);
+        let topic = Topic::Auction { listing: 3 };
+        assert!(hub.subscribe(conn.id, topic.clone(), Some(ServerMsg::Pong)));
+        hub.publish(&topic, online_msg(9));
+        assert_eq!(drain(&mut conn), vec![ServerMsg::Pong, online_msg(9)]);
+        let frame = Frame::new(online_msg(9));
+        assert_eq!(frame.text.as_str(), r#"{"type":"online","count":9}"#);
+    }
+
+    #[tokio::test]
     async fn messages_arrive_in_order() {
         let hub = Hub::default();
-        let mut conn = hub.connect();
-        hub.subscribe(conn.id, Topic::Presence);
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, Topic::Presence, None);
         hub.publish(&Topic::Presence, ServerMsg::Pong);
-        assert_eq!(conn.recv().await.as_deref(), Some(&online_msg(1)));
-        assert_eq!(conn.recv().await.as_deref(), Some(&ServerMsg::Pong));
+        assert_eq!(
+            conn.recv().await.map(|f| f.msg.clone()),
+            Some(online_msg(1))
+        );
+        assert_eq!(
+            conn.recv().await.map(|f| f.msg.clone()),
+            Some(ServerMsg::Pong)
+        );
     }
 }

@@ -4,7 +4,7 @@
 use super::{listings, media::MediaStore, search, vault::Vault};
 use crate::domain::{
     account::{Field, FieldError, Problem},
-    listing::{Current, ListingDraft, Reviewed, Status, locked_changes},
+    listing::{AuctionTerms, Current, ListingDraft, Reviewed, Status, locked_changes},
 };
 use crate::error::AppError;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -136,8 +136,14 @@ pub async fn update(
     if changed.rows_affected() == 0 {
         return Err(AppError::Conflict);
     }
-    for table in ["auctions", "listing_tags"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE listing_id = ?"))
+    sqlx::query("DELETE FROM listing_tags WHERE listing_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if draft.auction.is_none() {
+        // No longer an auction (only possible before it started: see
+        // `locked_changes`).
+        sqlx::query("DELETE FROM auctions WHERE listing_id = ? AND phase = 'scheduled'")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -165,6 +171,32 @@ pub async fn update(
         media.remove(&thumb);
     }
     Ok(new_status)
+}
+
+/// The terms of listing `id`'s auction once it has started (they can no
+/// longer change), or `None`.
+pub async fn started_terms(
+    pool: &SqlitePool,
+    id: i64,
+    now: i64,
+) -> Result<Option<AuctionTerms>, sqlx::Error> {
+    let row: Option<(i64, i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT starts_at, ends_at, start_price, reserve, buy_now FROM auctions
+          WHERE listing_id = ? AND (phase <> 'scheduled' OR starts_at <= ?)",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(starts_at, ends_at, start_price, reserve, buy_now)| AuctionTerms {
+            starts_at,
+            ends_at,
+            start_price,
+            reserve,
+            buy_now,
+        },
+    ))
 }
 
 /// Deletes the seller's listing and its images. Sold listings stay, as
@@ -229,8 +261,15 @@ async fn write_parts(
 ) -> Result<(), AppError> {
     if let Some(terms) = draft.auction {
         sqlx::query(
-            "INSERT INTO auctions (listing_id, starts_at, ends_at, start_price, reserve, buy_now)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            // Terms change only before the auction starts; afterwards the
+            // row holds the live state, which an edit must not touch.
+            "INSERT INTO auctions (listing_id, starts_at, ends_at, start_price, reserve, buy_now, price)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (listing_id) DO UPDATE SET
+                starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                start_price = excluded.start_price, reserve = excluded.reserve,
+                buy_now = excluded.buy_now, price = excluded.price
+             WHERE phase = 'scheduled'",
         )
         .bind(id)
         .bind(terms.starts_at)
@@ -238,6 +277,7 @@ async fn write_parts(
         .bind(terms.start_price)
         .bind(terms.reserve)
         .bind(terms.buy_now)
+        .bind(terms.start_price)
         .execute(&mut *conn)
         .await?;
     }

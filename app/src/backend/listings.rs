@@ -11,9 +11,11 @@ use crate::model::{
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// The columns of a card, from `listings l` with its auction `a`.
+/// The columns of a card, from `listings l` with its auction `a`; an
+/// auction's price is its current one.
 pub(crate) const CARD_COLUMNS: &str =
-    "SELECT l.id, l.title, l.price, l.area, l.sale_mode, l.status, l.favorites,
+    "SELECT l.id, l.title, CASE WHEN a.listing_id IS NULL THEN l.price ELSE a.price END AS price,
+        l.area, l.sale_mode, l.status, l.favorites,
         a.ends_at,
         (SELECT i.thumb_name FROM images i WHERE i.listing_id = l.id
           ORDER BY i.position LIMIT 1) AS thumb";

@@ -2,6 +2,9 @@
 
 pub mod accounts;
 pub mod admin_gate;
+pub mod auction_chat;
+pub mod auction_lists;
+pub mod auctions;
 pub mod captcha;
 pub mod categories;
 pub mod clock;
@@ -17,10 +20,13 @@ pub mod listings;
 pub mod login_guard;
 pub mod logins;
 pub mod media;
+pub mod notifications;
 pub mod ocr;
+pub mod orders;
 pub mod origin;
 pub mod outbox;
 pub mod review;
+pub mod scheduler;
 pub mod search;
 pub mod search_cache;
 pub mod secret;

@@ -1,6 +1,7 @@
 //! What every request handler and server function can reach.
 
 use super::{
+    auctions::AuctionHouse,
     config::Config,
     hub::Hub,
     media::MediaStore,
@@ -19,6 +20,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: SqlitePool,
     pub hub: Hub,
+    pub auctions: AuctionHouse,
     pub search_cache: SearchCache,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,

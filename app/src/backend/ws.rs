@@ -1,12 +1,13 @@
 //! `GET /ws`: one WebSocket per tab, speaking [`crate::protocol`].
 
 use super::{
-    AppState,
-    clock::now_ms,
-    hub::{ConnId, Hub},
-    origin::same_origin,
+    AppState, auction_chat, clock::now_ms, hub::Connection, logins, origin::same_origin, session,
 };
-use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, Topic};
+use crate::{
+    domain::auction::chat_bid,
+    error::AppError,
+    protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
+};
 use axum::{
     extract::{
         State, WebSocketUpgrade,
@@ -16,8 +17,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{SinkExt, StreamExt, stream::SplitSink};
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tower_sessions::Session;
 
 /// Client frames are small commands; anything bigger is refused by the socket.
 const MAX_FRAME: usize = 16 * 1024;
@@ -28,19 +30,55 @@ pub async fn handler(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     headers: HeaderMap,
+    session: Session,
 ) -> Response {
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
-    let hub = state.hub.clone();
-    let heartbeat = state.config.heartbeat;
+    // Who this is comes from the session cookie, once, here; every command
+    // later acts for this user only (after checking the login still stands).
+    let user = match session::login_id(&session).await {
+        Some(login) => match session::account(&state, &session).await {
+            Ok(Some(account)) => Some(User {
+                id: account.id,
+                name: account.nickname,
+                login,
+            }),
+            Ok(None) => None,
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        None => None,
+    };
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |socket| serve(socket, hub, heartbeat))
+        .on_upgrade(move |socket| serve(socket, state, user))
 }
 
-async fn serve(socket: WebSocket, hub: Hub, heartbeat: Duration) {
-    let mut conn = hub.connect();
+/// The signed-in user of a socket.
+struct User {
+    id: i64,
+    name: String,
+    login: String,
+}
+
+/// One socket's side of the conversation.
+struct Client {
+    state: AppState,
+    conn: Connection,
+    user: Option<User>,
+    /// Auction rooms this socket is in, to say goodbye when it closes.
+    rooms: HashSet<i64>,
+}
+
+async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
+    let heartbeat = state.config.heartbeat;
+    let conn = state.hub.connect(user.as_ref().map(|u| u.id));
+    let mut client = Client {
+        state,
+        conn,
+        user,
+        rooms: HashSet::new(),
+    };
     let (mut sink, mut stream) = socket.split();
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -53,76 +91,178 @@ async fn serve(socket: WebSocket, hub: Hub, heartbeat: Duration) {
         },
     )
     .await
-    .is_err()
+    .is_ok()
     {
-        return;
-    }
-    loop {
-        tokio::select! {
-            outgoing = conn.recv() => match outgoing {
-                Some(msg) => if send(&mut sink, &msg).await.is_err() { break },
-                None => break,
-            },
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Text(text))) => {
-                    last_heard = Instant::now();
-                    if let Some(reply) = handle(&hub, conn.id, text.as_str())
-                        && send(&mut sink, &reply).await.is_err()
-                    {
+        loop {
+            tokio::select! {
+                outgoing = client.conn.recv() => match outgoing {
+                    Some(frame) => if flush_queue(&mut sink, &mut client.conn, frame).await.is_err() { break },
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        last_heard = Instant::now();
+                        if let Some(reply) = client.handle(text.as_str()).await
+                            && send(&mut sink, &reply).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        last_heard = Instant::now();
+                        let reply = ServerMsg::Error { code: ErrorCode::BadMessage };
+                        if send(&mut sink, &reply).await.is_err() { break }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                },
+                _ = ticker.tick() => {
+                    if last_heard.elapsed() > heartbeat * 3 {
+                        tracing::debug!(conn = client.conn.id, "closing silent WebSocket");
                         break;
                     }
+                    let ping = timeout(SEND_TIMEOUT, sink.send(Message::Ping(Default::default()))).await;
+                    if !matches!(ping, Ok(Ok(()))) { break }
+                    if send(&mut sink, &ServerMsg::Heartbeat { server_time_ms: now_ms() }).await.is_err() { break }
                 }
-                Some(Ok(Message::Binary(_))) => {
-                    last_heard = Instant::now();
-                    let reply = ServerMsg::Error { code: ErrorCode::BadMessage };
-                    if send(&mut sink, &reply).await.is_err() { break }
-                }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-            },
-            _ = ticker.tick() => {
-                if last_heard.elapsed() > heartbeat * 3 {
-                    tracing::debug!(conn = conn.id, "closing silent WebSocket");
-                    break;
-                }
-                let ping = timeout(SEND_TIMEOUT, sink.send(Message::Ping(Default::default()))).await;
-                if !matches!(ping, Ok(Ok(()))) { break }
-                if send(&mut sink, &ServerMsg::Heartbeat { server_time_ms: now_ms() }).await.is_err() { break }
             }
         }
+        let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(None))).await;
     }
-    let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(None))).await;
+    client.leave_rooms();
 }
 
-/// Applies one client message; returns a direct reply if there is one.
-fn handle(hub: &Hub, conn: ConnId, text: &str) -> Option<ServerMsg> {
-    match serde_json::from_str::<ClientMsg>(text) {
-        Ok(ClientMsg::Ping) => Some(ServerMsg::Pong),
-        Ok(ClientMsg::Subscribe { topic }) => {
-            if may_subscribe(&topic) {
-                hub.subscribe(conn, topic);
+impl Client {
+    /// Applies one client message; returns a direct reply if there is one.
+    async fn handle(&mut self, text: &str) -> Option<ServerMsg> {
+        let msg = match serde_json::from_str::<ClientMsg>(text) {
+            Ok(msg) => msg,
+            Err(_) => {
+                return Some(ServerMsg::Error {
+                    code: ErrorCode::BadMessage,
+                });
+            }
+        };
+        match msg {
+            ClientMsg::Ping => Some(ServerMsg::Pong),
+            ClientMsg::Subscribe {
+                topic: Topic::Presence,
+            } => {
+                self.state
+                    .hub
+                    .subscribe(self.conn.id, Topic::Presence, None);
                 None
-            } else {
-                Some(ServerMsg::Error {
-                    code: ErrorCode::Forbidden,
-                })
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Auction { listing },
+            } => {
+                let user = self.user.as_ref().map(|u| (u.id, u.name.clone()));
+                let joined = self
+                    .state
+                    .auctions
+                    .join(self.conn.id, user, listing, now_ms())
+                    .await;
+                match joined {
+                    Ok(()) => {
+                        self.rooms.insert(listing);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Unsubscribe { topic } => {
+                self.state.hub.unsubscribe(self.conn.id, &topic);
+                if let Topic::Auction { listing } = topic
+                    && self.rooms.remove(&listing)
+                {
+                    self.state
+                        .auctions
+                        .left(listing, self.user.as_ref().map(|u| u.name.clone()));
+                }
+                None
+            }
+            ClientMsg::Bid {
+                listing,
+                amount,
+                req,
+            } => Some(ServerMsg::Ack {
+                req,
+                result: self.bid(listing, amount).await.map(Some),
+            }),
+            ClientMsg::Say { listing, text, req } => {
+                let currency = self.state.config.currency;
+                let result = match chat_bid(&text, currency) {
+                    Some(Ok(amount)) => self.bid(listing, amount).await.map(Some),
+                    Some(Err(problem)) => Err(AppError::field(
+                        crate::domain::account::Field::Amount,
+                        problem,
+                    )),
+                    None => match self.signed_in().await {
+                        Ok(author) => {
+                            auction_chat::say(&self.state.auctions, author, listing, &text)
+                                .await
+                                .map(|_| None)
+                        }
+                        Err(e) => Err(e),
+                    },
+                };
+                Some(ServerMsg::Ack { req, result })
             }
         }
-        Ok(ClientMsg::Unsubscribe { topic }) => {
-            hub.unsubscribe(conn, &topic);
-            None
+    }
+
+    /// The socket's user, as long as their login still stands (logging out
+    /// in another tab ends what this socket may do).
+    async fn signed_in(&self) -> Result<i64, AppError> {
+        let user = self.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        match logins::resolve(&self.state.db, &user.login, now_ms()).await? {
+            Some(id) if id == user.id => Ok(id),
+            _ => Err(AppError::Unauthenticated),
         }
-        Err(_) => Some(ServerMsg::Error {
-            code: ErrorCode::BadMessage,
-        }),
+    }
+
+    async fn bid(&self, listing: i64, amount: i64) -> Result<crate::model::BidAck, AppError> {
+        let bidder = self.signed_in().await?;
+        self.state
+            .auctions
+            .bid(bidder, listing, amount, now_ms())
+            .await
+    }
+
+    fn leave_rooms(&mut self) {
+        let name = self.user.as_ref().map(|u| u.name.clone());
+        // Unregister first, so the count the room hears no longer has us.
+        let id = self.conn.id;
+        for listing in self.rooms.drain() {
+            self.state.hub.unsubscribe(id, &Topic::Auction { listing });
+            self.state.auctions.left(listing, name.clone());
+        }
     }
 }
 
-/// Who may follow a topic. Rooms that belong to particular users (orders,
-/// conversations, calls) answer from the session here.
-fn may_subscribe(topic: &Topic) -> bool {
-    match topic {
-        Topic::Presence => true,
+/// Writes `first` and whatever else is already queued, then flushes once:
+/// in a busy room that is one system call for a burst of updates.
+async fn flush_queue(
+    sink: &mut SplitSink<WebSocket, Message>,
+    conn: &mut Connection,
+    first: std::sync::Arc<super::hub::Frame>,
+) -> Result<(), Gone> {
+    let write = async {
+        sink.feed(Message::Text(first.text.clone())).await?;
+        let mut burst = 1;
+        while burst < 64
+            && let Some(frame) = conn.try_recv()
+        {
+            sink.feed(Message::Text(frame.text.clone())).await?;
+            burst += 1;
+        }
+        sink.flush().await
+    };
+    match timeout(SEND_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(Gone),
     }
 }
 
@@ -134,44 +274,5 @@ async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: &ServerMsg) -> Resu
     match timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(Gone),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commands_are_answered_or_refused() {
-        let hub = Hub::default();
-        let conn = hub.connect();
-        assert_eq!(
-            handle(&hub, conn.id, r#"{"type":"ping"}"#),
-            Some(ServerMsg::Pong)
-        );
-        assert_eq!(
-            handle(&hub, conn.id, r#"{"type":"bid"}"#),
-            Some(ServerMsg::Error {
-                code: ErrorCode::BadMessage
-            })
-        );
-        assert_eq!(
-            handle(
-                &hub,
-                conn.id,
-                r#"{"type":"subscribe","topic":{"kind":"presence"}}"#
-            ),
-            None
-        );
-        assert_eq!(hub.subscribers(&Topic::Presence), 1);
-        assert_eq!(
-            handle(
-                &hub,
-                conn.id,
-                r#"{"type":"unsubscribe","topic":{"kind":"presence"}}"#
-            ),
-            None
-        );
-        assert_eq!(hub.subscribers(&Topic::Presence), 0);
     }
 }

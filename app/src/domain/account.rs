@@ -39,6 +39,10 @@ pub enum Field {
     Secret,
     Images,
     Reason,
+    /// A chat line.
+    Message,
+    /// A bid typed in chat.
+    Amount,
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.

@@ -277,6 +277,18 @@ pub fn check_listing(
     currency: Currency,
     now: i64,
 ) -> Result<ListingDraft, Vec<FieldError>> {
+    check_listing_edit(input, currency, now, None)
+}
+
+/// Like [`check_listing`], for an edit of an auction that has already
+/// started: its terms are fixed (the form shows them read-only), so the
+/// stored `started` terms stand in for whatever the form sent.
+pub fn check_listing_edit(
+    input: &ListingInput,
+    currency: Currency,
+    now: i64,
+    started: Option<AuctionTerms>,
+) -> Result<ListingDraft, Vec<FieldError>> {
     let mut e = Errors::default();
     let title = e.check(Field::Title, check_line(&input.title, TITLE_LEN));
     let description = e.check(
@@ -311,7 +323,7 @@ pub fn check_listing(
     );
     let (price, auction) = match sale_mode {
         Some(SaleMode::Auction) => {
-            let terms = check_auction(input, currency, now, &mut e);
+            let terms = started.or_else(|| check_auction(input, currency, now, &mut e));
             (terms.map(|t| t.start_price), terms)
         }
         _ => (

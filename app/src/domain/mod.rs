@@ -2,10 +2,12 @@
 //! feedback) and on the server (the authority).
 
 pub mod account;
+pub mod auction;
 pub mod backoff;
 pub mod category;
 pub mod date;
 pub mod id_number;
+pub mod increment;
 pub mod listing;
 pub mod login_guard;
 pub mod money;

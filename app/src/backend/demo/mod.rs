@@ -2952,10 +2952,10 @@ async fn insert_rows(
         }
         query.execute(&mut *conn).await?;
     }
-    for chunk in auctions.chunks(MAX_PARAMS / 6) {
+    for chunk in auctions.chunks(MAX_PARAMS / 7) {
         let sql = values_sql(
-            "INSERT INTO auctions (listing_id, starts_at, ends_at, start_price, reserve, buy_now)",
-            6,
+            "INSERT INTO auctions (listing_id, starts_at, ends_at, start_price, reserve, buy_now, price)",
+            7,
             chunk.len(),
         );
         let mut query = sqlx::query(&sql);
@@ -2966,7 +2966,8 @@ async fn insert_rows(
                 .bind(terms.ends_at)
                 .bind(terms.start_price)
                 .bind(terms.reserve)
-                .bind(terms.buy_now);
+                .bind(terms.buy_now)
+                .bind(terms.start_price);
         }
         query.execute(&mut *conn).await?;
     }

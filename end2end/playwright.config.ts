@@ -46,6 +46,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       HAGGLE_DATA_DIR: dataDir,
       HAGGLE_DEMO: '1',
+      // Long enough that any bid in a short test auction triggers the soft
+      // close, so the journey can watch the countdown jump.
+      HAGGLE_SOFT_CLOSE_MINUTES: '10',
       RUST_LOG: 'warn',
     },
   },

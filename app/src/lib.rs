@@ -31,6 +31,8 @@ use leptos_router::{
 use pages::{
     about::AboutPage,
     admin::AdminPage,
+    auction::AuctionPage,
+    auction_center::{MyAuctionsPage, MyBidsPage},
     collections::{FavoritesPage, MyListingsPage},
     error::ErrorPage,
     home::HomePage,
@@ -39,6 +41,7 @@ use pages::{
     log_in::LogInPage,
     member::MemberPage,
     not_found::NotFoundPage,
+    notifications::NotificationsPage,
     search::SearchPage,
     sell::{EditListingPage, SellPage},
     settings::SettingsPage,
@@ -99,6 +102,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sell") view=SellPage />
                             <Route path=path!("/favorites") view=FavoritesPage ssr=SsrMode::Async />
                             <Route path=path!("/my/listings") view=MyListingsPage ssr=SsrMode::Async />
+                            <Route path=path!("/a/:id") view=AuctionPage ssr=SsrMode::Async />
+                            <Route path=path!("/my/bids") view=MyBidsPage ssr=SsrMode::Async />
+                            <Route path=path!("/my/auctions") view=MyAuctionsPage ssr=SsrMode::Async />
+                            <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

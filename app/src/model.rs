@@ -273,6 +273,8 @@ pub struct BidAck {
     /// False when someone's higher maximum outbid it at once.
     pub leading: bool,
     pub price: Money,
+    /// The bidder's maximum now.
+    pub max: Money,
 }
 
 /// Everything the auction room shows when it opens.
@@ -290,6 +292,8 @@ pub struct AuctionRoom {
     pub watching: u32,
     /// The server's clock when this was built, for countdowns.
     pub server_time_ms: i64,
+    /// The viewer's account id, if signed in.
+    pub me: Option<i64>,
     /// The viewer's own maximum, if they bid.
     pub my_max: Option<Money>,
     /// The viewer's order, once they won.

@@ -94,6 +94,10 @@ pub enum ServerMsg {
         req: u32,
         result: Result<Option<BidAck>, AppError>,
     },
+    /// The signed-in user's unread notifications, sent after `Welcome`.
+    Unread {
+        count: u32,
+    },
     /// A new notification for the signed-in user, and their unread count.
     Notice {
         notification: Notification,

@@ -68,6 +68,8 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
             };
             review::decide(&admin.state.db, listing, decision, &reason, now_ms()).await?;
             admin.state.search_cache.clear();
+            // An approved auction may be due to start already.
+            admin.state.auctions.wake_scheduler();
             tracing::info!(
                 listing,
                 approve,

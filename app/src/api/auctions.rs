@@ -112,22 +112,6 @@ pub async fn my_auctions() -> Result<Vec<MyAuction>, AppError> {
     )
 }
 
-/// The caller's unread count, for the bell (0 when logged out).
-#[server(endpoint = "notifications/unread")]
-pub async fn unread_notifications() -> Result<u32, AppError> {
-    respond(
-        async move {
-            use crate::backend::notifications;
-            let (state, account) = session::looker().await?;
-            match account {
-                Some(account) => Ok(notifications::unread(&state.db, account.id).await?),
-                None => Ok(0),
-            }
-        }
-        .await,
-    )
-}
-
 /// The caller's latest notifications. Opening them marks them read; the
 /// answer still shows which were new.
 #[server(endpoint = "notifications")]

@@ -14,13 +14,17 @@ use sqlx::SqlitePool;
 
 pub const LINE_MAX: u32 = 500;
 
+/// A stored line with its author: id, author, nickname, status, suspended
+/// until, text, time.
+type LineRow = (i64, i64, String, String, Option<i64>, String, i64);
+
 /// The latest lines of `listing`'s room, oldest first.
 pub async fn history(
     pool: &SqlitePool,
     listing: i64,
     now: i64,
 ) -> Result<Vec<ChatLine>, sqlx::Error> {
-    let rows: Vec<(i64, i64, String, String, Option<i64>, String, i64)> = sqlx::query_as(
+    let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT * FROM (
             SELECT m.id, m.author_id, u.nickname, u.status, u.suspended_until, m.body,
                    m.created_at
@@ -102,4 +106,122 @@ pub async fn say(
         },
     );
     Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{
+        auctions::Rules, db::testing::temp_db, hub::Hub, listing_edit::fixtures::*,
+        search_cache::SearchCache,
+    };
+    use crate::domain::{
+        account::{Field, Problem},
+        increment::IncrementTable,
+        money::Currency,
+    };
+
+    fn house(pool: &SqlitePool) -> AuctionHouse {
+        AuctionHouse::new(
+            pool.clone(),
+            Hub::default(),
+            SearchCache::default(),
+            Rules {
+                currency: Currency::Twd,
+                increments: IncrementTable::default_for(Currency::Twd),
+                soft_close_ms: 120_000,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn lines_are_stored_sent_to_the_room_and_kept_in_order() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let house = house(&pool);
+        let mut watcher = house.hub().connect(None);
+        house.hub().subscribe(
+            watcher.id,
+            Topic::Auction { listing: id },
+            Some(ServerMsg::Pong),
+        );
+        watcher.try_recv();
+
+        let line = say(&house, ann, id, "  <script>hi</script>\r\nthere ")
+            .await
+            .unwrap();
+        assert_eq!(
+            line.body, "<script>hi</script>\nthere",
+            "stored as plain text"
+        );
+        assert_eq!(line.author.name, "ann nick");
+        match watcher.try_recv().map(|f| f.msg.clone()) {
+            Some(ServerMsg::RoomChat {
+                listing,
+                line: sent,
+            }) => {
+                assert_eq!((listing, sent), (id, line.clone()));
+            }
+            other => panic!("{other:?}"),
+        }
+        for i in 0..HISTORY + 3 {
+            say(&house, seller, id, &format!("line {i}")).await.unwrap();
+        }
+        let kept = history(&pool, id, NOW).await.unwrap();
+        assert_eq!(kept.len(), HISTORY as usize, "the latest lines only");
+        assert_eq!(kept[0].body, "line 3");
+        assert_eq!(kept.last().unwrap().body, format!("line {}", HISTORY + 2));
+        assert!(kept.windows(2).all(|w| w[0].id < w[1].id), "oldest first");
+    }
+
+    #[tokio::test]
+    async fn bad_lines_and_restricted_authors_are_refused() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let pending = submitted(&pool, seller, &auction("Desk", NOW + HOUR, DAY), NOW).await;
+        let house = house(&pool);
+
+        assert_eq!(
+            say(&house, ann, id, "   ").await,
+            Err(AppError::field(Field::Message, Problem::Required))
+        );
+        assert_eq!(
+            say(&house, ann, id, &"x".repeat(LINE_MAX as usize + 1)).await,
+            Err(AppError::field(
+                Field::Message,
+                Problem::TooLong { max: LINE_MAX }
+            ))
+        );
+        assert_eq!(
+            say(&house, ann, id, "bell\u{7}").await,
+            Err(AppError::field(Field::Message, Problem::InvalidChars))
+        );
+        assert_eq!(
+            say(&house, ann, pending, "hi").await,
+            Err(AppError::NotFound)
+        );
+        assert_eq!(
+            say(&house, ann, id + 100, "hi").await,
+            Err(AppError::NotFound)
+        );
+        assert_eq!(
+            say(&house, 9_999, id, "hi").await,
+            Err(AppError::Unauthenticated)
+        );
+        sqlx::query("UPDATE users SET status = 'blacklisted' WHERE id = ?")
+            .bind(ann)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(say(&house, ann, id, "hi").await, Err(AppError::Forbidden));
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM auction_messages")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(stored, 0);
+    }
 }

@@ -180,7 +180,8 @@ pub async fn started_terms(
     id: i64,
     now: i64,
 ) -> Result<Option<AuctionTerms>, sqlx::Error> {
-    let row: Option<(i64, i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Terms = (i64, i64, i64, Option<i64>, Option<i64>);
+    let row: Option<Terms> = sqlx::query_as(
         "SELECT starts_at, ends_at, start_price, reserve, buy_now FROM auctions
           WHERE listing_id = ? AND (phase <> 'scheduled' OR starts_at <= ?)",
     )

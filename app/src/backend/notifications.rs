@@ -152,3 +152,118 @@ pub async fn mark_read(pool: &SqlitePool, user: i64, now: i64) -> Result<(), sql
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{db::testing::temp_db, favorites, listing_edit::fixtures::*};
+
+    #[tokio::test]
+    async fn stored_notices_are_pushed_listed_and_read() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let (ann, bob) = (user(&pool, "ann").await, user(&pool, "bob").await);
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        favorites::set(&pool, ann, id, true, NOW).await.unwrap();
+        favorites::set(&pool, bob, id, true, NOW).await.unwrap();
+        let hub = Hub::default();
+        let mut ann_tab = hub.connect(Some(ann));
+        let mut bob_tab = hub.connect(Some(bob));
+
+        let mut conn = pool.acquire().await.unwrap();
+        let outbid = store(&mut conn, ann, NoticeKind::Outbid, id, Some(250), NOW)
+            .await
+            .unwrap();
+        let started = store_for_favoriters(&mut conn, id, NoticeKind::AuctionStarted, NOW + 1)
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(started.len(), 2);
+        // Nothing reaches a tab before `push` (that is, before commit).
+        assert!(ann_tab.try_recv().is_none());
+
+        let mut ids = vec![outbid];
+        ids.extend(&started);
+        ids.push(9_999); // gone meanwhile: skipped
+        push(&pool, &hub, Currency::Twd, &ids).await.unwrap();
+        let ann_got: Vec<(NoticeKind, Option<Money>, u32)> =
+            std::iter::from_fn(|| ann_tab.try_recv())
+                .map(|f| match &f.msg {
+                    ServerMsg::Notice {
+                        notification,
+                        unread,
+                    } => (notification.kind, notification.amount, *unread),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+        assert_eq!(
+            ann_got,
+            vec![
+                (NoticeKind::Outbid, Some(Money::new(250, Currency::Twd)), 2),
+                (NoticeKind::AuctionStarted, None, 2)
+            ]
+        );
+        assert_eq!(std::iter::from_fn(|| bob_tab.try_recv()).count(), 1);
+
+        let list = list(&pool, ann, Currency::Twd).await.unwrap();
+        assert_eq!(list.unread, 2);
+        let kinds: Vec<NoticeKind> = list.items.iter().map(|n| n.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![NoticeKind::AuctionStarted, NoticeKind::Outbid],
+            "newest first"
+        );
+        assert!(
+            list.items
+                .iter()
+                .all(|n| n.title == "Lamp" && !n.read && n.listing == Some(id))
+        );
+
+        mark_read(&pool, ann, NOW + 2).await.unwrap();
+        assert_eq!(unread(&pool, ann).await.unwrap(), 0);
+        assert!(list_all_read(&pool, ann).await);
+        assert_eq!(
+            unread(&pool, bob).await.unwrap(),
+            1,
+            "only the caller's are read"
+        );
+    }
+
+    async fn list_all_read(pool: &SqlitePool, user: i64) -> bool {
+        list(pool, user, Currency::Twd)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .all(|n| n.read)
+    }
+
+    #[tokio::test]
+    async fn the_page_holds_the_newest_fifty() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let mut conn = pool.acquire().await.unwrap();
+        for i in 0..PAGE + 5 {
+            store(
+                &mut conn,
+                ann,
+                NoticeKind::Outbid,
+                id,
+                Some(100 + i),
+                NOW + i,
+            )
+            .await
+            .unwrap();
+        }
+        drop(conn);
+        let list = list(&pool, ann, Currency::Twd).await.unwrap();
+        assert_eq!(list.items.len(), PAGE as usize);
+        assert_eq!(list.unread, (PAGE + 5) as u32);
+        assert_eq!(
+            list.items[0].amount,
+            Some(Money::new(100 + PAGE + 4, Currency::Twd))
+        );
+    }
+}

@@ -78,3 +78,64 @@ pub(crate) fn summary(
         state,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{db::testing::temp_db, listing_edit::fixtures::*};
+
+    #[tokio::test]
+    async fn one_order_per_auction_and_never_to_the_seller() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let order = |buyer, source| NewOrder {
+            listing: id,
+            buyer,
+            seller,
+            amount: 500,
+            source,
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        assert!(
+            create(&mut conn, order(seller, Source::Auction), NOW)
+                .await
+                .is_err()
+        );
+        let first = create(&mut conn, order(ann, Source::Auction), NOW)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 32);
+        assert!(
+            create(&mut conn, order(ann, Source::BuyNow), NOW)
+                .await
+                .is_err()
+        );
+        let (state, pay_by): (String, i64) =
+            sqlx::query_as("SELECT state, pay_by FROM orders WHERE public_id = ?")
+                .bind(&first)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            (state.as_str(), pay_by),
+            ("awaiting_payment", NOW + PAY_WITHIN_MS)
+        );
+    }
+
+    #[test]
+    fn a_cancelled_order_has_no_deadline() {
+        let open = summary("x".into(), 500, "awaiting_payment", Some(9), Currency::Twd);
+        assert_eq!(
+            (open.state, open.pay_by),
+            (OrderState::AwaitingPayment, Some(9))
+        );
+        let cancelled = summary("x".into(), 500, "cancelled", Some(9), Currency::Twd);
+        assert_eq!(
+            (cancelled.state, cancelled.pay_by),
+            (OrderState::Cancelled, None)
+        );
+        assert_eq!(cancelled.amount, Money::new(500, Currency::Twd));
+    }
+}

@@ -6,9 +6,10 @@
 use super::{auctions::AuctionHouse, clock::now_ms};
 use std::time::Duration;
 
-/// Even with nothing due, look again this often: an approval can make a
-/// scheduled auction due without anyone waking the scheduler.
-const IDLE_CHECK: Duration = Duration::from_secs(30);
+/// Even with nothing due, look again this often: an approval (or an edit of
+/// a start time) can make a scheduled auction due sooner without anyone
+/// waking the scheduler, and it must still start within the second.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
 
 /// One pass at `now`: starts, then ends, everything due. Returns how many
 /// auctions started and ended.
@@ -31,8 +32,12 @@ pub async fn pass(house: &AuctionHouse, now: i64) -> (usize, usize) {
 /// when woken because a due time may have moved.
 pub async fn run(house: AuctionHouse) {
     loop {
-        pass(&house, now_ms()).await;
+        let now = now_ms();
+        pass(&house, now).await;
         let wait = match house.next_due().await {
+            // Still due after the pass: processing it failed (and was
+            // logged). Try again in a while rather than spin.
+            Ok(Some(due)) if due <= now => IDLE_CHECK,
             Ok(Some(due)) => {
                 Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0)).min(IDLE_CHECK)
             }

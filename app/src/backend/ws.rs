@@ -1,7 +1,8 @@
 //! `GET /ws`: one WebSocket per tab, speaking [`crate::protocol`].
 
 use super::{
-    AppState, auction_chat, clock::now_ms, hub::Connection, logins, origin::same_origin, session,
+    AppState, auction_chat, clock::now_ms, hub::Connection, logins, notifications,
+    origin::same_origin, session,
 };
 use crate::{
     domain::auction::chat_bid,
@@ -92,6 +93,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
     )
     .await
     .is_ok()
+        && client.send_unread(&mut sink).await.is_ok()
     {
         loop {
             tokio::select! {
@@ -209,6 +211,20 @@ impl Client {
                     },
                 };
                 Some(ServerMsg::Ack { req, result })
+            }
+        }
+    }
+
+    /// Tells a signed-in user's tab how many notifications wait unread.
+    async fn send_unread(&self, sink: &mut SplitSink<WebSocket, Message>) -> Result<(), Gone> {
+        let Some(user) = &self.user else {
+            return Ok(());
+        };
+        match notifications::unread(&self.state.db, user.id).await {
+            Ok(count) => send(sink, &ServerMsg::Unread { count }).await,
+            Err(e) => {
+                tracing::error!(error = %e, "counting unread notifications failed");
+                Ok(())
             }
         }
     }

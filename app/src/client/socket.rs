@@ -1,4 +1,5 @@
-//! The tab's one WebSocket: connects, subscribes, applies server messages to
+//! The tab's one WebSocket: connects, subscribes to presence and every topic
+//! a page follows, sends the pages' commands, applies server messages to
 //! [`Live`], and reconnects with exponential backoff whenever it drops.
 
 use crate::{
@@ -6,7 +7,7 @@ use crate::{
     live::Live,
     protocol::{ClientMsg, ServerMsg, Topic},
 };
-use futures::{SinkExt, StreamExt, future::Either};
+use futures::{SinkExt, StreamExt, channel::mpsc, future::Either};
 use gloo_net::websocket::{Message, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -16,12 +17,17 @@ use leptos::prelude::*;
 const SILENCE_MS: u32 = 50_000;
 
 pub fn run(live: Live) {
+    // Pages queue commands in `Live`, which wakes the socket task.
+    let (wake_tx, mut wake_rx) = mpsc::unbounded::<()>();
+    live.set_waker(std::sync::Arc::new(move || {
+        let _ = wake_tx.unbounded_send(());
+    }));
     leptos::task::spawn_local(async move {
         let mut attempt = 0;
         loop {
             if let Some(url) = socket_url()
                 && let Ok(socket) = WebSocket::open(&url)
-                && session(socket, live).await
+                && session(socket, live, &mut wake_rx).await
             {
                 attempt = 0;
             }
@@ -33,39 +39,84 @@ pub fn run(live: Live) {
 }
 
 /// Runs one connection until it ends; true if the server ever answered.
-async fn session(socket: WebSocket, live: Live) -> bool {
+async fn session(socket: WebSocket, live: Live, wake: &mut mpsc::UnboundedReceiver<()>) -> bool {
     let (mut tx, mut rx) = socket.split();
     let mut answered = false;
+    let mut ready = false;
     loop {
         let next = rx.next();
         let silence = TimeoutFuture::new(SILENCE_MS);
-        let text = match futures::future::select(next, silence).await {
-            Either::Left((Some(Ok(Message::Text(text))), _)) => text,
-            Either::Left((Some(Ok(Message::Bytes(_))), _)) => continue,
-            _ => return answered,
+        let incoming = futures::future::select(next, silence);
+        let text = match futures::future::select(incoming, wake.next()).await {
+            Either::Left((Either::Left((Some(Ok(Message::Text(text))), _)), _)) => text,
+            Either::Left((Either::Left((Some(Ok(Message::Bytes(_))), _)), _)) => continue,
+            Either::Left(_) => return answered,
+            Either::Right(_) => {
+                // Subscriptions made before the welcome are sent with it.
+                if ready && !flush(&mut tx, live.take_outgoing()).await {
+                    return answered;
+                }
+                continue;
+            }
         };
         let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else {
             continue;
         };
         answered = true;
+        match &msg {
+            ServerMsg::Welcome { server_time_ms } | ServerMsg::Heartbeat { server_time_ms } => {
+                live.clock_offset
+                    .set(*server_time_ms - js_sys::Date::now() as i64);
+            }
+            _ => {}
+        }
         match msg {
             ServerMsg::Welcome { .. } => {
                 live.connected.set(true);
-                // Subscriptions are per connection: renew them on every (re)connect,
-                // which also brings a fresh snapshot.
-                let subscribe = ClientMsg::Subscribe {
+                ready = true;
+                // Subscriptions are per connection: renew them on every
+                // (re)connect, which also brings fresh snapshots. Commands
+                // queued while offline are stale and dropped.
+                let _ = live.take_outgoing();
+                let mut renew = vec![ClientMsg::Subscribe {
                     topic: Topic::Presence,
-                };
-                if let Ok(json) = serde_json::to_string(&subscribe)
-                    && tx.send(Message::Text(json)).await.is_err()
-                {
+                }];
+                renew.extend(
+                    live.topics()
+                        .into_iter()
+                        .map(|topic| ClientMsg::Subscribe { topic }),
+                );
+                if !flush(&mut tx, renew).await {
                     return answered;
                 }
             }
             ServerMsg::Online { count } => live.online.set(Some(count)),
-            ServerMsg::Heartbeat { .. } | ServerMsg::Pong | ServerMsg::Error { .. } => {}
+            ServerMsg::Unread { count } => live.unread.set(Some(count)),
+            ServerMsg::Notice {
+                notification,
+                unread,
+            } => {
+                live.unread.set(Some(unread));
+                live.notice.set(Some(notification));
+            }
+            ServerMsg::Heartbeat { .. } | ServerMsg::Pong => {}
+            other => live.dispatch(&other),
         }
     }
+}
+
+async fn flush(
+    tx: &mut futures::stream::SplitSink<WebSocket, Message>,
+    msgs: Vec<ClientMsg>,
+) -> bool {
+    for msg in msgs {
+        if let Ok(json) = serde_json::to_string(&msg)
+            && tx.send(Message::Text(json)).await.is_err()
+        {
+            return false;
+        }
+    }
+    true
 }
 
 fn socket_url() -> Option<String> {

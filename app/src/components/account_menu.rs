@@ -1,9 +1,30 @@
 use crate::{
     auth::Auth,
-    components::member::{Avatar, VerifiedBadge},
+    components::{
+        member::{Avatar, VerifiedBadge},
+        notice::Bell,
+    },
     i18n::*,
 };
 use leptos::{either::Either, prelude::*};
+use leptos_router::components::A;
+
+/// The signed-in member's own pages, in the main navigation.
+#[component]
+pub fn MemberLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(auth.viewer.await, Ok(Some(_))).then(|| view! {
+                    <A href="/my/listings">{t!(i18n, nav_my_listings)}</A>
+                    <A href="/my/bids">{t!(i18n, nav_my_bids)}</A>
+                })
+            })}
+        </Transition>
+    }
+}
 
 /// The header's account corner: log-in and sign-up links, or the viewer's name
 /// and a log-out button.
@@ -20,7 +41,7 @@ pub fn AccountMenu() -> impl IntoView {
                             {viewer.is_admin.then(|| view! {
                                 <a class="button-ghost" href="/admin">{t!(i18n, nav_admin)}</a>
                             })}
-                            <a class="button-ghost" href="/my/listings">{t!(i18n, nav_my_listings)}</a>
+                            <Bell />
                             <a class="account-link" href="/settings" title=viewer.username.clone()>
                                 <Avatar url=viewer.avatar_url.clone() nickname=viewer.nickname.clone() size=28 />
                                 <span class="account-name">{viewer.nickname}</span>

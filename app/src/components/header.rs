@@ -1,4 +1,9 @@
-use super::{account_menu::AccountMenu, language::LanguageSelect, online::OnlineBadge};
+use super::{
+    account_menu::{AccountMenu, MemberLinks},
+    language::LanguageSelect,
+    notice::NoticeToast,
+    online::OnlineBadge,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -17,6 +22,7 @@ pub fn Header() -> impl IntoView {
                 <nav class="main-nav" aria-label=move || t_string!(i18n, nav_label)>
                     <A href="/" exact=true>{t!(i18n, nav_discover)}</A>
                     <A href="/favorites">{t!(i18n, nav_favorites)}</A>
+                    <MemberLinks />
                     <A href="/about">{t!(i18n, nav_how)}</A>
                 </nav>
                 // A plain GET form: searching works before (and without) hydration.
@@ -32,6 +38,7 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+        <NoticeToast />
     }
 }
 

@@ -8,5 +8,6 @@ pub mod header;
 pub mod language;
 pub mod listing_card;
 pub mod member;
+pub mod notice;
 pub mod online;
 pub mod page_title;

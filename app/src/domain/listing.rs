@@ -158,7 +158,7 @@ pub const AUCTION_MAX_DAYS: u32 = 30;
 /// How far ahead an auction may be scheduled.
 pub const SCHEDULE_MAX_DAYS: u32 = 30;
 /// Highest amount accepted, in major units, whatever the currency.
-const MAX_MAJOR: i64 = 1_000_000_000;
+pub const MAX_MAJOR: i64 = 1_000_000_000;
 const DAY_MS: i64 = 86_400_000;
 /// A start time this close to now counts as "now" (the form took a moment).
 const START_SLACK_MS: i64 = 5 * 60_000;
@@ -801,6 +801,26 @@ mod tests {
         ] {
             assert!(before.materially_differs(&changed), "{changed:?}");
         }
+    }
+
+    #[test]
+    fn a_started_auction_can_be_edited_with_its_terms_kept() {
+        let started = check_listing(&auction(), Currency::Twd, NOW)
+            .unwrap()
+            .auction;
+        // Hours later the stored start is in the past, which a new listing
+        // could not have; the edit keeps the stored terms instead.
+        let later = NOW + 3 * HOUR;
+        let edit = ListingInput {
+            title: "Kindle, with cover".into(),
+            starts_at: Some(NOW - HOUR),
+            ..auction()
+        };
+        assert!(check_listing(&edit, Currency::Twd, later).is_err());
+        let draft = check_listing_edit(&edit, Currency::Twd, later, started).unwrap();
+        assert_eq!(draft.auction, started);
+        assert_eq!(draft.title, "Kindle, with cover");
+        assert_eq!(Some(draft.price), started.map(|t| t.start_price));
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub fn MyListingsPage() -> impl IntoView {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, my_listings_title)) />
         <div class="row-head">
             <h1>{t!(i18n, my_listings_title)}</h1>
+            <a class="button-ghost" href="/my/auctions">{t!(i18n, my_auctions_title)}</a>
             <a class="button" href="/sell">{t!(i18n, nav_sell)}</a>
         </div>
         <Cards cards next="/my/listings" empty=ViewFn::from(move || t!(i18n, my_listings_empty)) />

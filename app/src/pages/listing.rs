@@ -138,6 +138,7 @@ fn ListingView(
                             {a.reserve.map(|_| view! { <dt>{t!(i18n, field_reserve)}</dt><dd>{t!(i18n, reserve_set)}</dd> })}
                             {a.buy_now.map(|b| view! { <dt>{t!(i18n, field_buy_now)}</dt><dd>{money(b)}</dd> })}
                         </dl>
+                        <a class="button" href=format!("/a/{id}") data-testid="enter-room">{t!(i18n, auction_enter_room)}</a>
                     }
                 })}
                 <dl class="trade">

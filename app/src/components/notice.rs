@@ -1,0 +1,74 @@
+//! Notifications in words, the header bell with its unread badge, and the
+//! toast that shows one the moment it arrives.
+
+use crate::{
+    i18n::*,
+    live::Live,
+    model::{NoticeKind, Notification},
+};
+use leptos::prelude::*;
+
+/// One notification as a sentence with a link to what it is about.
+#[component]
+pub fn NoticeText(notification: Notification) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = notification.title.clone();
+    let price = notification
+        .amount
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let text = move || match notification.kind {
+        NoticeKind::Outbid => t_string!(i18n, notice_outbid).to_owned(),
+        NoticeKind::AuctionStarted => t_string!(i18n, notice_started).to_owned(),
+        NoticeKind::AuctionWon => t_string!(i18n, notice_won).to_owned(),
+        NoticeKind::AuctionSold => t_string!(i18n, notice_sold).to_owned(),
+        NoticeKind::AuctionUnsold => t_string!(i18n, notice_unsold).to_owned(),
+    };
+    let href = notification
+        .listing
+        .map(|id| format!("/a/{id}"))
+        .unwrap_or_else(|| "/notifications".into());
+    view! {
+        <span class="notice-kind" data-kind=notification.kind.as_str()>{text}</span>
+        " "
+        <a href=href>{title}</a>
+        {(!price.is_empty()).then(|| view! { " · " <span class="price">{price.clone()}</span> })}
+    }
+}
+
+/// The bell: a link to the notifications page with the unread count, which
+/// the WebSocket brings (on connect, and with every new notification).
+#[component]
+pub fn Bell() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = expect_context::<Live>();
+    let count = move || live.unread.get().unwrap_or(0);
+    view! {
+        <a class="bell" href="/notifications" data-testid="bell"
+            aria-label=move || format!("{} ({})", t_string!(i18n, notifications_title), count())>
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                <path d="M12 3a6 6 0 0 0-6 6v3.5L4.5 16h15L18 12.5V9a6 6 0 0 0-6-6zM9.5 19a2.5 2.5 0 0 0 5 0"
+                    fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
+            </svg>
+            {move || (count() > 0).then(|| view! { <span class="badge-count" data-testid="unread">{count()}</span> })}
+        </a>
+    }
+}
+
+/// The newest notification, as it arrives, until dismissed.
+#[component]
+pub fn NoticeToast() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = expect_context::<Live>();
+    move || {
+        live.notice.get().map(|notification| {
+            view! {
+                <div class="toast" role="status" data-testid="toast">
+                    <NoticeText notification />
+                    <button type="button" class="button-ghost small" on:click=move |_| live.notice.set(None)
+                        aria-label=move || t_string!(i18n, dismiss)>"×"</button>
+                </div>
+            }
+        })
+    }
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: load-tests the release binary with demo data on loopback and
 # reports throughput, latency, memory and the WASM bundle size, then adds bulk
-# listings and measures search (JSON endpoint and server-rendered /search).
-# Prints figures; asserts nothing (targets are in the README).
+# listings and measures search (JSON endpoint and server-rendered /search), then
+# live auctions with haggle-load (watchers and bidders over WebSockets).
+# Prints figures; asserts nothing about them (targets are in the README), but
+# fails when haggle-load finds a lost, reordered or wrong price.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,9 @@ log="$data/server.log"
 LEPTOS_SITE_ADDR=127.0.0.1:$port LEPTOS_SITE_ROOT=target/site HAGGLE_DATA_DIR="$data" \
   HAGGLE_DEMO=1 RUST_LOG=warn ./target/release/haggle >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
+# `|| true`: under `set -e` a failing command in the trap (the server is already
+# gone, or `wait` reports its SIGTERM) would replace the script's exit status.
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
@@ -135,3 +139,17 @@ Search ($listed public listings; $bulk_out)
     SSR             $page_check
   targets: search p99 <= 30 ms, SSR /search >= 1500 req/s at 50 connections
 REPORT
+
+# Live auctions: watchers and closed-loop bidders over real WebSockets against a
+# server of haggle-load's own (fresh data, another loopback port). The server
+# above is stopped first so it does not share the two cores.
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+auction_seconds=${BENCH_AUCTION_SECONDS:-20}
+auction_status=0
+for mix in "1000 50" "2000 200"; do
+  read -r watchers bidders <<<"$mix"
+  ./target/release/haggle-load load --watchers "$watchers" --bidders "$bidders" \
+    --seconds "$auction_seconds" || auction_status=1
+done
+exit "$auction_status"

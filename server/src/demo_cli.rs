@@ -1,14 +1,22 @@
 //! `haggle demo bulk <count>`: adds `count` generated listings (plus demo
 //! sellers if there are none) so search and pages can be measured against a
 //! realistically large market. Used by `make bench`; never needed in production.
+//!
+//! `haggle demo load-auction`: a live auction with signed-in bidders for
+//! `haggle-load` (see `crate::load_auction`).
 
+use crate::load_auction;
 use app::backend::{config::Config, db, demo, search};
 use std::{process::ExitCode, time::Instant};
 
-pub const USAGE: &str = "usage: haggle demo bulk <count>";
+pub const USAGE: &str = "usage: haggle demo bulk <count>
+       haggle demo load-auction [--bidders N] [--seconds S | --minutes M] [--start-price P]";
 
 /// Runs the subcommand given the arguments after `demo`.
 pub async fn run(config: &Config, args: &[String]) -> ExitCode {
+    if args.first().is_some_and(|verb| verb == "load-auction") {
+        return load_auction(config, &args[1..]).await;
+    }
     let count = match args {
         [verb, count] if verb == "bulk" => match count.parse::<usize>() {
             Ok(count) => count,
@@ -48,5 +56,89 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
             eprintln!("haggle: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `haggle demo load-auction`: prints the auction and then each bidder as
+/// JSON lines (see [`load_auction::json_lines`]).
+async fn load_auction(config: &Config, args: &[String]) -> ExitCode {
+    let spec = match load_auction_spec(args) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("haggle: {e}");
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = async {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let pool = db::connect(&config.database_url).await?;
+        db::migrate(&pool).await?;
+        let created = load_auction::create(&pool, spec).await?;
+        // A running server indexes new listings only at start-up.
+        search::index_missing(&pool).await?;
+        pool.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(created)
+    }
+    .await;
+    match result {
+        Ok(created) => {
+            for line in load_auction::json_lines(&created) {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("haggle: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_auction_spec(args: &[String]) -> Result<load_auction::Spec, String> {
+    let mut spec = load_auction::Spec {
+        bidders: 50,
+        duration_ms: 60 * 60_000,
+        start_price: 1_000,
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = value
+            .parse::<i64>()
+            .ok()
+            .filter(|&n| n >= 0)
+            .ok_or_else(|| format!("{flag}: {value:?} is not a whole number"))?;
+        match flag.as_str() {
+            "--bidders" => spec.bidders = number as usize,
+            "--seconds" => spec.duration_ms = number.saturating_mul(1_000),
+            "--minutes" => spec.duration_ms = number.saturating_mul(60_000),
+            "--start-price" => spec.start_price = number,
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn load_auction_options() {
+        let spec = load_auction_spec(&args(&["--bidders", "7", "--minutes", "2"])).unwrap();
+        assert_eq!((spec.bidders, spec.duration_ms), (7, 120_000));
+        let spec = load_auction_spec(&args(&["--seconds", "3", "--start-price", "50"])).unwrap();
+        assert_eq!(
+            (spec.bidders, spec.duration_ms, spec.start_price),
+            (50, 3_000, 50)
+        );
+        assert!(load_auction_spec(&args(&["--bidders"])).is_err());
+        assert!(load_auction_spec(&args(&["--bidders", "-1"])).is_err());
+        assert!(load_auction_spec(&args(&["--colour", "1"])).is_err());
     }
 }

@@ -6,6 +6,7 @@
 pub mod admin_cli;
 pub mod demo_cli;
 pub mod health;
+pub mod load_auction;
 pub mod router;
 pub mod telemetry;
 
@@ -132,6 +133,14 @@ pub async fn serve(
     );
     let schedule = tokio::spawn(scheduler::run(state.auctions.clone()));
     let app = router::build(state);
+    // Small frames (a bid's Ack, a price update) must leave at once: with
+    // Nagle's algorithm one written while the previous is unacknowledged
+    // waits for the peer's delayed ACK, up to 40 ms on Linux.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -309,15 +309,18 @@ pub enum NoticeKind {
     AuctionWon,
     AuctionSold,
     AuctionUnsold,
+    /// To the top bidder of an auction that ended below its reserve.
+    ReserveNotMet,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::Outbid,
         NoticeKind::AuctionStarted,
         NoticeKind::AuctionWon,
         NoticeKind::AuctionSold,
         NoticeKind::AuctionUnsold,
+        NoticeKind::ReserveNotMet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -327,6 +330,7 @@ impl NoticeKind {
             NoticeKind::AuctionWon => "auction_won",
             NoticeKind::AuctionSold => "auction_sold",
             NoticeKind::AuctionUnsold => "auction_unsold",
+            NoticeKind::ReserveNotMet => "reserve_not_met",
         }
     }
 

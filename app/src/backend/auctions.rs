@@ -456,17 +456,37 @@ impl AuctionHouse {
                 .await?
                 .1
             }
-            _ => vec![
-                notifications::store(
-                    &mut tx,
-                    row.seller_id,
-                    NoticeKind::AuctionUnsold,
-                    listing,
-                    None,
-                    now,
-                )
-                .await?,
-            ],
+            (_, leader) => {
+                let mut told = vec![
+                    notifications::store(
+                        &mut tx,
+                        row.seller_id,
+                        NoticeKind::AuctionUnsold,
+                        listing,
+                        None,
+                        now,
+                    )
+                    .await?,
+                ];
+                // Bidding stopped below the reserve: the top bidder wins nothing
+                // and should not wait for an order.
+                if let Some(leader) = leader
+                    && !reserve_met(&row.terms(), &row.book())
+                {
+                    told.push(
+                        notifications::store(
+                            &mut tx,
+                            leader,
+                            NoticeKind::ReserveNotMet,
+                            listing,
+                            Some(row.price),
+                            now,
+                        )
+                        .await?,
+                    );
+                }
+                told
+            }
         };
         tx.commit().await?;
         self.after_end(listing, None, &notices, now).await;
@@ -1228,7 +1248,10 @@ mod tests {
             notices(&f.pool, f.seller).await,
             vec![notice(NoticeKind::AuctionUnsold, f.id, None)]
         );
-        assert!(notices(&f.pool, f.a).await.is_empty());
+        assert_eq!(
+            notices(&f.pool, f.a).await,
+            vec![notice(NoticeKind::ReserveNotMet, f.id, Some(100))]
+        );
     }
 
     #[tokio::test]
@@ -1288,8 +1311,29 @@ mod tests {
             NOW,
         )
         .await;
+        // The fault is switched by data, not by dropping and re-creating the
+        // trigger: other pooled connections may still hold the old schema.
+        let fire = |on: bool| {
+            let pool = f.pool.clone();
+            async move {
+                sqlx::query("UPDATE fire SET on_fire = ?")
+                    .bind(on)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        };
+        sqlx::query("CREATE TABLE fire (on_fire INTEGER NOT NULL)")
+            .execute(&f.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO fire VALUES (1)")
+            .execute(&f.pool)
+            .await
+            .unwrap();
         sqlx::query(&format!(
-            "CREATE TRIGGER broken BEFORE UPDATE ON auctions WHEN OLD.listing_id = {broken}
+            "CREATE TRIGGER broken BEFORE UPDATE ON auctions
+              WHEN OLD.listing_id = {broken} AND (SELECT on_fire FROM fire)
              BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
         ))
         .execute(&f.pool)
@@ -1299,18 +1343,9 @@ mod tests {
         assert_eq!(stored(&f.pool, later).await.phase, "live");
         assert_eq!(stored(&f.pool, broken).await.phase, "scheduled");
 
-        sqlx::query("DROP TRIGGER broken")
-            .execute(&f.pool)
-            .await
-            .unwrap();
+        fire(false).await;
         assert_eq!(f.house.start_due(START + MINUTE).await.unwrap(), 1);
-        sqlx::query(&format!(
-            "CREATE TRIGGER broken BEFORE UPDATE ON auctions WHEN OLD.listing_id = {broken}
-             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-        ))
-        .execute(&f.pool)
-        .await
-        .unwrap();
+        fire(true).await;
         // `broken` ends first by the clock, and fails; the others still end.
         assert_eq!(scheduler::pass(&f.house, END + DAY).await, (0, 2));
         assert_eq!(stored(&f.pool, f.id).await.phase, "ended");

@@ -13,12 +13,15 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 /// The columns of a card, from `listings l` with its auction `a`; an
 /// auction's price is its current one.
-pub(crate) const CARD_COLUMNS: &str =
-    "SELECT l.id, l.title, CASE WHEN a.listing_id IS NULL THEN l.price ELSE a.price END AS price,
+pub(crate) const CARD_COLUMNS: &str = "SELECT l.id, l.title, COALESCE(a.price, l.price) AS price,
         l.area, l.sale_mode, l.status, l.favorites,
         a.ends_at,
         (SELECT i.thumb_name FROM images i WHERE i.listing_id = l.id
           ORDER BY i.position LIMIT 1) AS thumb";
+
+/// The price a card shows and search sorts and filters by: an auction's
+/// current price, otherwise the listing's. Must match `CARD_COLUMNS`.
+pub(crate) const SHOWN_PRICE: &str = "COALESCE(a.price, l.price)";
 
 /// How popular a listing is; the same expression as the index
 /// `listings_by_status_and_popularity`, so sorting by it uses the index.

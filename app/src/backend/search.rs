@@ -1,6 +1,6 @@
 //! The full-text index and the search over it.
 
-use super::listings::{CARD_COLUMNS, CardRow, POPULARITY, into_cards};
+use super::listings::{CARD_COLUMNS, CardRow, POPULARITY, SHOWN_PRICE, into_cards};
 use crate::domain::{
     category,
     listing::{check_amount, normalize_tag},
@@ -90,8 +90,9 @@ pub async fn search(
     match query.effective_sort() {
         Sort::Relevance if words.is_some() => select.push(RANK).push(", l.id DESC"),
         Sort::Relevance | Sort::New => select.push("l.created_at DESC, l.id DESC"),
-        Sort::PriceLow => select.push("l.price, l.id DESC"),
-        Sort::PriceHigh => select.push("l.price DESC, l.id DESC"),
+        // The price a card shows: an auction's current one.
+        Sort::PriceLow => select.push(SHOWN_PRICE).push(", l.id DESC"),
+        Sort::PriceHigh => select.push(SHOWN_PRICE).push(" DESC, l.id DESC"),
         Sort::Popular => select.push(POPULARITY).push(" DESC, l.id DESC"),
         Sort::EndingSoon => select
             .push("(a.ends_at IS NULL OR a.ends_at <= ")
@@ -161,10 +162,16 @@ fn push_filters<'a>(
             .push(" ESCAPE '\\'");
     }
     if let Ok(min) = check_amount(&query.min, currency) {
-        sql.push(" AND l.price >= ").push_bind(min);
+        sql.push(" AND ")
+            .push(SHOWN_PRICE)
+            .push(" >= ")
+            .push_bind(min);
     }
     if let Ok(max) = check_amount(&query.max, currency) {
-        sql.push(" AND l.price <= ").push_bind(max);
+        sql.push(" AND ")
+            .push(SHOWN_PRICE)
+            .push(" <= ")
+            .push_bind(max);
     }
     if let Some(stock) = query.stock {
         sql.push(" AND l.stock >= ").push_bind(i64::from(stock));

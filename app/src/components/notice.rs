@@ -23,6 +23,7 @@ pub fn NoticeText(notification: Notification) -> impl IntoView {
         NoticeKind::AuctionWon => t_string!(i18n, notice_won).to_owned(),
         NoticeKind::AuctionSold => t_string!(i18n, notice_sold).to_owned(),
         NoticeKind::AuctionUnsold => t_string!(i18n, notice_unsold).to_owned(),
+        NoticeKind::ReserveNotMet => t_string!(i18n, notice_reserve_not_met).to_owned(),
     };
     let href = notification
         .listing

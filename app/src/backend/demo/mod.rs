@@ -2680,11 +2680,119 @@ pub async fn seed_if_empty(
     let mut tx = pool.begin().await?;
     let users = ensure_users(&mut tx, now).await?;
     insert_rows(&mut tx, &rows, &users, &categories, &mut TagIds::default()).await?;
+    bid_in_running_auctions(&mut tx, &users, now, currency).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Seeded {
         users: USERS.len(),
         listings: rows.len(),
     })
+}
+
+/// Gives the auctions already running a few bids from demo members, placed
+/// by the real rules at times between their start and now, so their rooms
+/// show a price history. They start live here rather than at the scheduler's
+/// first pass.
+async fn bid_in_running_auctions(
+    conn: &mut SqliteConnection,
+    users: &[i64],
+    now: i64,
+    currency: Currency,
+) -> Result<(), sqlx::Error> {
+    use crate::domain::auction::{self, Auction, Bidder, Book, Phase, Terms};
+    use crate::domain::increment::IncrementTable;
+    #[derive(sqlx::FromRow)]
+    struct Running {
+        listing_id: i64,
+        seller_id: i64,
+        starts_at: i64,
+        ends_at: i64,
+        start_price: i64,
+        reserve: Option<i64>,
+        buy_now: Option<i64>,
+    }
+    let running: Vec<Running> = sqlx::query_as(
+        "SELECT a.listing_id, l.seller_id, a.starts_at, a.ends_at, a.start_price, a.reserve,
+                a.buy_now
+           FROM auctions a JOIN listings l ON l.id = a.listing_id
+          WHERE l.status = 'approved' AND a.starts_at <= ? AND a.ends_at > ?
+          ORDER BY a.listing_id",
+    )
+    .bind(now)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let table = IncrementTable::default_for(currency);
+    for (n, auction) in running.into_iter().enumerate() {
+        let Running {
+            listing_id: listing,
+            seller_id: seller,
+            starts_at,
+            ends_at,
+            ..
+        } = auction;
+        let terms = Terms {
+            start_price: auction.start_price,
+            reserve: auction.reserve,
+            buy_now: auction.buy_now,
+        };
+        let mut current = Auction {
+            seller,
+            phase: Phase::Live,
+            ends_at,
+            terms,
+            book: Book::opening(&terms),
+        };
+        let bidders: Vec<i64> = users
+            .iter()
+            .copied()
+            .filter(|&u| u != seller)
+            .skip(n % 5)
+            .take(3)
+            .collect();
+        let rounds = 2 + n % 4;
+        for round in 0..rounds {
+            let bidder = bidders[round % bidders.len()];
+            let at = starts_at + (now - starts_at) * (round as i64 + 1) / (rounds as i64 + 1);
+            // Some bid the minimum, some set a maximum a few steps above it.
+            let minimum = auction::minimum_bid(&current.terms, &current.book, &table);
+            let amount = minimum + table.step(minimum) * ((n + round) % 3) as i64;
+            let who = Bidder {
+                id: bidder,
+                restricted: false,
+            };
+            let Ok(accepted) = auction::place(&current, &table, who, amount, at, 0) else {
+                continue;
+            };
+            current.book = accepted.book;
+            sqlx::query(
+                "INSERT INTO bids (listing_id, bidder_id, amount, price, created_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(listing)
+            .bind(bidder)
+            .bind(amount)
+            .bind(current.book.price)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let book = current.book;
+        sqlx::query(
+            "UPDATE auctions SET phase = 'live', price = ?, leader_id = ?, leader_max = ?,
+                    second_max = ?, bids = ?, seq = ? + 1
+              WHERE listing_id = ?",
+        )
+        .bind(book.price)
+        .bind(book.leader.map(|l| l.bidder))
+        .bind(book.leader.map(|l| l.max))
+        .bind(book.second_max)
+        .bind(i64::from(book.bids))
+        .bind(i64::from(book.bids))
+        .bind(listing)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Listings per transaction in `bulk_listings`: enough to amortise the commit.
@@ -3186,6 +3294,29 @@ mod tests {
                 "SELECT COUNT(*) FROM auctions a JOIN listings l ON l.id = a.listing_id
                   WHERE l.sale_mode <> 'auction' OR l.price <> a.start_price
                      OR l.created_at > a.starts_at OR l.status <> 'approved'"
+            )
+            .await,
+            0
+        );
+
+        // Running auctions are live with bids from members other than the
+        // seller, and their stored price is the last bid's.
+        assert_eq!(
+            scalar(
+                &pool,
+                "SELECT COUNT(*) FROM auctions WHERE phase = 'live' AND bids > 0"
+            )
+            .await,
+            live
+        );
+        assert_eq!(
+            scalar(
+                &pool,
+                "SELECT COUNT(*) FROM auctions a JOIN listings l ON l.id = a.listing_id
+                  WHERE a.phase = 'live' AND (a.leader_id = l.seller_id
+                     OR a.price <> (SELECT b.price FROM bids b WHERE b.listing_id = a.listing_id
+                                     ORDER BY b.id DESC LIMIT 1)
+                     OR a.bids <> (SELECT COUNT(*) FROM bids b WHERE b.listing_id = a.listing_id))"
             )
             .await,
             0

@@ -2808,7 +2808,9 @@ const BULK_FIRST: usize = 1 << 20;
 /// templates from every category and language with varied sellers, prices,
 /// tags, ages and popularity, and an auction now and then. Creates the demo
 /// users if they are missing; the categories must exist. Returns how many
-/// listings were added.
+/// listings were added. It may run beside a live server, so each batch takes
+/// the write lock when it begins and waits for the server's writes rather
+/// than failing to upgrade a read.
 pub async fn bulk_listings(
     pool: &SqlitePool,
     count: usize,
@@ -2816,7 +2818,7 @@ pub async fn bulk_listings(
 ) -> Result<usize, SeedError> {
     let categories = category_ids(pool).await?;
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let users = ensure_users(&mut tx, now).await?;
     tx.commit().await?;
 
@@ -2827,7 +2829,7 @@ pub async fn bulk_listings(
         let rows: Vec<Row> = (first..count.min(first + BULK_BATCH))
             .map(|i| bulk_row(i, count, &variants, now, currency))
             .collect();
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         insert_rows(&mut tx, &rows, &users, &categories, &mut tags).await?;
         tx.commit().await?;
     }

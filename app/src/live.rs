@@ -124,6 +124,12 @@ impl Live {
 
     /// Hands a server message to the followers it concerns.
     pub fn dispatch(&self, msg: &ServerMsg) {
+        if let ServerMsg::Batch { msgs } = msg {
+            for msg in msgs {
+                self.dispatch(msg);
+            }
+            return;
+        }
         let topic = match msg {
             ServerMsg::AuctionSnapshot { room } => Some(Topic::Auction {
                 listing: room.live.listing,

@@ -17,6 +17,15 @@ pub enum Topic {
     Auction { listing: i64 },
 }
 
+impl Topic {
+    /// Whether the hub may hold this topic's messages briefly and deliver
+    /// several at once. A busy auction room publishes hundreds of updates a
+    /// second, which no screen shows one by one.
+    pub fn coalesces(&self) -> bool {
+        matches!(self, Topic::Auction { .. })
+    }
+}
+
 /// Browser → server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -102,6 +111,10 @@ pub enum ServerMsg {
     Notice {
         notification: Notification,
         unread: u32,
+    },
+    /// Messages of one busy topic, in order, delivered together.
+    Batch {
+        msgs: Vec<ServerMsg>,
     },
 }
 

@@ -16,7 +16,7 @@ use app::backend::{
     clock::now_ms,
     config::Config,
     db, demo, favorites,
-    hub::Hub,
+    hub::{DEFAULT_QUEUE, Hub},
     media::MediaStore,
     outbox::{FileOutbox, Mailer},
     scheduler, search,
@@ -89,7 +89,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     };
     let sms = Arc::new(FileOutbox::new(config.outbox_dir().join("sms.jsonl")));
     let vault = Vault::from_config(config.vault_key, &secret);
-    let hub = Hub::default();
+    let hub = Hub::coalescing(DEFAULT_QUEUE, config.room_writes);
     let search_cache = SearchCache::default();
     let auctions = AuctionHouse::new(
         pool.clone(),

@@ -15,7 +15,7 @@ use app::{
     model::{AuctionRoom, BidAck, BidStanding, MyAuction, NoticeKind, Notifications},
     protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
 };
-use common::{TestServer, Via, call_as, error_of, make_admin, outbox_code, post, sign_up};
+use common::{TestServer, Via, call_as, error_of, log_in, make_admin, outbox_code, post, sign_up};
 use futures::{SinkExt, StreamExt};
 use reqwest::{StatusCode, header};
 use std::{collections::VecDeque, time::Duration};
@@ -121,6 +121,8 @@ async fn live_auction(server: &TestServer, seller: &str, buy_now: &str) -> (i64,
 struct Client {
     socket: Socket,
     held: VecDeque<ServerMsg>,
+    /// The rest of a batch being read.
+    batched: VecDeque<ServerMsg>,
 }
 
 /// A socket carrying `cookie` (signed in) or none, from the site's origin.
@@ -137,6 +139,7 @@ async fn connect(server: &TestServer, cookie: Option<&str>) -> Client {
     let mut client = Client {
         socket,
         held: VecDeque::new(),
+        batched: VecDeque::new(),
     };
     assert!(matches!(client.next().await, ServerMsg::Welcome { .. }));
     client
@@ -151,21 +154,39 @@ impl Client {
         self.socket.send(Message::text(text)).await.unwrap();
     }
 
-    /// The next application message off the wire, skipping heartbeats.
+    /// The next application message off the wire (a batch's one by one),
+    /// skipping heartbeats.
     async fn next(&mut self) -> ServerMsg {
         loop {
+            if let Some(msg) = self.batched.pop_front() {
+                return msg;
+            }
             let frame = timeout(Duration::from_secs(5), self.socket.next())
                 .await
                 .expect("a message in time");
             match frame {
                 Some(Ok(Message::Text(text))) => match serde_json::from_str(&text).unwrap() {
                     ServerMsg::Heartbeat { .. } => continue,
+                    ServerMsg::Batch { msgs } => self.batched.extend(msgs),
                     msg => return msg,
                 },
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 other => panic!("unexpected frame {other:?}"),
             }
         }
+    }
+
+    /// Waits for the server to close the socket, whatever comes before.
+    async fn closed(&mut self) -> bool {
+        let end = async {
+            loop {
+                match self.socket.next().await {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => {}
+                }
+            }
+        };
+        timeout(Duration::from_secs(5), end).await.is_ok()
     }
 
     /// The first message, held or new, that `pick` accepts; the others stay held.
@@ -438,7 +459,7 @@ async fn the_seller_and_anonymous_sockets_cannot_bid() {
 }
 
 #[tokio::test]
-async fn logging_out_elsewhere_stops_the_socket_bidding() {
+async fn ending_a_login_closes_its_sockets_at_once() {
     let server = TestServer::start(false).await;
     let (listing, _) = live_auction(&server, "seller", "").await;
     let cookie = verified_member(&server, "ann").await;
@@ -446,8 +467,29 @@ async fn logging_out_elsewhere_stops_the_socket_bidding() {
     assert!(a.bid(listing, 200, 1).await.is_ok());
     let res = post(&server, Via::Form, "/api/auth/log_out", &[], Some(&cookie)).await;
     assert!(res.status().is_redirection());
-    assert_eq!(a.bid(listing, 300, 2).await, Err(AppError::Unauthenticated));
+    // Logging out in another tab closes this one's socket: nothing more can
+    // be sent for ann, nor reach her.
+    assert!(a.closed().await, "the socket closes");
     assert_eq!(bids(&server, listing).await.len(), 1);
+
+    // Signing out elsewhere closes the other browsers' sockets, not this one's.
+    let laptop = log_in(&server, "ann").await;
+    let phone = log_in(&server, "ann").await;
+    let mut on_laptop = connect(&server, Some(&laptop)).await;
+    let mut on_phone = connect(&server, Some(&phone)).await;
+    let res = call_as(
+        &server,
+        "/api/account/sign_out_elsewhere",
+        &[],
+        Some(&laptop),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(on_phone.closed().await, "the other browser's socket closes");
+    assert!(
+        on_laptop.bid(listing, 300, 2).await.is_ok(),
+        "this one still bids"
+    );
 }
 
 #[tokio::test]

@@ -203,7 +203,7 @@ pub async fn change_password(password: String, new_password: String) -> Result<(
             check_password(&new_password).map_err(|p| AppError::field(Field::NewPassword, p))?;
             accounts::change_password(&state.db, account.id, &password, &new_password).await?;
             let keep = session::login_id(&session).await.unwrap_or_default();
-            let ended = logins::end_others(&state.db, account.id, &keep).await?;
+            let ended = logins::end_others(&state.db, &state.hub, account.id, &keep).await?;
             tracing::info!(user = account.id, ended, "password changed");
             Ok(())
         }
@@ -249,7 +249,7 @@ pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
                 session,
             } = session::caller().await?;
             let keep = session::login_id(&session).await.unwrap_or_default();
-            Ok(logins::end_others(&state.db, account.id, &keep).await?)
+            Ok(logins::end_others(&state.db, &state.hub, account.id, &keep).await?)
         }
         .await,
     )

@@ -6,6 +6,10 @@
 //! Changes to one auction take turns (a mutex per auction, striped), so the
 //! updates leave in the order they were committed and carry consecutive
 //! sequence numbers.
+//!
+//! A bid below the minimum of the last committed state is refused without a
+//! turn or a write transaction ([`Floor`]): in a busy room most bids lose the
+//! race to the same minimum, and they must not queue behind the winners.
 
 use super::{
     hub::{ConnId, Hub},
@@ -28,7 +32,7 @@ use crate::{
     protocol::{ServerMsg, Topic},
 };
 use sqlx::{SqliteConnection, SqlitePool};
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
 const IMMEDIATE: &str = "BEGIN IMMEDIATE";
@@ -55,6 +59,24 @@ pub struct AuctionHouse {
     turns: Arc<Vec<Mutex<()>>>,
     /// Wakes the scheduler when an auction's next due time may have moved.
     wake: Arc<Notify>,
+    /// Live auctions' floors, as of each one's last published change.
+    floors: Arc<std::sync::Mutex<HashMap<i64, Floor>>>,
+}
+
+/// A live auction's minimum bid as last committed, with who may not be
+/// judged by it. The minimum never falls while an auction is live, so an
+/// amount below it is too low whatever has happened since. The seller and
+/// the leader are refused for other reasons (own auction; not above your
+/// maximum), so their bids always take the full path. Below the floor, "too
+/// low" is the answer whatever the bidder's standing: a bidder who may not
+/// bid hears why once they offer enough.
+#[derive(Debug, Clone, Copy)]
+struct Floor {
+    minimum: i64,
+    seller: i64,
+    leader: Option<i64>,
+    /// After this the bid is refused as too late, not too low.
+    ends_at: i64,
 }
 
 /// One auction with its listing, as stored.
@@ -150,19 +172,42 @@ async fn load(conn: &mut SqliteConnection, listing: i64) -> Result<Option<Row>, 
     sqlx::query_as(ROW).bind(listing).fetch_optional(conn).await
 }
 
+/// A bidder as the rules and the room see them.
+struct Account {
+    standing: Bidder,
+    nickname: String,
+    status: String,
+    suspended_until: Option<i64>,
+}
+
+impl Account {
+    fn participant(&self, now: i64) -> Participant {
+        Participant {
+            id: self.standing.id,
+            name: shown_name(&self.nickname, &self.status, self.suspended_until, now),
+        }
+    }
+}
+
 /// The bidder's standing for the rules; unverified addresses may not bid.
-async fn bidder(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<Bidder, AppError> {
-    let row: Option<(String, Option<i64>, Option<i64>)> =
-        sqlx::query_as("SELECT status, suspended_until, email_verified_at FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    let (status, suspended_until, verified) = row.ok_or(AppError::Unauthenticated)?;
+async fn bidder(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<Account, AppError> {
+    let row: Option<(String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT status, suspended_until, email_verified_at, nickname FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let (status, suspended_until, verified, nickname) = row.ok_or(AppError::Unauthenticated)?;
     let restricted = !Standing::from_status(&status, suspended_until, now).may_trade();
     if !restricted && verified.is_none() {
         return Err(AppError::Bid(BidRefusal::VerifyEmail));
     }
-    Ok(Bidder { id, restricted })
+    Ok(Account {
+        standing: Bidder { id, restricted },
+        nickname,
+        status,
+        suspended_until,
+    })
 }
 
 impl AuctionHouse {
@@ -174,7 +219,42 @@ impl AuctionHouse {
             rules: Arc::new(rules),
             turns: Arc::new((0..TURNS).map(|_| Mutex::new(())).collect()),
             wake: Arc::new(Notify::new()),
+            floors: Arc::default(),
         }
+    }
+
+    fn floors(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Floor>> {
+        // A map of plain numbers stays usable after a panic elsewhere.
+        self.floors.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps `listing`'s floor in step with the state just published.
+    fn set_floor(&self, row: &Row, live: &AuctionLive) {
+        let mut floors = self.floors();
+        if live.phase == Phase::Live {
+            floors.insert(
+                row.listing_id,
+                Floor {
+                    minimum: live.min_bid.minor,
+                    seller: row.seller_id,
+                    leader: row.leader_id,
+                    ends_at: live.ends_at,
+                },
+            );
+        } else {
+            floors.remove(&row.listing_id);
+        }
+    }
+
+    /// The minimum `amount` falls short of, when it is below `listing`'s
+    /// floor and the floor may judge this bidder.
+    fn under_floor(&self, bidder_id: i64, listing: i64, amount: i64, now: i64) -> Option<i64> {
+        let floor = self.floors().get(&listing).copied()?;
+        let judged = amount < floor.minimum
+            && now < floor.ends_at
+            && bidder_id != floor.seller
+            && floor.leader != Some(bidder_id);
+        judged.then_some(floor.minimum)
     }
 
     pub fn rules(&self) -> &Rules {
@@ -236,13 +316,21 @@ impl AuctionHouse {
     async fn publish(&self, listing: i64, bid: Option<BidLine>, now: i64) -> Result<(), AppError> {
         let mut conn = self.db.acquire().await?;
         if let Some(row) = load(&mut conn, listing).await? {
-            let live = self.live_of(&row, now);
-            self.hub.publish(
-                &Topic::Auction { listing },
-                ServerMsg::AuctionUpdate { live, bid },
-            );
+            self.publish_row(&row, bid, now);
         }
         Ok(())
+    }
+
+    /// Sends watchers `row`, which must be what was just committed.
+    fn publish_row(&self, row: &Row, bid: Option<BidLine>, now: i64) {
+        let live = self.live_of(row, now);
+        self.set_floor(row, &live);
+        self.hub.publish(
+            &Topic::Auction {
+                listing: row.listing_id,
+            },
+            ServerMsg::AuctionUpdate { live, bid },
+        );
     }
 
     /// Places `amount` as `bidder`'s maximum bid on `listing`'s auction.
@@ -259,14 +347,23 @@ impl AuctionHouse {
         if amount > cap {
             return Err(AppError::field(Field::Amount, Problem::AmountTooHigh));
         }
-        let _turn = self.turn(listing).await;
+        let too_low = |minimum| AppError::Bid(BidRefusal::TooLow { minimum });
+        if let Some(minimum) = self.under_floor(bidder_id, listing, amount, now) {
+            return Err(too_low(minimum));
+        }
+        let turn = self.turn(listing).await;
+        // Again now that it is our turn: while this bid waited, others may
+        // have been accepted, and the floor is exact inside the turn.
+        if let Some(minimum) = self.under_floor(bidder_id, listing, amount, now) {
+            return Err(too_low(minimum));
+        }
         let mut tx = self.db.begin_with(IMMEDIATE).await?;
         let row = load(&mut tx, listing).await?.ok_or(AppError::NotFound)?;
         let who = bidder(&mut tx, bidder_id, now).await?;
         let accepted = auction::place(
             &row.auction(),
             &self.rules.increments,
-            who,
+            who.standing,
             amount,
             now,
             self.rules.soft_close_ms,
@@ -319,14 +416,32 @@ impl AuctionHouse {
         }
         let line = BidLine {
             id: bid_id,
-            bidder: participant(&mut tx, bidder_id, now).await?,
+            bidder: who.participant(now),
             price: self.money(book.price),
             at: now,
             buy_now: false,
         };
         tx.commit().await?;
 
-        self.tell(listing, Some(line), &notices, now).await;
+        // What was just stored, without reading it back.
+        let mut after = Row {
+            price: book.price,
+            leader_id: Some(leader.bidder),
+            leader_max: Some(leader.max),
+            second_max: book.second_max,
+            bids: i64::from(book.bids),
+            ends_at: accepted.ends_at,
+            seq: row.seq + 1,
+            ..row.clone()
+        };
+        if accepted.leading {
+            after.leader_name = Some(who.nickname);
+            after.leader_status = Some(who.status);
+            after.leader_suspended_until = who.suspended_until;
+        }
+        self.publish_row(&after, Some(line), now);
+        drop(turn);
+        self.push(listing, &notices).await;
         if accepted.ends_at != row.ends_at {
             self.wake_scheduler();
         }
@@ -343,7 +458,7 @@ impl AuctionHouse {
         let mut tx = self.db.begin_with(IMMEDIATE).await?;
         let row = load(&mut tx, listing).await?.ok_or(AppError::NotFound)?;
         let who = bidder(&mut tx, buyer, now).await?;
-        let price = auction::buy_now(&row.auction(), who, now).map_err(AppError::Bid)?;
+        let price = auction::buy_now(&row.auction(), who.standing, now).map_err(AppError::Bid)?;
         let changed = sqlx::query(
             "UPDATE auctions SET phase = 'ended', outcome = 'sold', price = ?, leader_id = ?,
                     leader_max = ?, bids = bids + 1, ends_at = ?, seq = seq + 1
@@ -373,7 +488,7 @@ impl AuctionHouse {
         .await?;
         let line = BidLine {
             id: bid_id,
-            bidder: participant(&mut tx, buyer, now).await?,
+            bidder: who.participant(now),
             price: self.money(price),
             at: now,
             buy_now: true,
@@ -506,6 +621,10 @@ impl AuctionHouse {
         if let Err(e) = self.publish(listing, bid, now).await {
             tracing::error!(error = %e, listing, "publishing an auction change failed");
         }
+        self.push(listing, notices).await;
+    }
+
+    async fn push(&self, listing: i64, notices: &[i64]) {
         if let Err(e) = notifications::push(&self.db, &self.hub, self.rules.currency, notices).await
         {
             tracing::error!(error = %e, listing, "pushing auction notifications failed");
@@ -781,22 +900,6 @@ impl AuctionHouse {
 /// A stored bid with its bidder: id, bidder, nickname, status,
 /// suspended until, price, time, bought outright.
 type HistoryRow = (i64, i64, String, String, Option<i64>, i64, i64, bool);
-
-async fn participant(
-    conn: &mut SqliteConnection,
-    id: i64,
-    now: i64,
-) -> Result<Participant, sqlx::Error> {
-    let (nickname, status, until): (String, String, Option<i64>) =
-        sqlx::query_as("SELECT nickname, status, suspended_until FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
-    Ok(Participant {
-        id,
-        name: shown_name(&nickname, &status, until, now),
-    })
-}
 
 /// Records a sale inside the ending transaction: the order for `buyer`, the
 /// listing marked sold, and notices for both sides. Returns the order's id
@@ -1512,8 +1615,32 @@ mod tests {
             h.bid(f.a, f.id, 300, DURING),
         )
         .await;
+        // Below the published minimum the answer is "too low" for anyone
+        // but the seller and the leader, whose reasons differ; those who may
+        // not bid hear why at the minimum.
+        for (who, why) in [
+            (f.seller, bid(BidRefusal::OwnAuction)),
+            (f.a, bid(BidRefusal::NotAboveYourMax { max: 300 })),
+            (unverified, bid(BidRefusal::TooLow { minimum: 110 })),
+            (banned, bid(BidRefusal::TooLow { minimum: 110 })),
+        ] {
+            refused(&f, why, h.bid(who, f.id, 105, DURING)).await;
+        }
+        refused(
+            &f,
+            bid(BidRefusal::VerifyEmail),
+            h.bid(unverified, f.id, 110, DURING),
+        )
+        .await;
+        refused(
+            &f,
+            bid(BidRefusal::Restricted),
+            h.bid(banned, f.id, 110, DURING),
+        )
+        .await;
         // The clock ran out though the scheduler has not ended it yet.
         refused(&f, bid(BidRefusal::NotLive), h.bid(f.b, f.id, 5_000, END)).await;
+        refused(&f, bid(BidRefusal::NotLive), h.bid(f.b, f.id, 105, END)).await;
         refused(
             &f,
             AppError::NotFound,
@@ -1542,6 +1669,37 @@ mod tests {
             &f,
             bid(BidRefusal::NotLive),
             h.bid(f.b, f.id, 5_000, DURING),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_bid_below_the_published_minimum_does_not_wait_for_the_turn() {
+        let f = live(lamp()).await;
+        let h = &f.house;
+        h.bid(f.a, f.id, 300, DURING).await.unwrap();
+        let busy = h.turn(f.id).await;
+        let wait = std::time::Duration::from_secs(5);
+        let quick = tokio::time::timeout(wait, h.bid(f.b, f.id, 105, DURING)).await;
+        assert_eq!(
+            quick.expect("answered while the turn is taken"),
+            Err(AppError::Bid(BidRefusal::TooLow { minimum: 110 }))
+        );
+        // At the minimum a bid needs the turn, and gets it once it is free.
+        let full = h.bid(f.b, f.id, 110, DURING);
+        tokio::pin!(full);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(50), &mut full)
+                .await
+                .is_err()
+        );
+        drop(busy);
+        assert!(!full.await.unwrap().leading);
+        // The floor follows what was published: 110 now falls short.
+        refused(
+            &f,
+            AppError::Bid(BidRefusal::TooLow { minimum: 130 }),
+            h.bid(f.b, f.id, 110, DURING),
         )
         .await;
     }
@@ -1991,21 +2149,24 @@ mod tests {
 
         // The watcher saw every accepted bid, numbered without gaps, in order,
         // ending on the stored price.
-        let updates: Vec<(i64, i64, i64)> = drain(&mut watcher)
+        let lives: Vec<(AuctionLive, i64)> = drain(&mut watcher)
             .into_iter()
             .filter_map(|m| match m {
-                ServerMsg::AuctionUpdate { live, bid } => {
-                    Some((live.seq, live.price.minor, bid.map_or(0, |b| b.id)))
-                }
+                ServerMsg::AuctionUpdate { live, bid } => Some((live, bid.map_or(0, |b| b.id))),
                 _ => None,
             })
             .collect();
-        assert_eq!(updates.len(), rows.len());
-        for (k, (seq, price, bid)) in updates.iter().enumerate() {
-            assert_eq!(*seq, first_seq + 1 + k as i64);
-            assert_eq!((*price, *bid), (rows[k].3, rows[k].0));
+        assert_eq!(lives.len(), rows.len());
+        for (k, (live, bid)) in lives.iter().enumerate() {
+            assert_eq!(live.seq, first_seq + 1 + k as i64);
+            assert_eq!((live.price.minor, *bid), (rows[k].3, rows[k].0));
         }
-        assert_eq!(updates.last().unwrap().0, s.seq);
+        // The last update (built from the bid, not read back) is the stored
+        // state exactly, as a newcomer's snapshot shows it.
+        let (last, _) = lives.last().unwrap();
+        assert_eq!(last.seq, s.seq);
+        let snapshot = f.house.room(f.id, None, DURING).await.unwrap().live;
+        assert_eq!(last, &snapshot);
     }
 
     // ------------------------------------------------------------ the room

@@ -18,6 +18,9 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
     SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        // A connection to a local file does not go stale; pinging it before
+        // each use would add a round trip to its thread to every query.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
 }

@@ -2,20 +2,37 @@
 //!
 //! In-process today. Its public surface (connect, subscribe, publish) is what a
 //! shared pub/sub implementation will provide when several instances run.
+//!
+//! A topic can be coalesced ([`Topic::coalesces`]): at most one frame per
+//! window reaches each subscriber, a [`ServerMsg::Batch`] of every message
+//! published since the last one, in order. A message published when the
+//! window has passed goes out at once, so a quiet room loses no time; a busy
+//! one costs each socket one wake-up and one write per window instead of one
+//! per message. The window grows with the audience, so that a room's
+//! deliveries stay within a budget of socket writes per second (see
+//! [`Hub::coalescing`]): a room of ten watchers waits a fraction of a
+//! millisecond, a room of thousands a few dozen.
 
 use crate::protocol::{ServerMsg, Topic};
 use axum::extract::ws::Utf8Bytes;
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::{
+    sync::{mpsc, oneshot},
+    time::Instant,
+};
 
 pub type ConnId = u64;
 
 /// Messages a connection may have waiting before it counts as too slow and is
 /// dropped, so one stalled tab never holds up a room.
 pub const DEFAULT_QUEUE: usize = 256;
+
+/// The longest a coalescing topic holds a message, however large its audience.
+pub const MAX_WINDOW: Duration = Duration::from_millis(100);
 
 #[derive(Clone)]
 pub struct Hub {
@@ -24,6 +41,9 @@ pub struct Hub {
 
 struct Inner {
     queue_capacity: usize,
+    /// Socket writes per second a coalescing topic may cost; 0 sends each
+    /// message at once.
+    writes_per_second: u32,
     state: Mutex<State>,
 }
 
@@ -31,7 +51,7 @@ struct Inner {
 struct State {
     next_id: ConnId,
     conns: HashMap<ConnId, Outbox>,
-    topics: HashMap<Topic, HashSet<ConnId>>,
+    topics: HashMap<Topic, Subscribers>,
     /// Each signed-in user's connections: their implicit notification topic.
     users: HashMap<i64, HashSet<ConnId>>,
 }
@@ -53,10 +73,40 @@ impl Frame {
             text: text.into(),
         })
     }
+
+    /// `frames` as one [`ServerMsg::Batch`], its text joined from theirs
+    /// rather than serialized again.
+    fn batch(frames: Vec<Arc<Frame>>) -> Arc<Frame> {
+        let mut text = String::from(r#"{"type":"batch","msgs":["#);
+        for (i, frame) in frames.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(frame.text.as_str());
+        }
+        text.push_str("]}");
+        let msgs = frames.iter().map(|f| f.msg.clone()).collect();
+        Arc::new(Frame {
+            msg: ServerMsg::Batch { msgs },
+            text: text.into(),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Subscribers {
+    conns: HashSet<ConnId>,
+    /// Published within the current window, waiting for its end.
+    held: Vec<Arc<Frame>>,
+    last_sent: Option<Instant>,
+    /// A flush is scheduled for the end of the window.
+    armed: bool,
 }
 
 struct Outbox {
     user: Option<i64>,
+    /// The login the tab was opened under: ending it closes the tab.
+    login: Option<String>,
     queue: mpsc::Sender<Arc<Frame>>,
     /// Dropped together with the outbox, which wakes the connection at once even
     /// when its queue still holds messages.
@@ -113,10 +163,19 @@ impl Default for Hub {
 }
 
 impl Hub {
+    /// A hub that sends every message at once.
     pub fn new(queue_capacity: usize) -> Hub {
+        Hub::coalescing(queue_capacity, 0)
+    }
+
+    /// A hub that coalesces the topics that allow it, each to about
+    /// `writes_per_second` socket writes a second: the window is the
+    /// subscriber count over that budget, at most [`MAX_WINDOW`].
+    pub fn coalescing(queue_capacity: usize, writes_per_second: u32) -> Hub {
         Hub {
             inner: Arc::new(Inner {
                 queue_capacity: queue_capacity.max(1),
+                writes_per_second,
                 state: Mutex::default(),
             }),
         }
@@ -130,9 +189,19 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Registers a connection (of `user`, when signed in) and tells presence
-    /// subscribers the new count.
+    /// Registers a tab without a login (anonymous; `user` only in tests).
     pub fn connect(&self, user: Option<i64>) -> Connection {
+        self.register(user, None)
+    }
+
+    /// Registers a signed-in tab, closed when its login ends
+    /// ([`Hub::end_logins`]).
+    pub fn connect_login(&self, user: i64, login: String) -> Connection {
+        self.register(Some(user), Some(login))
+    }
+
+    /// Registers a connection and tells presence subscribers the new count.
+    fn register(&self, user: Option<i64>, login: Option<String>) -> Connection {
         let (queue_tx, queue_rx) = mpsc::channel(self.inner.queue_capacity);
         let (alive_tx, alive_rx) = oneshot::channel();
         let mut state = self.lock();
@@ -142,6 +211,7 @@ impl Hub {
             id,
             Outbox {
                 user,
+                login,
                 queue: queue_tx,
                 _alive: alive_tx,
             },
@@ -184,7 +254,10 @@ impl Hub {
                 count: online(&state),
             },
         };
-        state.topics.entry(topic).or_default().insert(id);
+        // What is held was published before the snapshot was taken: it goes
+        // to the earlier subscribers now, and never to this one.
+        send_held(&mut state, &topic);
+        state.topics.entry(topic).or_default().conns.insert(id);
         if !enqueue(&state, id, Frame::new(snapshot)) {
             remove(&mut state, id);
             presence_changed(&mut state);
@@ -196,21 +269,67 @@ impl Hub {
     pub fn unsubscribe(&self, id: ConnId, topic: &Topic) {
         let mut state = self.lock();
         if let Some(subs) = state.topics.get_mut(topic) {
-            subs.remove(&id);
-            if subs.is_empty() {
+            subs.conns.remove(&id);
+            if subs.conns.is_empty() {
                 state.topics.remove(topic);
             }
         }
     }
 
-    /// Sends `msg` to every subscriber of `topic`; returns how many got it.
+    /// Sends `msg` to every subscriber of `topic`, at once or (on a topic
+    /// that coalesces, within its window) with the window's next delivery.
+    /// Returns how many subscribers it goes to.
     pub fn publish(&self, topic: &Topic, msg: ServerMsg) -> usize {
         let frame = Frame::new(msg);
+        let now = Instant::now();
         let mut state = self.lock();
-        let subscribers = state.topics.get(topic);
-        let (delivered, dropped) = fan_out(&state, subscribers, frame);
-        drop_slow(&mut state, dropped);
-        delivered
+        let Some(subs) = state.topics.get_mut(topic) else {
+            return 0;
+        };
+        let count = subs.conns.len();
+        let window = match self.inner.writes_per_second {
+            0 => Duration::ZERO,
+            _ if !topic.coalesces() => Duration::ZERO,
+            budget => Duration::from_secs_f64(count as f64 / f64::from(budget)).min(MAX_WINDOW),
+        };
+        let window_passed = subs.last_sent.is_none_or(|at| now >= at + window);
+        if window.is_zero() || (!subs.armed && window_passed) {
+            subs.last_sent = Some(now);
+            let (_, dropped) = fan_out(&state, state.topics.get(topic).map(|s| &s.conns), frame);
+            close(&mut state, dropped);
+            return count;
+        }
+        subs.held.push(frame);
+        let arm = match subs.last_sent {
+            Some(at) if !subs.armed => Some(at + window),
+            _ => None,
+        };
+        if arm.is_some() {
+            subs.armed = true;
+        }
+        drop(state);
+        if let Some(at) = arm {
+            self.flush_at(topic.clone(), at);
+        }
+        count
+    }
+
+    /// Sends what `topic` holds when its window ends.
+    fn flush_at(&self, topic: Topic, at: Instant) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Outside a runtime nothing can wait: deliver now.
+            send_held(&mut self.lock(), &topic);
+            return;
+        };
+        let hub = self.clone();
+        runtime.spawn(async move {
+            tokio::time::sleep_until(at).await;
+            let mut state = hub.lock();
+            if let Some(subs) = state.topics.get_mut(&topic) {
+                subs.armed = false;
+            }
+            send_held(&mut state, &topic);
+        });
     }
 
     /// Sends `msg` to every open tab of `user`; returns how many got it.
@@ -219,8 +338,30 @@ impl Hub {
         let mut state = self.lock();
         let tabs = state.users.get(&user);
         let (delivered, dropped) = fan_out(&state, tabs, frame);
-        drop_slow(&mut state, dropped);
+        close(&mut state, dropped);
         delivered
+    }
+
+    /// Closes `user`'s tabs whose login has `ended`; returns how many.
+    pub fn end_logins(&self, user: i64, ended: impl Fn(&str) -> bool) -> usize {
+        let mut state = self.lock();
+        let closing: Vec<ConnId> = state
+            .users
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|id| {
+                state
+                    .conns
+                    .get(id)
+                    .and_then(|outbox| outbox.login.as_deref())
+                    .is_some_and(&ended)
+            })
+            .collect();
+        let count = closing.len();
+        close(&mut state, closing);
+        count
     }
 
     /// Connected tabs.
@@ -229,7 +370,7 @@ impl Hub {
     }
 
     pub fn subscribers(&self, topic: &Topic) -> usize {
-        self.lock().topics.get(topic).map_or(0, HashSet::len)
+        self.lock().topics.get(topic).map_or(0, |s| s.conns.len())
     }
 
     /// Drops every connection (graceful shutdown): each socket task sees `None`
@@ -251,6 +392,22 @@ fn enqueue(state: &State, id: ConnId, msg: Arc<Frame>) -> bool {
         .conns
         .get(&id)
         .is_some_and(|outbox| outbox.queue.try_send(msg).is_ok())
+}
+
+/// Delivers what `topic` holds, as one frame, to its subscribers.
+fn send_held(state: &mut State, topic: &Topic) {
+    let Some(subs) = state.topics.get_mut(topic) else {
+        return;
+    };
+    let mut held = std::mem::take(&mut subs.held);
+    let held = match held.len() {
+        0 => return,
+        1 => held.remove(0),
+        _ => Frame::batch(held),
+    };
+    subs.last_sent = Some(Instant::now());
+    let (_, dropped) = fan_out(state, state.topics.get(topic).map(|s| &s.conns), held);
+    close(state, dropped);
 }
 
 /// Queues `msg` for each of `conns`; returns the number delivered and the ids
@@ -277,8 +434,8 @@ fn remove(state: &mut State, id: ConnId) -> bool {
         return false;
     };
     state.topics.retain(|_, subs| {
-        subs.remove(&id);
-        !subs.is_empty()
+        subs.conns.remove(&id);
+        !subs.conns.is_empty()
     });
     if let Some(user) = outbox.user
         && let Some(tabs) = state.users.get_mut(&user)
@@ -291,7 +448,8 @@ fn remove(state: &mut State, id: ConnId) -> bool {
     true
 }
 
-fn drop_slow(state: &mut State, dropped: Vec<ConnId>) {
+/// Unregisters `ids` (their sockets close) and tells presence the count.
+fn close(state: &mut State, dropped: Vec<ConnId>) {
     if !dropped.is_empty() {
         for id in dropped {
             remove(state, id);
@@ -307,7 +465,8 @@ fn presence_changed(state: &mut State) {
         let msg = Frame::new(ServerMsg::Online {
             count: online(state),
         });
-        let (_, dropped) = fan_out(state, state.topics.get(&Topic::Presence), msg);
+        let presence = state.topics.get(&Topic::Presence).map(|s| &s.conns);
+        let (_, dropped) = fan_out(state, presence, msg);
         if dropped.is_empty() {
             return;
         }
@@ -328,8 +487,8 @@ mod tests {
     /// Everything queued for a connection right now.
     fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
         let mut out = Vec::new();
-        while let Ok(msg) = conn.queue.try_recv() {
-            out.push(msg.msg.clone());
+        while let Some(frame) = conn.try_recv() {
+            out.push(frame.msg.clone());
         }
         out
     }
@@ -474,5 +633,184 @@ mod tests {
             conn.recv().await.map(|f| f.msg.clone()),
             Some(ServerMsg::Pong)
         );
+    }
+
+    /// One subscriber at this budget: a 10 ms window.
+    const BUDGET: u32 = 100;
+    const WINDOW: Duration = Duration::from_millis(10);
+
+    /// The frames queued for a connection right now, a batch as its list.
+    fn frames(conn: &mut Connection) -> Vec<Vec<ServerMsg>> {
+        let mut out = Vec::new();
+        while let Some(frame) = conn.try_recv() {
+            out.push(match &frame.msg {
+                ServerMsg::Batch { msgs } => msgs.clone(),
+                one => vec![one.clone()],
+            });
+        }
+        out
+    }
+
+    fn room() -> Topic {
+        Topic::Auction { listing: 1 }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_room_is_delivered_once_per_window_in_order() {
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, room(), Some(ServerMsg::Pong));
+        assert_eq!(frames(&mut conn), vec![vec![ServerMsg::Pong]]);
+
+        // Quiet until now: the first message goes at once.
+        assert_eq!(hub.publish(&room(), online_msg(1)), 1);
+        assert_eq!(frames(&mut conn), vec![vec![online_msg(1)]]);
+        // The next ones within the window wait for its end, then go together.
+        hub.publish(&room(), online_msg(2));
+        tokio::time::advance(Duration::from_millis(4)).await;
+        hub.publish(&room(), online_msg(3));
+        tokio::task::yield_now().await;
+        assert!(frames(&mut conn).is_empty());
+        tokio::time::sleep(Duration::from_millis(7)).await;
+        assert_eq!(frames(&mut conn), vec![vec![online_msg(2), online_msg(3)]]);
+        // A message right after that delivery waits for the next window.
+        hub.publish(&room(), online_msg(4));
+        tokio::task::yield_now().await;
+        assert!(frames(&mut conn).is_empty());
+        tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+        assert_eq!(frames(&mut conn), vec![vec![online_msg(4)]]);
+        // After a quiet window, at once again.
+        tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+        hub.publish(&room(), online_msg(5));
+        assert_eq!(frames(&mut conn), vec![vec![online_msg(5)]]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_is_its_messages_joined() {
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, room(), Some(ServerMsg::Pong));
+        hub.publish(&room(), online_msg(1));
+        hub.publish(&room(), online_msg(2));
+        hub.publish(&room(), online_msg(3));
+        tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+        let texts: Vec<String> = std::iter::from_fn(|| conn.try_recv())
+            .map(|f| f.text.to_string())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                r#"{"type":"pong"}"#,
+                r#"{"type":"online","count":1}"#,
+                r#"{"type":"batch","msgs":[{"type":"online","count":2},{"type":"online","count":3}]}"#,
+            ]
+        );
+        // The joined text is what serializing the batch gives.
+        let batch: ServerMsg = serde_json::from_str(&texts[2]).unwrap();
+        assert_eq!(
+            batch,
+            ServerMsg::Batch {
+                msgs: vec![online_msg(2), online_msg(3)]
+            }
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_newcomer_gets_no_message_older_than_its_snapshot() {
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let mut early = hub.connect(None);
+        hub.subscribe(early.id, room(), Some(ServerMsg::Pong));
+        hub.publish(&room(), online_msg(1));
+        hub.publish(&room(), online_msg(2)); // held
+        frames(&mut early);
+
+        let mut late = hub.connect(None);
+        hub.subscribe(late.id, room(), Some(online_msg(99)));
+        // The held message went to the earlier subscriber when the newcomer
+        // came, and the newcomer starts from its snapshot.
+        assert_eq!(frames(&mut early), vec![vec![online_msg(2)]]);
+        assert_eq!(frames(&mut late), vec![vec![online_msg(99)]]);
+        hub.publish(&room(), online_msg(3));
+        tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+        assert_eq!(frames(&mut early), vec![vec![online_msg(3)]]);
+        assert_eq!(frames(&mut late), vec![vec![online_msg(3)]]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_window_grows_with_the_audience_up_to_a_cap() {
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let ms = Duration::from_millis;
+        let mut tabs: Vec<Connection> = (0..3).map(|_| hub.connect(None)).collect();
+        for tab in &tabs {
+            hub.subscribe(tab.id, room(), Some(ServerMsg::Pong));
+        }
+        let first = &mut tabs[0];
+        frames(first);
+        // Three subscribers at 100 writes a second: a 30 ms window.
+        hub.publish(&room(), online_msg(1));
+        hub.publish(&room(), online_msg(2));
+        assert_eq!(frames(first), vec![vec![online_msg(1)]]);
+        tokio::time::sleep(ms(20)).await;
+        assert!(frames(first).is_empty());
+        tokio::time::sleep(ms(11)).await;
+        assert_eq!(frames(first), vec![vec![online_msg(2)]]);
+
+        // Twenty would make it 200 ms; no message waits more than 100.
+        tabs.extend((0..17).map(|_| hub.connect(None)));
+        for tab in &tabs[3..] {
+            hub.subscribe(tab.id, room(), Some(ServerMsg::Pong));
+        }
+        tokio::time::sleep(MAX_WINDOW).await;
+        let first = &mut tabs[0];
+        frames(first);
+        hub.publish(&room(), online_msg(3));
+        hub.publish(&room(), online_msg(4));
+        assert_eq!(frames(first), vec![vec![online_msg(3)]]);
+        tokio::time::sleep(ms(99)).await;
+        assert!(frames(first).is_empty());
+        tokio::time::sleep(ms(2)).await;
+        assert_eq!(frames(first), vec![vec![online_msg(4)]]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn topics_that_do_not_coalesce_and_a_zero_window_send_at_once() {
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, Topic::Presence, None);
+        frames(&mut conn);
+        hub.publish(&Topic::Presence, ServerMsg::Pong);
+        hub.publish(&Topic::Presence, ServerMsg::Pong);
+        assert_eq!(frames(&mut conn).len(), 2);
+
+        let hub = Hub::default();
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, room(), Some(ServerMsg::Pong));
+        hub.publish(&room(), online_msg(1));
+        hub.publish(&room(), online_msg(2));
+        assert_eq!(
+            frames(&mut conn),
+            vec![
+                vec![ServerMsg::Pong],
+                vec![online_msg(1)],
+                vec![online_msg(2)]
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn ending_a_login_closes_its_tabs_only() {
+        let hub = Hub::default();
+        let mut here = hub.connect_login(7, "here".into());
+        let mut there = hub.connect_login(7, "there".into());
+        let mut other = hub.connect_login(8, "there".into());
+        assert_eq!(hub.end_logins(7, |login| login != "here"), 1);
+        assert!(there.recv().await.is_none());
+        assert_eq!(hub.online(), 2);
+        assert_eq!(hub.send_to_user(7, ServerMsg::Pong), 1);
+        assert_eq!(frames(&mut here), vec![vec![ServerMsg::Pong]]);
+        assert_eq!(hub.end_logins(7, |login| login == "here"), 1);
+        assert!(here.recv().await.is_none());
+        assert!(frames(&mut other).is_empty());
+        assert_eq!(hub.online(), 1);
     }
 }

@@ -1,6 +1,8 @@
 //! Signed-in browsers. A session stores only a login id; the row here says whose
-//! it is. Deleting rows signs those browsers out on their next request.
+//! it is. Ending a login signs that browser out on its next request and closes
+//! its live sockets at once.
 
+use super::hub::Hub;
 use sqlx::SqlitePool;
 
 /// `last_seen` is refreshed at most this often, so reading a page is not a write.
@@ -74,22 +76,34 @@ pub async fn list(pool: &SqlitePool, user_id: i64) -> Result<Vec<Login>, sqlx::E
     .await
 }
 
-pub async fn end(pool: &SqlitePool, login_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM logins WHERE id = ?")
+/// Ends a login and closes the live tabs opened under it.
+pub async fn end(pool: &SqlitePool, hub: &Hub, login_id: &str) -> Result<(), sqlx::Error> {
+    let user: Option<i64> = sqlx::query_scalar("DELETE FROM logins WHERE id = ? RETURNING user_id")
         .bind(login_id)
-        .execute(pool)
-        .await
-        .map(|_| ())
+        .fetch_optional(pool)
+        .await?;
+    if let Some(user) = user {
+        hub.end_logins(user, |login| login == login_id);
+    }
+    Ok(())
 }
 
-/// Ends every login of the user except `keep`; returns how many ended.
-pub async fn end_others(pool: &SqlitePool, user_id: i64, keep: &str) -> Result<u64, sqlx::Error> {
-    sqlx::query("DELETE FROM logins WHERE user_id = ? AND id <> ?")
+/// Ends every login of the user except `keep`, closing their live tabs;
+/// returns how many ended.
+pub async fn end_others(
+    pool: &SqlitePool,
+    hub: &Hub,
+    user_id: i64,
+    keep: &str,
+) -> Result<u64, sqlx::Error> {
+    let ended = sqlx::query("DELETE FROM logins WHERE user_id = ? AND id <> ?")
         .bind(user_id)
         .bind(keep)
         .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
+        .await?
+        .rows_affected();
+    hub.end_logins(user_id, |login| login != keep);
+    Ok(ended)
 }
 
 #[cfg(test)]
@@ -122,10 +136,15 @@ mod tests {
         );
         assert_eq!(listed[1].user_agent.chars().count(), 200);
 
-        assert_eq!(end_others(&pool, user, &laptop).await.unwrap(), 1);
+        assert_eq!(
+            end_others(&pool, &Hub::default(), user, &laptop)
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(resolve(&pool, &phone, 30).await.unwrap(), None);
         assert_eq!(resolve(&pool, &laptop, 30).await.unwrap(), Some(user));
-        end(&pool, &laptop).await.unwrap();
+        end(&pool, &Hub::default(), &laptop).await.unwrap();
         assert!(list(&pool, user).await.unwrap().is_empty());
     }
 }

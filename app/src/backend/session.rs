@@ -61,7 +61,7 @@ pub async fn log_in(state: &AppState, session: &Session, user_id: i64) -> Result
 /// Ends this browser's login and deletes the session (store and cookie).
 pub async fn log_out(state: &AppState, session: &Session) -> Result<(), AppError> {
     if let Some(login) = login_id(session).await {
-        logins::end(&state.db, &login).await?;
+        logins::end(&state.db, &state.hub, &login).await?;
     }
     session.flush().await.map_err(internal)
 }

@@ -38,7 +38,7 @@ pub async fn handler(
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
     // Who this is comes from the session cookie, once, here; every command
-    // later acts for this user only (after checking the login still stands).
+    // later acts for this user only. Ending the login closes the socket.
     let user = match session::login_id(&session).await {
         Some(login) => match session::account(&state, &session).await {
             Ok(Some(account)) => Some(User {
@@ -77,7 +77,10 @@ struct Client {
 
 async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
     let heartbeat = state.config.heartbeat;
-    let conn = state.hub.connect(user.as_ref().map(|u| u.id));
+    let conn = match &user {
+        Some(user) => state.hub.connect_login(user.id, user.login.clone()),
+        None => state.hub.connect(None),
+    };
     let mut client = Client {
         state,
         conn,
@@ -125,6 +128,9 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
                 _ = ticker.tick() => {
                     if last_heard.elapsed() > heartbeat * 3 {
                         tracing::debug!(conn = client.conn.id, "closing silent WebSocket");
+                        break;
+                    }
+                    if !client.login_stands().await {
                         break;
                     }
                     let ping = timeout(SEND_TIMEOUT, sink.send(Message::Ping(Default::default()))).await;
@@ -205,7 +211,7 @@ impl Client {
                         crate::domain::account::Field::Amount,
                         problem,
                     )),
-                    None => match self.signed_in().await {
+                    None => match self.signed_in() {
                         Ok(author) => {
                             auction_chat::say(&self.state.auctions, author, listing, &text)
                                 .await
@@ -233,18 +239,30 @@ impl Client {
         }
     }
 
-    /// The socket's user, as long as their login still stands (logging out
-    /// in another tab ends what this socket may do).
-    async fn signed_in(&self) -> Result<i64, AppError> {
-        let user = self.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        match logins::resolve(&self.state.db, &user.login, now_ms()).await? {
-            Some(id) if id == user.id => Ok(id),
-            _ => Err(AppError::Unauthenticated),
+    /// The socket's user. Ending their login closes the socket (see
+    /// [`logins::end`]), so while it is open the login stands.
+    fn signed_in(&self) -> Result<i64, AppError> {
+        self.user
+            .as_ref()
+            .map(|u| u.id)
+            .ok_or(AppError::Unauthenticated)
+    }
+
+    /// Whether an anonymous socket, or the login of a signed-in one, still
+    /// stands: a check once a heartbeat in case a login ended in a way that
+    /// could not close its sockets (another instance, a database edit).
+    async fn login_stands(&self) -> bool {
+        let Some(user) = &self.user else { return true };
+        match logins::resolve(&self.state.db, &user.login, now_ms()).await {
+            Ok(Some(id)) => id == user.id,
+            Ok(None) => false,
+            // A database hiccup is not a logout.
+            Err(_) => true,
         }
     }
 
     async fn bid(&self, listing: i64, amount: i64) -> Result<crate::model::BidAck, AppError> {
-        let bidder = self.signed_in().await?;
+        let bidder = self.signed_in()?;
         self.state
             .auctions
             .bid(bidder, listing, amount, now_ms())

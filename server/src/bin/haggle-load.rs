@@ -2,7 +2,7 @@
 //! binary, over real WebSockets on loopback.
 //!
 //! ```text
-//! haggle-load load  [--watchers 1000] [--bidders 50] [--seconds 20] [--spread 0]
+//! haggle-load load  [--watchers 1000] [--bidders 50] [--seconds 20] [--spread 20]
 //! haggle-load crash [--bidders 20] [--seconds 3]
 //!   common: [--server target/release/haggle] [--site-root target/site] [--keep]
 //! ```
@@ -13,21 +13,21 @@
 //!
 //! **load** opens `--watchers` anonymous sockets and `--bidders` signed-in
 //! ones, all subscribed to the auction, then runs the bidders closed-loop for
-//! `--seconds`: each bids the minimum of the latest state it has seen and
-//! waits for its own `Ack` before the next bid. A bid refused as too low is
-//! retried at once with the minimum the refusal names; those refusals are
-//! counted separately. (`--spread K` adds 0..=K random increments to every
-//! bid, retries included, for a mix of proxy maxima above the minimum.) A
-//! bidder who leads waits (up to a second) for someone to outbid them instead
-//! of raising their own maximum. It prints accepted and refused bids per
+//! `--seconds`: each bids, as its maximum, the minimum of the latest state it
+//! has seen plus 0 to `--spread` increments (at random; `--spread 0` bids
+//! the exact minimum), and waits for its own `Ack` before the next bid. A bid
+//! refused as too low is retried at once against the minimum the refusal
+//! names; those refusals are counted separately. A bidder who leads waits
+//! (up to a second) for someone to outbid them instead of raising their own
+//! maximum. It prints accepted and refused bids per
 //! second, all bids answered per second, bid→ack latency,
 //! bid→every-watcher latency (see [`Board`]), the server's memory, and checks
 //! that no watcher missed, reordered or saw a falling price, that every
 //! watcher ends on the database's state, and that the `bids` table replays
 //! to the stored auction.
 //!
-//! **crash** drives bids, creates a second auction that ends four seconds
-//! later, `kill -9`s the server mid-load, waits until that end has passed,
+//! **crash** makes a second auction that ends six seconds after the planned
+//! kill, drives bids, `kill -9`s the server mid-load, waits until that end has passed,
 //! restarts the server on the same data, and checks that every acknowledged
 //! bid is stored, that the stored bids replay to the auction's stored price
 //! and leader, that the second auction was ended at start-up, and that the
@@ -80,11 +80,32 @@ use tokio_tungstenite::{
 const USAGE: &str =
     "usage: haggle-load load  [--watchers N] [--bidders N] [--seconds S] [--spread K]
        haggle-load crash [--bidders N] [--seconds S]
-  common options: [--server PATH] [--site-root PATH] [--keep]";
+  common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
 
 /// Sockets opening at once: enough to connect thousands quickly without
 /// turning the server's accept queue into the bottleneck.
 const CONNECTING: usize = 64;
+/// User plus system CPU time of process `pid` (or `self`), from /proc.
+fn cpu_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the parenthesized command name; utime and stime are
+    // the 14th and 15th of the whole line.
+    let after_name = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    // SAFETY: sysconf(3) only reads a configuration value.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let per_second = u64::try_from(per_second)
+        .ok()
+        .filter(|&t| t > 0)
+        .unwrap_or(100);
+    Duration::from_micros(ticks * 1_000_000 / per_second)
+}
+
 /// Generous limits for steps that take milliseconds when all is well.
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(60);
 const SETTLE_WAIT: Duration = Duration::from_secs(20);
@@ -139,6 +160,8 @@ struct Opts {
     spread: u64,
     server: PathBuf,
     site_root: PathBuf,
+    /// The server's `HAGGLE_ROOM_WRITES_PER_SECOND`; its default when `None`.
+    room_writes: Option<u64>,
     keep: bool,
 }
 
@@ -164,9 +187,10 @@ impl Opts {
             watchers: 1000,
             bidders,
             seconds,
-            spread: 0,
+            spread: 20,
             server,
             site_root: PathBuf::from("target/site"),
+            room_writes: None,
             keep: false,
         };
         while let Some(flag) = args.next() {
@@ -187,6 +211,7 @@ impl Opts {
                 "--spread" if mode == Mode::Load => opts.spread = number()?,
                 "--server" => opts.server = PathBuf::from(&value),
                 "--site-root" => opts.site_root = PathBuf::from(&value),
+                "--room-writes" => opts.room_writes = Some(number()?),
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -205,6 +230,7 @@ struct Ctx {
     site_root: PathBuf,
     data: PathBuf,
     addr: SocketAddr,
+    room_writes: Option<u64>,
     keep: bool,
 }
 
@@ -235,6 +261,7 @@ impl Ctx {
             site_root: opts.site_root.clone(),
             data,
             addr,
+            room_writes: opts.room_writes,
             keep: opts.keep,
         })
     }
@@ -242,7 +269,7 @@ impl Ctx {
     /// The environment of the server and the CLI. Soft close is off: bids in
     /// an auction's last minutes would otherwise move its end.
     fn env(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut env = vec![
             ("LEPTOS_SITE_ADDR", self.addr.to_string()),
             (
                 "LEPTOS_SITE_ROOT",
@@ -251,7 +278,11 @@ impl Ctx {
             ("HAGGLE_DATA_DIR", self.data.to_string_lossy().into_owned()),
             ("HAGGLE_SOFT_CLOSE_MINUTES", "0".into()),
             ("RUST_LOG", "warn".into()),
-        ]
+        ];
+        if let Some(writes) = self.room_writes {
+            env.push(("HAGGLE_ROOM_WRITES_PER_SECOND", writes.to_string()));
+        }
+        env
     }
 
     /// The configuration the server runs with (for the bidding rules).
@@ -389,6 +420,11 @@ impl Server {
             }
             sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// CPU time the server has used so far.
+    fn cpu(&self) -> Duration {
+        cpu_of(&self.pid.to_string())
     }
 
     /// VmRSS and VmHWM from /proc.
@@ -560,6 +596,7 @@ async fn join(ws: &mut Ws, listing: i64) -> Result<LiveState, String> {
 // them), so a prefix says what a frame is without parsing it.
 const SNAPSHOT_TAG: &str = r#"{"type":"auction_snapshot","#;
 const UPDATE_TAG: &str = r#"{"type":"auction_update","live":{"#;
+const BATCH_TAG: &str = r#"{"type":"batch","msgs":["#;
 const ACK_TAG: &str = r#"{"type":"ack","#;
 const ERROR_TAG: &str = r#"{"type":"error","#;
 
@@ -631,6 +668,45 @@ struct AckWire {
     result: Result<Option<BidAck>, AppError>,
 }
 
+/// A server message as the bidders read it.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Wire {
+    AuctionUpdate(UpdateWire),
+    Ack(AckWire),
+    Batch {
+        msgs: Vec<Wire>,
+    },
+    #[serde(other)]
+    Other,
+}
+
+impl Wire {
+    /// This message, or a batch's, in order, as [`Frame`]s.
+    fn flatten_into(self, out: &mut VecDeque<Frame>) {
+        match self {
+            Wire::AuctionUpdate(u) => out.push_back(Frame::Update(u)),
+            Wire::Ack(a) => out.push_back(Frame::Ack(a)),
+            Wire::Batch { msgs } => msgs.into_iter().for_each(|m| m.flatten_into(out)),
+            Wire::Other => out.push_back(Frame::Other),
+        }
+    }
+}
+
+/// The updates a frame carries, each as the text from its start: the frame
+/// itself, or the members of a batch. A string inside JSON cannot hold the
+/// tag (its quotes would be escaped), so every match is a real update.
+fn update_texts(text: &str) -> impl Iterator<Item = &str> {
+    let count = if text.starts_with(BATCH_TAG) {
+        usize::MAX
+    } else {
+        usize::from(text.starts_with(UPDATE_TAG))
+    };
+    text.match_indices(UPDATE_TAG)
+        .take(count)
+        .map(move |(i, _)| &text[i..])
+}
+
 /// A watcher's view of an update, read without a JSON parser: `seq` and
 /// `price.minor` of `live`, which serde writes first (`listing`, `seq`, …,
 /// `price`) and before the bid line. Watchers share the machine's two cores
@@ -654,10 +730,22 @@ fn number_after(text: &str, key: &str) -> Option<i64> {
     rest[..end].parse().ok()
 }
 
-/// The slow, sure reading [`fast_update`] is checked against.
-fn full_update(text: &str) -> Option<(i64, i64)> {
-    let update: UpdateWire = serde_json::from_str(text).ok()?;
-    Some((update.live.seq, update.live.price.minor))
+/// The slow, sure reading of every update in a frame, which the fast one
+/// ([`update_texts`], [`fast_update`]) is checked against.
+fn full_updates(text: &str) -> Option<Vec<(i64, i64)>> {
+    let mut frames = VecDeque::new();
+    serde_json::from_str::<Wire>(text)
+        .ok()?
+        .flatten_into(&mut frames);
+    Some(
+        frames
+            .into_iter()
+            .filter_map(|f| match f {
+                Frame::Update(u) => Some((u.live.seq, u.live.price.minor)),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------- watchers
@@ -779,30 +867,34 @@ async fn watcher(w: Arc<Watching>, view: Arc<View>, ready: mpsc::Sender<Result<(
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
-                if !text.starts_with(UPDATE_TAG) {
-                    continue;
-                }
                 let at = w.clock.us();
-                let Some((seq, price)) = fast_update(&text) else {
+                let check = received.is_multiple_of(256);
+                let mut seen = Vec::new();
+                for update in update_texts(&text) {
+                    let Some((seq, price)) = fast_update(update) else {
+                        w.faults.unreadable.fetch_add(1, Relaxed);
+                        continue;
+                    };
+                    received += 1;
+                    if check {
+                        seen.push((seq, price));
+                    }
+                    if seq <= last_seq {
+                        w.faults.reordered.fetch_add(1, Relaxed);
+                    } else if seq != last_seq + 1 {
+                        w.faults.gaps.fetch_add(1, Relaxed);
+                    }
+                    if price < last_price {
+                        w.faults.price_fell.fetch_add(1, Relaxed);
+                    }
+                    w.board.record(seq, at);
+                    (last_seq, last_price) = (seq, price);
+                }
+                if check && !seen.is_empty() && full_updates(&text) != Some(seen) {
                     w.faults.unreadable.fetch_add(1, Relaxed);
-                    continue;
-                };
-                if received.is_multiple_of(256) && full_update(&text) != Some((seq, price)) {
-                    w.faults.unreadable.fetch_add(1, Relaxed);
                 }
-                received += 1;
-                if seq <= last_seq {
-                    w.faults.reordered.fetch_add(1, Relaxed);
-                } else if seq != last_seq + 1 {
-                    w.faults.gaps.fetch_add(1, Relaxed);
-                }
-                if price < last_price {
-                    w.faults.price_fell.fetch_add(1, Relaxed);
-                }
-                w.board.record(seq, at);
-                (last_seq, last_price) = (seq, price);
-                view.seq.store(seq, Relaxed);
-                view.price.store(price, Relaxed);
+                view.seq.store(last_seq, Relaxed);
+                view.price.store(last_price, Relaxed);
             }
             Some(Ok(_)) => {}
             Some(Err(_)) | None => {
@@ -859,22 +951,25 @@ enum Frame {
     Other,
 }
 
-/// The next frame, `None` once the socket is gone.
-async fn next_frame(ws: &mut Ws) -> Option<Result<Frame, String>> {
+/// The next frame (a batch's members one by one, kept in `pending`), `None`
+/// once the socket is gone.
+async fn next_frame(ws: &mut Ws, pending: &mut VecDeque<Frame>) -> Option<Result<Frame, String>> {
     loop {
+        if let Some(frame) = pending.pop_front() {
+            return Some(Ok(frame));
+        }
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
-                return Some(if text.starts_with(UPDATE_TAG) {
-                    serde_json::from_str(&text)
-                        .map(Frame::Update)
-                        .map_err(|e| format!("update: {e}"))
-                } else if text.starts_with(ACK_TAG) {
-                    serde_json::from_str(&text)
-                        .map(Frame::Ack)
-                        .map_err(|e| format!("ack {}: {e}", text.as_str()))
-                } else {
-                    Ok(Frame::Other)
-                });
+                if !(text.starts_with(UPDATE_TAG)
+                    || text.starts_with(BATCH_TAG)
+                    || text.starts_with(ACK_TAG))
+                {
+                    return Some(Ok(Frame::Other));
+                }
+                match serde_json::from_str::<Wire>(&text) {
+                    Ok(wire) => wire.flatten_into(pending),
+                    Err(e) => return Some(Err(format!("{e}: {}", text.as_str()))),
+                }
             }
             Some(Ok(_)) => {}
             Some(Err(_)) | None => return None,
@@ -888,6 +983,7 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
         me,
         ..BidderReport::default()
     };
+    let mut pending = VecDeque::new();
     // This bidder's updates (by seq) not yet matched with an accepted Ack.
     let mut mine: VecDeque<i64> = VecDeque::new();
     let mut matched = 0;
@@ -943,7 +1039,12 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
             // own maximum, unless nobody does for a second.
             let since = *leading_since.get_or_insert(now);
             if now - since < 1_000_000 {
-                match timeout(Duration::from_millis(100), next_frame(&mut ws)).await {
+                match timeout(
+                    Duration::from_millis(100),
+                    next_frame(&mut ws, &mut pending),
+                )
+                .await
+                {
                     Err(_) | Ok(Some(Ok(Frame::Other))) => {}
                     Ok(Some(Ok(Frame::Update(u)))) => {
                         apply(u, me, &mut state, &mut mine, &mut report, &mut matched)
@@ -989,7 +1090,7 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
         }
         report.in_flight = Some(amount);
         let ack = loop {
-            match next_frame(&mut ws).await {
+            match next_frame(&mut ws, &mut pending).await {
                 Some(Ok(Frame::Ack(ack))) if ack.req == req => break ack,
                 Some(Ok(Frame::Ack(ack))) => report
                     .errors
@@ -1061,7 +1162,7 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
     if !report.closed {
         let drain = async {
             while matched < report.accepted.len() {
-                match next_frame(&mut ws).await {
+                match next_frame(&mut ws, &mut pending).await {
                     Some(Ok(Frame::Update(u))) => {
                         apply(u, me, &mut state, &mut mine, &mut report, &mut matched)
                     }
@@ -1304,6 +1405,7 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     sleep(Duration::from_millis(500)).await;
     let connected = server.memory();
 
+    let cpu_before = (server.cpu(), cpu_of("self"));
     let start_us = clock.us();
     let bidding = Arc::new(Bidding {
         listing,
@@ -1324,6 +1426,10 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         bidder_sockets.push(ws);
     }
     let loaded = server.memory();
+    let cpu_used = (
+        server.cpu().saturating_sub(cpu_before.0),
+        cpu_of("self").saturating_sub(cpu_before.1),
+    );
 
     // Every watcher should now reach the stored state; wait until they all do.
     let after = stored(&pool, listing).await?;
@@ -1480,7 +1586,7 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         per_s(too_low as f64)
     );
     println!(
-        "  bids answered        {} ({:.0}/s, accepted or refused, each one transaction in the auction's turn)",
+        "  bids answered        {} ({:.0}/s, accepted or refused)",
         ack_all.len(),
         per_s(ack_all.len() as f64)
     );
@@ -1512,6 +1618,23 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         mb(loaded.rss_kb),
         mb(after_settle.rss_kb),
         mb(after_settle.peak_kb.max(loaded.peak_kb)),
+    );
+    let busy = |cpu: Duration| {
+        let share = if span_s > 0.0 {
+            cpu.as_secs_f64() / span_s * 100.0
+        } else {
+            0.0
+        };
+        let per_bid = cpu.as_secs_f64() * 1e6 / (ack_all.len().max(1) as f64);
+        format!(
+            "{:.1} s ({share:.0}% of one core, {per_bid:.0} µs per bid answered)",
+            cpu.as_secs_f64()
+        )
+    };
+    println!(
+        "  CPU while bidding    server {}; this load client {}",
+        busy(cpu_used.0),
+        busy(cpu_used.1)
     );
     let targets = if watcher_count >= 2000 {
         "holds (≥ 480 accepted bids/s), p99 bid → all watchers ≤ 100 ms, RSS ≤ 150 MB"
@@ -1551,6 +1674,11 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     let config = ctx.config()?;
     let (auction, bidder_lines) = ctx.create_auction(opts.bidders, 3_600).await?;
     let listing = auction.listing;
+    // An auction ending a few seconds after the planned kill, so its end
+    // passes while the server is down. It is made before the server starts:
+    // under full bidding load the server holds SQLite's write lock almost
+    // without a gap, and a second process would wait for it in vain.
+    let (ending, _) = ctx.create_auction(0, opts.seconds + 6).await?;
     let mut server = Server::start(ctx).await?;
     let sockets = connect_bidders(ctx.addr, listing, &bidder_lines).await?;
     let clock = Clock(Instant::now());
@@ -1566,10 +1694,6 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         .map(|(ws, state, me)| tokio::spawn(bidder(ws, state, me, bidding.clone())))
         .collect();
     sleep(Duration::from_secs(opts.seconds)).await;
-
-    // An auction ending 4 s from now, created while the server runs: the kill
-    // comes first, so its end passes while the server is down.
-    let (ending, _) = ctx.create_auction(0, 4).await?;
     server.kill_hard().await?;
     let killed_at = now_ms();
     if killed_at >= ending.ends_at {
@@ -1688,8 +1812,9 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
             req: 1,
         };
         send(&mut ws, &bid).await?;
+        let mut pending = VecDeque::new();
         loop {
-            match timeout(Duration::from_secs(10), next_frame(&mut ws)).await {
+            match timeout(Duration::from_secs(10), next_frame(&mut ws, &mut pending)).await {
                 Ok(Some(Ok(Frame::Ack(ack)))) if ack.req == 1 => {
                     return ack
                         .result
@@ -1800,8 +1925,8 @@ mod tests {
         for (seq, price) in [(1, 1000), (42, 7), (123_456, 98_765_432)] {
             let text = update(seq, price, Some(3));
             assert_eq!(fast_update(&text), Some((seq, price)), "{text}");
-            assert_eq!(full_update(&text), Some((seq, price)));
-            let Ok(Frame::Update(u)) = serde_json::from_str(&text).map(Frame::Update) else {
+            assert_eq!(full_updates(&text), Some(vec![(seq, price)]));
+            let Ok(Wire::AuctionUpdate(u)) = serde_json::from_str(&text) else {
                 panic!("an update")
             };
             assert_eq!(u.bid.map(|b| b.bidder.id), Some(3));
@@ -1812,6 +1937,37 @@ mod tests {
             None
         );
         assert!(update(1, 1, None).starts_with(UPDATE_TAG));
+    }
+
+    #[test]
+    fn a_batch_is_read_update_by_update() {
+        let batch = ServerMsg::Batch {
+            msgs: vec![
+                serde_json::from_str(&update(7, 100, Some(3))).unwrap(),
+                ServerMsg::RoomPresence {
+                    listing: 77,
+                    watching: 2,
+                    joined: Some(UPDATE_TAG.into()),
+                    left: None,
+                },
+                serde_json::from_str(&update(8, 110, None)).unwrap(),
+            ],
+        };
+        let text = serde_json::to_string(&batch).unwrap();
+        assert!(text.starts_with(BATCH_TAG));
+        let fast: Vec<_> = update_texts(&text).filter_map(fast_update).collect();
+        assert_eq!(fast, vec![(7, 100), (8, 110)]);
+        assert_eq!(full_updates(&text), Some(fast));
+        // Anything else carries no update, even when a string quotes the tag.
+        let chat = serde_json::to_string(&ServerMsg::Batch {
+            msgs: vec![ServerMsg::Pong],
+        })
+        .unwrap();
+        assert_eq!(update_texts(&chat).count(), 0);
+        assert_eq!(
+            update_texts(r#"{"type":"error","code":"bad_message"}"#).count(),
+            0
+        );
     }
 
     #[test]

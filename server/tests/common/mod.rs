@@ -158,6 +158,25 @@ pub async fn sign_up(server: &TestServer, username: &str) -> String {
     session_cookie(&res).expect("a session cookie")
 }
 
+/// Logs `login` in (password `s3cret!pw`) as another browser would; returns
+/// that browser's session cookie.
+pub async fn log_in(server: &TestServer, login: &str) -> String {
+    let res = post(
+        server,
+        Via::Form,
+        "/api/auth/log_in",
+        &[("login", login), ("password", "s3cret!pw")],
+        None,
+    )
+    .await;
+    assert!(
+        res.status().is_redirection(),
+        "log-in of {login}: {}",
+        res.status()
+    );
+    session_cookie(&res).expect("a session cookie")
+}
+
 /// The code in the newest message the outbox holds for `to`.
 pub fn outbox_code(server: &TestServer, file: &str, to: &str) -> String {
     let text =

@@ -1,7 +1,7 @@
 //! `haggle admin grant|revoke <username>`: promote or demote an existing account
 //! from the machine Haggle runs on (there is no other way to make the first admin).
 
-use app::backend::{accounts, config::Config, db};
+use app::backend::{accounts, config::Config};
 use std::process::ExitCode;
 
 pub const USAGE: &str = "usage: haggle admin grant|revoke <username>";
@@ -17,9 +17,7 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
         }
     };
     let result = async {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let pool = db::connect(&config.database_url).await?;
-        db::migrate(&pool).await?;
+        let pool = crate::open_database(config).await?;
         let changed = accounts::set_admin(&pool, username, admin).await?;
         pool.close().await;
         Ok::<bool, Box<dyn std::error::Error>>(changed)

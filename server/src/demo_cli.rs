@@ -6,7 +6,7 @@
 //! `haggle-load` (see `crate::load_auction`).
 
 use crate::load_auction;
-use app::backend::{config::Config, db, demo, search};
+use app::backend::{config::Config, demo, search};
 use std::{process::ExitCode, time::Instant};
 
 pub const USAGE: &str = "usage: haggle demo bulk <count>
@@ -33,9 +33,7 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
     };
     let started = Instant::now();
     let result = async {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let pool = db::connect(&config.database_url).await?;
-        db::migrate(&pool).await?;
+        let pool = crate::open_database(config).await?;
         let added = demo::bulk_listings(&pool, count, config.currency).await?;
         // The server indexes missing listings at start-up, but the bench adds
         // them to a running server, so index here to make them searchable now.
@@ -71,9 +69,7 @@ async fn load_auction(config: &Config, args: &[String]) -> ExitCode {
         }
     };
     let result = async {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let pool = db::connect(&config.database_url).await?;
-        db::migrate(&pool).await?;
+        let pool = crate::open_database(config).await?;
         let created = load_auction::create(&pool, spec).await?;
         // A running server indexes new listings only at start-up.
         search::index_missing(&pool).await?;

@@ -50,6 +50,17 @@ mod sqlx_error {
     pub use app::backend::db::{Error, MigrateError};
 }
 
+/// The database for a command run beside the server or instead of it: the
+/// data directory made if missing, the pool opened and migrated.
+pub async fn open_database(
+    config: &Config,
+) -> Result<sqlx::SqlitePool, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    Ok(pool)
+}
+
 /// Opens the database, applies migrations, seeds demo data if asked, and builds
 /// the shared state.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {

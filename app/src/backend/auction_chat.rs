@@ -157,7 +157,7 @@ mod tests {
             "stored as plain text"
         );
         assert_eq!(line.author.name, "ann nick");
-        match watcher.try_recv().map(|f| f.msg.clone()) {
+        match watcher.try_recv().map(|f| f.msg()) {
             Some(ServerMsg::RoomChat {
                 listing,
                 line: sent,

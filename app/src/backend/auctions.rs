@@ -1114,6 +1114,38 @@ mod tests {
         sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
     }
 
+    /// What a sale to `buyer` at `price` at `at` leaves: one order awaiting
+    /// payment for 48 h, the listing sold, the buyer told they won, the
+    /// seller that it sold, and the leader it was taken from (`outbid`)
+    /// told so.
+    async fn sold_to(f: &Fixture, buyer: i64, price: i64, source: &str, at: i64, outbid: i64) {
+        assert_eq!(
+            orders_of(&f.pool, f.id).await,
+            vec![(
+                buyer,
+                f.seller,
+                price,
+                source.into(),
+                "awaiting_payment".into(),
+                Some(at + 48 * HOUR),
+                at
+            )]
+        );
+        assert_eq!(status_of(&f.pool, f.id).await, "sold");
+        assert_eq!(
+            notices(&f.pool, buyer).await,
+            vec![notice(NoticeKind::AuctionWon, f.id, Some(price))]
+        );
+        assert_eq!(
+            notices(&f.pool, f.seller).await,
+            vec![notice(NoticeKind::AuctionSold, f.id, Some(price))]
+        );
+        assert_eq!(
+            notices(&f.pool, outbid).await,
+            vec![notice(NoticeKind::Outbid, f.id, Some(price))]
+        );
+    }
+
     /// (buyer, seller, amount, source, state, pay_by, created_at) of the listing's orders.
     async fn orders_of(
         pool: &SqlitePool,
@@ -1132,7 +1164,7 @@ mod tests {
     /// Everything queued for a connection right now.
     fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
         std::iter::from_fn(|| conn.try_recv())
-            .map(|frame| frame.msg.clone())
+            .map(|frame| frame.msg())
             .collect()
     }
 
@@ -1234,31 +1266,7 @@ mod tests {
             ("ended", Some("sold"), 160, Some(f.b))
         );
         assert_eq!(s.ends_at, END);
-        assert_eq!(
-            orders_of(&f.pool, f.id).await,
-            vec![(
-                f.b,
-                f.seller,
-                160,
-                "auction".into(),
-                "awaiting_payment".into(),
-                Some(END + 48 * HOUR),
-                END
-            )]
-        );
-        assert_eq!(status_of(&f.pool, f.id).await, "sold");
-        assert_eq!(
-            notices(&f.pool, f.b).await,
-            vec![notice(NoticeKind::AuctionWon, f.id, Some(160))]
-        );
-        assert_eq!(
-            notices(&f.pool, f.seller).await,
-            vec![notice(NoticeKind::AuctionSold, f.id, Some(160))]
-        );
-        assert_eq!(
-            notices(&f.pool, f.a).await,
-            vec![notice(NoticeKind::Outbid, f.id, Some(160))]
-        );
+        sold_to(&f, f.b, 160, "auction", END, f.a).await;
         assert_eq!(
             kinds_pushed(&drain(&mut winner_tab)),
             vec![(NoticeKind::AuctionWon, 1)]
@@ -1864,34 +1872,10 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(public_id, order);
-        assert_eq!(
-            orders_of(&f.pool, f.id).await,
-            vec![(
-                f.b,
-                f.seller,
-                1_000,
-                "buy_now".into(),
-                "awaiting_payment".into(),
-                Some(DURING + 1 + 48 * HOUR),
-                DURING + 1
-            )]
-        );
-        assert_eq!(status_of(&f.pool, f.id).await, "sold");
         let last = bid_rows(&f.pool, f.id).await.pop().unwrap();
         assert_eq!((last.1, last.2, last.3, last.4), (f.b, 1_000, 1_000, true));
-        assert_eq!(
-            notices(&f.pool, f.b).await,
-            vec![notice(NoticeKind::AuctionWon, f.id, Some(1_000))]
-        );
-        assert_eq!(
-            notices(&f.pool, f.seller).await,
-            vec![notice(NoticeKind::AuctionSold, f.id, Some(1_000))]
-        );
         // Ann led below the reserve: she lost it to the buyer and is told.
-        assert_eq!(
-            notices(&f.pool, f.a).await,
-            vec![notice(NoticeKind::Outbid, f.id, Some(1_000))]
-        );
+        sold_to(&f, f.b, 1_000, "buy_now", DURING + 1, f.a).await;
         match drain(&mut watcher).as_slice() {
             [
                 ServerMsg::AuctionUpdate {

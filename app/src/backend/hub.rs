@@ -59,19 +59,15 @@ struct State {
 /// A message serialized once, however many sockets it goes to.
 #[derive(Debug)]
 pub struct Frame {
-    pub msg: ServerMsg,
     pub text: Utf8Bytes,
 }
 
 impl Frame {
-    pub fn new(msg: ServerMsg) -> Arc<Frame> {
+    pub fn new(msg: &ServerMsg) -> Arc<Frame> {
         // Serializing these plain enums cannot fail; an empty frame would be
         // ignored by the client rather than crash the hub.
-        let text = serde_json::to_string(&msg).unwrap_or_default();
-        Arc::new(Frame {
-            msg,
-            text: text.into(),
-        })
+        let text = serde_json::to_string(msg).unwrap_or_default();
+        Arc::new(Frame { text: text.into() })
     }
 
     /// `frames` as one [`ServerMsg::Batch`], its text joined from theirs
@@ -85,11 +81,13 @@ impl Frame {
             text.push_str(frame.text.as_str());
         }
         text.push_str("]}");
-        let msgs = frames.iter().map(|f| f.msg.clone()).collect();
-        Arc::new(Frame {
-            msg: ServerMsg::Batch { msgs },
-            text: text.into(),
-        })
+        Arc::new(Frame { text: text.into() })
+    }
+
+    /// The message, read back from the wire text.
+    #[cfg(test)]
+    pub fn msg(&self) -> ServerMsg {
+        serde_json::from_str(self.text.as_str()).expect("a frame is a ServerMsg")
     }
 }
 
@@ -258,7 +256,7 @@ impl Hub {
         // to the earlier subscribers now, and never to this one.
         send_held(&mut state, &topic);
         state.topics.entry(topic).or_default().conns.insert(id);
-        if !enqueue(&state, id, Frame::new(snapshot)) {
+        if !enqueue(&state, id, Frame::new(&snapshot)) {
             remove(&mut state, id);
             presence_changed(&mut state);
             return false;
@@ -280,7 +278,7 @@ impl Hub {
     /// that coalesces, within its window) with the window's next delivery.
     /// Returns how many subscribers it goes to.
     pub fn publish(&self, topic: &Topic, msg: ServerMsg) -> usize {
-        let frame = Frame::new(msg);
+        let frame = Frame::new(&msg);
         let now = Instant::now();
         let mut state = self.lock();
         let Some(subs) = state.topics.get_mut(topic) else {
@@ -334,7 +332,7 @@ impl Hub {
 
     /// Sends `msg` to every open tab of `user`; returns how many got it.
     pub fn send_to_user(&self, user: i64, msg: ServerMsg) -> usize {
-        let frame = Frame::new(msg);
+        let frame = Frame::new(&msg);
         let mut state = self.lock();
         let tabs = state.users.get(&user);
         let (delivered, dropped) = fan_out(&state, tabs, frame);
@@ -462,7 +460,7 @@ fn close(state: &mut State, dropped: Vec<ConnId>) {
 /// changes the count again, so repeat until a round drops nobody.
 fn presence_changed(state: &mut State) {
     loop {
-        let msg = Frame::new(ServerMsg::Online {
+        let msg = Frame::new(&ServerMsg::Online {
             count: online(state),
         });
         let presence = state.topics.get(&Topic::Presence).map(|s| &s.conns);
@@ -488,7 +486,7 @@ mod tests {
     fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
         let mut out = Vec::new();
         while let Some(frame) = conn.try_recv() {
-            out.push(frame.msg.clone());
+            out.push(frame.msg());
         }
         out
     }
@@ -615,7 +613,7 @@ mod tests {
         assert!(hub.subscribe(conn.id, topic.clone(), Some(ServerMsg::Pong)));
         hub.publish(&topic, online_msg(9));
         assert_eq!(drain(&mut conn), vec![ServerMsg::Pong, online_msg(9)]);
-        let frame = Frame::new(online_msg(9));
+        let frame = Frame::new(&online_msg(9));
         assert_eq!(frame.text.as_str(), r#"{"type":"online","count":9}"#);
     }
 
@@ -625,14 +623,8 @@ mod tests {
         let mut conn = hub.connect(None);
         hub.subscribe(conn.id, Topic::Presence, None);
         hub.publish(&Topic::Presence, ServerMsg::Pong);
-        assert_eq!(
-            conn.recv().await.map(|f| f.msg.clone()),
-            Some(online_msg(1))
-        );
-        assert_eq!(
-            conn.recv().await.map(|f| f.msg.clone()),
-            Some(ServerMsg::Pong)
-        );
+        assert_eq!(conn.recv().await.map(|f| f.msg()), Some(online_msg(1)));
+        assert_eq!(conn.recv().await.map(|f| f.msg()), Some(ServerMsg::Pong));
     }
 
     /// One subscriber at this budget: a 10 ms window.
@@ -643,9 +635,9 @@ mod tests {
     fn frames(conn: &mut Connection) -> Vec<Vec<ServerMsg>> {
         let mut out = Vec::new();
         while let Some(frame) = conn.try_recv() {
-            out.push(match &frame.msg {
-                ServerMsg::Batch { msgs } => msgs.clone(),
-                one => vec![one.clone()],
+            out.push(match frame.msg() {
+                ServerMsg::Batch { msgs } => msgs,
+                one => vec![one],
             });
         }
         out

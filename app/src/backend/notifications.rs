@@ -188,11 +188,11 @@ mod tests {
         push(&pool, &hub, Currency::Twd, &ids).await.unwrap();
         let ann_got: Vec<(NoticeKind, Option<Money>, u32)> =
             std::iter::from_fn(|| ann_tab.try_recv())
-                .map(|f| match &f.msg {
+                .map(|f| match f.msg() {
                     ServerMsg::Notice {
                         notification,
                         unread,
-                    } => (notification.kind, notification.amount, *unread),
+                    } => (notification.kind, notification.amount, unread),
                     other => panic!("{other:?}"),
                 })
                 .collect();

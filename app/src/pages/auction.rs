@@ -159,10 +159,13 @@ impl RoomState {
         true
     }
 
-    fn request(&self) -> u32 {
+    /// Sends the command `make` builds around a fresh request number, and
+    /// clears the last answer until this one's comes.
+    fn ask(&self, live: Live, make: impl FnOnce(u32) -> ClientMsg) {
         let req = self.next_req.get_value() + 1;
         self.next_req.set_value(req);
-        req
+        self.answer.set(None);
+        live.send(make(req));
     }
 }
 
@@ -364,9 +367,7 @@ fn BidBox(state: RoomState, currency: Currency, listing: i64) -> impl IntoView {
         }
         match check_amount(&amount.get_untracked(), currency) {
             Ok(value) => {
-                let req = state.request();
-                state.answer.set(None);
-                live.send(ClientMsg::Bid {
+                state.ask(live, |req| ClientMsg::Bid {
                     listing,
                     amount: value,
                     req,
@@ -606,9 +607,7 @@ fn Chat(state: RoomState, listing: i64, signed_in: Signal<bool>) -> impl IntoVie
         if body.trim().is_empty() || !live.connected.get_untracked() {
             return;
         }
-        let req = state.request();
-        state.answer.set(None);
-        live.send(ClientMsg::Say {
+        state.ask(live, |req| ClientMsg::Say {
             listing,
             text: body,
             req,

@@ -137,9 +137,9 @@ impl Live {
             ServerMsg::AuctionUpdate { live, .. } => Some(Topic::Auction {
                 listing: live.listing,
             }),
-            ServerMsg::RoomPresence { listing, .. } | ServerMsg::RoomChat { listing, .. } => {
-                Some(Topic::Auction { listing: *listing })
-            }
+            ServerMsg::RoomPresence { listing, .. }
+            | ServerMsg::RoomChat { listing, .. }
+            | ServerMsg::AuctionStep { listing, .. } => Some(Topic::Auction { listing: *listing }),
             _ => None,
         };
         let everyone = matches!(msg, ServerMsg::Ack { .. } | ServerMsg::Error { .. });

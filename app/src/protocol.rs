@@ -116,6 +116,29 @@ pub enum ServerMsg {
     Batch {
         msgs: Vec<ServerMsg>,
     },
+    /// An [`ServerMsg::AuctionUpdate`] inside a batch whose later update
+    /// carries a newer state: only its number and bid line travel.
+    AuctionStep {
+        listing: i64,
+        seq: i64,
+        bid: Option<BidLine>,
+    },
+}
+
+impl ServerMsg {
+    /// What this message shrinks to inside a batch when a later message of
+    /// the batch brings the state it carries up to date (see
+    /// [`ServerMsg::AuctionStep`]); `None` when it must travel whole.
+    pub fn brief(&self) -> Option<ServerMsg> {
+        match self {
+            ServerMsg::AuctionUpdate { live, bid } => Some(ServerMsg::AuctionStep {
+                listing: live.listing,
+                seq: live.seq,
+                bid: bid.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +148,52 @@ pub enum ErrorCode {
     BadMessage,
     /// The caller may not subscribe to that topic.
     Forbidden,
+}
+
+/// Messages for the tests of the modules that handle them.
+#[cfg(test)]
+pub mod fixtures {
+    use super::ServerMsg;
+
+    /// Listing 1's update number `seq`: bid `seq` made the price `100 × seq`.
+    pub fn update(seq: i64) -> ServerMsg {
+        use crate::{
+            domain::{
+                auction::Phase,
+                money::{Currency, Money},
+            },
+            model::{AuctionLive, BidLine, Participant},
+        };
+        let price = Money::new(100 * seq, Currency::Twd);
+        let bidder = Participant {
+            id: seq,
+            name: format!("bidder {seq}"),
+        };
+        ServerMsg::AuctionUpdate {
+            live: AuctionLive {
+                listing: 1,
+                seq,
+                phase: Phase::Live,
+                outcome: None,
+                price,
+                bids: u32::try_from(seq).unwrap(),
+                leader: Some(bidder.clone()),
+                starts_at: 0,
+                ends_at: 60_000,
+                has_reserve: false,
+                reserve_met: false,
+                buy_now: None,
+                min_bid: Money::new(100 * seq + 10, Currency::Twd),
+            },
+            bid: Some(BidLine {
+                id: seq,
+                bidder,
+                price,
+                at: seq,
+                buy_now: false,
+            }),
+        }
+    }
 }
 
 #[cfg(test)]

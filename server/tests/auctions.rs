@@ -279,6 +279,13 @@ impl Client {
             ServerMsg::AuctionUpdate { live, bid } => {
                 Some((live.seq, live.price, bid.as_ref().map(|b| b.bidder.id)))
             }
+            // A batched update whose state a later one carries: its bid line
+            // holds the price it made.
+            ServerMsg::AuctionStep {
+                seq,
+                bid: Some(bid),
+                ..
+            } => Some((*seq, bid.price, Some(bid.bidder.id))),
             _ => None,
         })
         .await

@@ -60,28 +60,40 @@ struct State {
 #[derive(Debug)]
 pub struct Frame {
     pub text: Utf8Bytes,
+    /// The message's [`ServerMsg::brief`] form.
+    brief: Option<Utf8Bytes>,
 }
 
 impl Frame {
     pub fn new(msg: &ServerMsg) -> Arc<Frame> {
-        // Serializing these plain enums cannot fail; an empty frame would be
-        // ignored by the client rather than crash the hub.
-        let text = serde_json::to_string(msg).unwrap_or_default();
-        Arc::new(Frame { text: text.into() })
+        Arc::new(Frame {
+            text: wire_text(msg),
+            brief: msg.brief().as_ref().map(wire_text),
+        })
     }
 
     /// `frames` as one [`ServerMsg::Batch`], its text joined from theirs
-    /// rather than serialized again.
+    /// rather than serialized again. A message with a brief form travels as
+    /// that when a later one in the batch has one too, so a busy auction
+    /// room sends each bid line but its full state only once.
     fn batch(frames: Vec<Arc<Frame>>) -> Arc<Frame> {
+        let last_state = frames.iter().rposition(|f| f.brief.is_some());
         let mut text = String::from(r#"{"type":"batch","msgs":["#);
         for (i, frame) in frames.iter().enumerate() {
             if i > 0 {
                 text.push(',');
             }
-            text.push_str(frame.text.as_str());
+            let member = match &frame.brief {
+                Some(brief) if last_state.is_some_and(|last| i < last) => brief,
+                _ => &frame.text,
+            };
+            text.push_str(member.as_str());
         }
         text.push_str("]}");
-        Arc::new(Frame { text: text.into() })
+        Arc::new(Frame {
+            text: text.into(),
+            brief: None,
+        })
     }
 
     /// The message, read back from the wire text.
@@ -89,6 +101,12 @@ impl Frame {
     pub fn msg(&self) -> ServerMsg {
         serde_json::from_str(self.text.as_str()).expect("a frame is a ServerMsg")
     }
+}
+
+fn wire_text(msg: &ServerMsg) -> Utf8Bytes {
+    // Serializing these plain enums cannot fail; an empty frame would be
+    // ignored by the client rather than crash the hub.
+    serde_json::to_string(msg).unwrap_or_default().into()
 }
 
 #[derive(Default)]
@@ -705,6 +723,47 @@ mod tests {
                 msgs: vec![online_msg(2), online_msg(3)]
             }
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_carries_the_auction_state_once() {
+        use crate::protocol::fixtures::update;
+        let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+        let mut conn = hub.connect(None);
+        hub.subscribe(conn.id, room(), Some(ServerMsg::Pong));
+        for msg in [
+            update(1),
+            update(2),
+            online_msg(7),
+            update(3),
+            online_msg(8),
+        ] {
+            hub.publish(&room(), msg);
+        }
+        tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+        let step = |msg: ServerMsg| msg.brief().unwrap();
+        assert_eq!(
+            frames(&mut conn),
+            vec![
+                vec![ServerMsg::Pong],
+                vec![update(1)],
+                // Update 2's state is stale once 3 is there: its number and
+                // bid line stand for it. Other messages keep their place.
+                vec![step(update(2)), online_msg(7), update(3), online_msg(8)],
+            ]
+        );
+        assert_eq!(
+            step(update(2)),
+            ServerMsg::AuctionStep {
+                listing: 1,
+                seq: 2,
+                bid: match update(2) {
+                    ServerMsg::AuctionUpdate { bid, .. } => bid,
+                    _ => None,
+                },
+            }
+        );
+        assert_eq!(online_msg(7).brief(), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -116,20 +116,13 @@ impl RoomState {
         match msg {
             ServerMsg::AuctionSnapshot { room } => self.reset(room),
             ServerMsg::AuctionUpdate { live, bid } => {
-                let current = self.live.with_untracked(|l| l.seq);
-                if live.seq <= current {
-                    return true;
-                }
-                if live.seq > current + 1 {
-                    return false;
-                }
-                self.live.set(live.clone());
-                if let Some(bid) = bid {
-                    self.history.update(|h| {
-                        h.push(bid.clone());
-                        trim(h);
-                    });
-                }
+                return self.step(live.seq, bid.as_ref(), || self.live.set(live.clone()));
+            }
+            ServerMsg::AuctionStep { seq, bid, .. } => {
+                // The batch's later update brings the rest of the state.
+                return self.step(*seq, bid.as_ref(), || {
+                    self.live.update_untracked(|l| l.seq = *seq)
+                });
             }
             ServerMsg::RoomPresence {
                 watching,
@@ -155,6 +148,27 @@ impl RoomState {
                 trim(f);
             }),
             _ => {}
+        }
+        true
+    }
+
+    /// Applies update `seq` (with `set_live`) and its bid line, unless it
+    /// was seen already; false when one before it was missed.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn step(&self, seq: i64, bid: Option<&BidLine>, set_live: impl FnOnce()) -> bool {
+        let current = self.live.with_untracked(|l| l.seq);
+        if seq <= current {
+            return true;
+        }
+        if seq > current + 1 {
+            return false;
+        }
+        set_live();
+        if let Some(bid) = bid {
+            self.history.update(|h| {
+                h.push(bid.clone());
+                trim(h);
+            });
         }
         true
     }
@@ -652,5 +666,57 @@ impl FeedItem {
             FeedItem::Joined(name) => format!("j{name}"),
             FeedItem::Left(name) => format!("l{name}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::fixtures::update;
+
+    fn live_of(msg: ServerMsg) -> AuctionLive {
+        match msg {
+            ServerMsg::AuctionUpdate { live, .. } => live,
+            other => panic!("not an update: {other:?}"),
+        }
+    }
+
+    fn step(seq: i64) -> ServerMsg {
+        update(seq).brief().expect("an update has a brief form")
+    }
+
+    #[test]
+    fn a_batch_of_steps_ends_on_the_state_of_its_last_update() {
+        // Signals live in an owner's arena.
+        Owner::new().with(|| {
+            let state = RoomState {
+                live: RwSignal::new(live_of(update(1))),
+                history: RwSignal::new(Vec::new()),
+                feed: RwSignal::new(Vec::new()),
+                watching: RwSignal::new(1),
+                my_max: RwSignal::new(None),
+                my_order: RwSignal::new(None),
+                answer: RwSignal::new(None),
+                next_req: StoredValue::new(0),
+                currency: Currency::Twd,
+            };
+            for msg in [step(2), step(3), update(4)] {
+                assert!(state.apply(&msg));
+            }
+            assert_eq!(state.live.get_untracked(), live_of(update(4)));
+            let bids = || {
+                state
+                    .history
+                    .with_untracked(|h| h.iter().map(|b| b.id).collect::<Vec<_>>())
+            };
+            assert_eq!(bids(), [2, 3, 4]);
+
+            // An update seen already changes nothing; one that skips ahead asks
+            // for a snapshot.
+            assert!(state.apply(&step(3)));
+            assert_eq!(bids(), [2, 3, 4]);
+            assert!(!state.apply(&step(6)));
+            assert_eq!(state.live.get_untracked().seq, 4);
+        });
     }
 }

@@ -596,6 +596,9 @@ async fn join(ws: &mut Ws, listing: i64) -> Result<LiveState, String> {
 // them), so a prefix says what a frame is without parsing it.
 const SNAPSHOT_TAG: &str = r#"{"type":"auction_snapshot","#;
 const UPDATE_TAG: &str = r#"{"type":"auction_update","live":{"#;
+const STEP_TAG: &str = r#"{"type":"auction_step","#;
+/// What both an update and a step start with.
+const ROOM_TAG: &str = r#"{"type":"auction_"#;
 const BATCH_TAG: &str = r#"{"type":"batch","msgs":["#;
 const ACK_TAG: &str = r#"{"type":"ack","#;
 const ERROR_TAG: &str = r#"{"type":"error","#;
@@ -654,12 +657,52 @@ struct SnapshotWire {
 #[derive(Deserialize)]
 struct BidLineWire {
     bidder: IdWire,
+    price: MinorWire,
 }
 
 #[derive(Deserialize)]
 struct UpdateWire {
     live: LiveWire,
     bid: Option<BidLineWire>,
+}
+
+/// An update a later one in its batch brings up to date.
+#[derive(Deserialize)]
+struct StepWire {
+    seq: i64,
+    bid: Option<BidLineWire>,
+}
+
+/// An update as the bidders use it: whole, or a step without the state.
+struct Update {
+    seq: i64,
+    bidder: Option<i64>,
+    /// The price it made: the state's, or a step's bid line's.
+    price: Option<i64>,
+    live: Option<LiveState>,
+}
+
+impl From<UpdateWire> for Update {
+    fn from(u: UpdateWire) -> Update {
+        let live = u.live.state();
+        Update {
+            seq: live.seq,
+            bidder: u.bid.map(|b| b.bidder.id),
+            price: Some(live.price),
+            live: Some(live),
+        }
+    }
+}
+
+impl From<StepWire> for Update {
+    fn from(s: StepWire) -> Update {
+        Update {
+            seq: s.seq,
+            bidder: s.bid.as_ref().map(|b| b.bidder.id),
+            price: s.bid.map(|b| b.price.minor),
+            live: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -673,6 +716,7 @@ struct AckWire {
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Wire {
     AuctionUpdate(UpdateWire),
+    AuctionStep(StepWire),
     Ack(AckWire),
     Batch {
         msgs: Vec<Wire>,
@@ -685,7 +729,8 @@ impl Wire {
     /// This message, or a batch's, in order, as [`Frame`]s.
     fn flatten_into(self, out: &mut VecDeque<Frame>) {
         match self {
-            Wire::AuctionUpdate(u) => out.push_back(Frame::Update(u)),
+            Wire::AuctionUpdate(u) => out.push_back(Frame::Update(u.into())),
+            Wire::AuctionStep(s) => out.push_back(Frame::Update(s.into())),
             Wire::Ack(a) => out.push_back(Frame::Ack(a)),
             Wire::Batch { msgs } => msgs.into_iter().for_each(|m| m.flatten_into(out)),
             Wire::Other => out.push_back(Frame::Other),
@@ -697,27 +742,40 @@ impl Wire {
 /// itself, or the members of a batch. A string inside JSON cannot hold the
 /// tag (its quotes would be escaped), so every match is a real update.
 fn update_texts(text: &str) -> impl Iterator<Item = &str> {
+    let is_update = |t: &str| t.starts_with(UPDATE_TAG) || t.starts_with(STEP_TAG);
     let count = if text.starts_with(BATCH_TAG) {
         usize::MAX
     } else {
-        usize::from(text.starts_with(UPDATE_TAG))
+        usize::from(is_update(text))
     };
-    text.match_indices(UPDATE_TAG)
+    text.match_indices(ROOM_TAG)
         .take(count)
         .map(move |(i, _)| &text[i..])
+        .filter(move |t| is_update(t))
 }
 
-/// A watcher's view of an update, read without a JSON parser: `seq` and
-/// `price.minor` of `live`, which serde writes first (`listing`, `seq`, …,
-/// `price`) and before the bid line. Watchers share the machine's two cores
-/// with the server, so this is what they do for each of the millions of
-/// frames; a sample is checked against the full parse (see [`watcher`]).
-fn fast_update(text: &str) -> Option<(i64, i64)> {
-    let live = text.strip_prefix(UPDATE_TAG)?;
-    Some((
-        number_after(live, r#""seq":"#)?,
-        number_after(live, r#""price":{"minor":"#)?,
-    ))
+/// A watcher's view of an update, read without a JSON parser: its `seq`
+/// and the price it made, if it says. An update's is `live.price.minor`,
+/// which serde writes first (`listing`, `seq`, …, `price`), before the bid
+/// line; a step's is its bid line's, when it has one. Watchers share the
+/// machine's two cores with the server, so this is what they do for each of
+/// the millions of updates; a sample is checked against the full parse (see
+/// [`watcher`]).
+fn fast_update(text: &str) -> Option<(i64, Option<i64>)> {
+    const SEQ: &str = r#""seq":"#;
+    const PRICE: &str = r#""price":{"minor":"#;
+    if let Some(live) = text.strip_prefix(UPDATE_TAG) {
+        return Some((number_after(live, SEQ)?, Some(number_after(live, PRICE)?)));
+    }
+    let step = text.strip_prefix(STEP_TAG)?;
+    let seq = number_after(step, SEQ)?;
+    // `text` runs on to the end of the batch: a step without a bid line
+    // must not read the next message's price.
+    let bid = &step[step.find(r#""bid":"#)? + 6..];
+    if bid.starts_with("null") {
+        return Some((seq, None));
+    }
+    Some((seq, Some(number_after(bid, PRICE)?)))
 }
 
 fn number_after(text: &str, key: &str) -> Option<i64> {
@@ -732,7 +790,7 @@ fn number_after(text: &str, key: &str) -> Option<i64> {
 
 /// The slow, sure reading of every update in a frame, which the fast one
 /// ([`update_texts`], [`fast_update`]) is checked against.
-fn full_updates(text: &str) -> Option<Vec<(i64, i64)>> {
+fn full_updates(text: &str) -> Option<Vec<(i64, Option<i64>)>> {
     let mut frames = VecDeque::new();
     serde_json::from_str::<Wire>(text)
         .ok()?
@@ -741,7 +799,7 @@ fn full_updates(text: &str) -> Option<Vec<(i64, i64)>> {
         frames
             .into_iter()
             .filter_map(|f| match f {
-                Frame::Update(u) => Some((u.live.seq, u.live.price.minor)),
+                Frame::Update(u) => Some((u.seq, u.price)),
                 _ => None,
             })
             .collect(),
@@ -879,6 +937,8 @@ async fn watcher(w: Arc<Watching>, view: Arc<View>, ready: mpsc::Sender<Result<(
                     if check {
                         seen.push((seq, price));
                     }
+                    // A step without a bid line leaves the price as it was.
+                    let price = price.unwrap_or(last_price);
                     if seq <= last_seq {
                         w.faults.reordered.fetch_add(1, Relaxed);
                     } else if seq != last_seq + 1 {
@@ -946,7 +1006,7 @@ struct Bidding {
 }
 
 enum Frame {
-    Update(UpdateWire),
+    Update(Update),
     Ack(AckWire),
     Other,
 }
@@ -961,6 +1021,7 @@ async fn next_frame(ws: &mut Ws, pending: &mut VecDeque<Frame>) -> Option<Result
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
                 if !(text.starts_with(UPDATE_TAG)
+                    || text.starts_with(STEP_TAG)
                     || text.starts_with(BATCH_TAG)
                     || text.starts_with(ACK_TAG))
                 {
@@ -996,16 +1057,15 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
     // Updates queued before the Ack of this bidder's latest accepted bid come
     // after it, yet are older: they may only raise what the Ack taught.
     fn apply(
-        update: UpdateWire,
+        update: Update,
         me: i64,
         state: &mut LiveState,
         mine: &mut VecDeque<i64>,
         report: &mut BidderReport,
         matched: &mut usize,
     ) {
-        let live = update.live.state();
-        if update.bid.as_ref().is_some_and(|bid| bid.bidder.id == me) {
-            mine.push_back(live.seq);
+        if update.bidder == Some(me) {
+            mine.push_back(update.seq);
         }
         while *matched < report.accepted.len()
             && let Some(seq) = mine.pop_front()
@@ -1013,6 +1073,8 @@ async fn bidder(mut ws: Ws, mut state: LiveState, me: i64, b: Arc<Bidding>) -> (
             report.accepted[*matched].seq = Some(seq);
             *matched += 1;
         }
+        // A step's state comes with the later update of its batch.
+        let Some(live) = update.live else { return };
         if live.seq <= state.seq {
             return;
         }
@@ -1924,8 +1986,8 @@ mod tests {
     fn the_fast_reading_agrees_with_the_wire_format() {
         for (seq, price) in [(1, 1000), (42, 7), (123_456, 98_765_432)] {
             let text = update(seq, price, Some(3));
-            assert_eq!(fast_update(&text), Some((seq, price)), "{text}");
-            assert_eq!(full_updates(&text), Some(vec![(seq, price)]));
+            assert_eq!(fast_update(&text), Some((seq, Some(price))), "{text}");
+            assert_eq!(full_updates(&text), Some(vec![(seq, Some(price))]));
             let Ok(Wire::AuctionUpdate(u)) = serde_json::from_str(&text) else {
                 panic!("an update")
             };
@@ -1941,22 +2003,25 @@ mod tests {
 
     #[test]
     fn a_batch_is_read_update_by_update() {
+        let msg = |text: String| serde_json::from_str::<ServerMsg>(&text).unwrap();
         let batch = ServerMsg::Batch {
             msgs: vec![
-                serde_json::from_str(&update(7, 100, Some(3))).unwrap(),
+                msg(update(6, 90, Some(3))).brief().unwrap(),
+                msg(update(7, 100, None)).brief().unwrap(),
                 ServerMsg::RoomPresence {
                     listing: 77,
                     watching: 2,
                     joined: Some(UPDATE_TAG.into()),
                     left: None,
                 },
-                serde_json::from_str(&update(8, 110, None)).unwrap(),
+                msg(update(8, 110, None)),
             ],
         };
         let text = serde_json::to_string(&batch).unwrap();
         assert!(text.starts_with(BATCH_TAG));
         let fast: Vec<_> = update_texts(&text).filter_map(fast_update).collect();
-        assert_eq!(fast, vec![(7, 100), (8, 110)]);
+        // A step tells the price its bid line made, and nothing without one.
+        assert_eq!(fast, vec![(6, Some(90)), (7, None), (8, Some(110))]);
         assert_eq!(full_updates(&text), Some(fast));
         // Anything else carries no update, even when a string quotes the tag.
         let chat = serde_json::to_string(&ServerMsg::Batch {

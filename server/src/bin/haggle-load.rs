@@ -47,6 +47,7 @@ use app::{
     protocol::{ClientMsg, Topic},
 };
 use futures::{SinkExt, StreamExt};
+use memchr::memmem::Finder;
 use serde::Deserialize;
 use sqlx::SqlitePool;
 use std::{
@@ -55,7 +56,7 @@ use std::{
     path::PathBuf,
     process::{ExitCode, Stdio},
     sync::{
-        Arc,
+        Arc, LazyLock,
         atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed},
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -543,7 +544,7 @@ async fn open(addr: SocketAddr, cookie: Option<&str>) -> Result<Ws, String> {
     // Frames here are small. tungstenite zero-fills its whole read buffer on
     // every read attempt, and the default 128 KiB per socket would also cost
     // thousands of watchers hundreds of MB.
-    let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+    let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
     let connect = connect_async_with_config(request, Some(config), true);
     match timeout(Duration::from_secs(30), connect).await {
         Ok(Ok((ws, _))) => Ok(ws),
@@ -748,11 +749,28 @@ fn update_texts(text: &str) -> impl Iterator<Item = &str> {
     } else {
         usize::from(is_update(text))
     };
-    text.match_indices(ROOM_TAG)
+    // The tag starts with `{`, so each match is at a character boundary.
+    FIND.room
+        .find_iter(text.as_bytes())
         .take(count)
-        .map(move |(i, _)| &text[i..])
+        .map(move |i| &text[i..])
         .filter(move |t| is_update(t))
 }
+
+/// Searchers built once, as the watchers run them for every update.
+struct Finders {
+    room: Finder<'static>,
+    seq: Finder<'static>,
+    price: Finder<'static>,
+    bid: Finder<'static>,
+}
+
+static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
+    room: Finder::new(ROOM_TAG),
+    seq: Finder::new(r#""seq":"#),
+    price: Finder::new(r#""price":{"minor":"#),
+    bid: Finder::new(r#""bid":"#),
+});
 
 /// A watcher's view of an update, read without a JSON parser: its `seq`
 /// and the price it made, if it says. An update's is `live.price.minor`,
@@ -762,30 +780,39 @@ fn update_texts(text: &str) -> impl Iterator<Item = &str> {
 /// the millions of updates; a sample is checked against the full parse (see
 /// [`watcher`]).
 fn fast_update(text: &str) -> Option<(i64, Option<i64>)> {
-    const SEQ: &str = r#""seq":"#;
-    const PRICE: &str = r#""price":{"minor":"#;
     if let Some(live) = text.strip_prefix(UPDATE_TAG) {
-        return Some((number_after(live, SEQ)?, Some(number_after(live, PRICE)?)));
+        let live = live.as_bytes();
+        return Some((
+            number_after(live, &FIND.seq)?,
+            Some(number_after(live, &FIND.price)?),
+        ));
     }
-    let step = text.strip_prefix(STEP_TAG)?;
-    let seq = number_after(step, SEQ)?;
+    let step = text.strip_prefix(STEP_TAG)?.as_bytes();
+    let seq = number_after(step, &FIND.seq)?;
     // `text` runs on to the end of the batch: a step without a bid line
     // must not read the next message's price.
-    let bid = &step[step.find(r#""bid":"#)? + 6..];
-    if bid.starts_with("null") {
+    let bid = &step[FIND.bid.find(step)? + FIND.bid.needle().len()..];
+    if bid.starts_with(b"null") {
         return Some((seq, None));
     }
-    Some((seq, Some(number_after(bid, PRICE)?)))
+    Some((seq, Some(number_after(bid, &FIND.price)?)))
 }
 
-fn number_after(text: &str, key: &str) -> Option<i64> {
-    let start = text.find(key)? + key.len();
-    let rest = &text[start..];
-    let end = rest
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
-        .map_or(rest.len(), |(i, _)| i);
-    rest[..end].parse().ok()
+/// The integer right after the first match of `key` in `text`.
+fn number_after(text: &[u8], key: &Finder) -> Option<i64> {
+    let rest = &text[key.find(text)? + key.needle().len()..];
+    let (negative, rest) = match rest.split_first() {
+        Some((b'-', digits)) => (true, digits),
+        _ => (false, rest),
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let value = rest[..digits].iter().try_fold(0_i64, |n, d| {
+        n.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+    })?;
+    Some(if negative { -value } else { value })
 }
 
 /// The slow, sure reading of every update in a frame, which the fast one
@@ -1027,15 +1054,40 @@ async fn next_frame(ws: &mut Ws, pending: &mut VecDeque<Frame>) -> Option<Result
                 {
                     return Some(Ok(Frame::Other));
                 }
-                match serde_json::from_str::<Wire>(&text) {
-                    Ok(wire) => wire.flatten_into(pending),
-                    Err(e) => return Some(Err(format!("{e}: {}", text.as_str()))),
+                if let Err(e) = read_frame(&text, pending) {
+                    return Some(Err(format!("{e}: {}", text.as_str())));
                 }
             }
             Some(Ok(_)) => {}
             Some(Err(_)) | None => return None,
         }
     }
+}
+
+/// Queues what a bidder needs of a frame: an Ack, or each update. Each is
+/// read as a plain struct from where it starts, which skips the buffering
+/// serde needs to read a tagged enum.
+fn read_frame(text: &str, pending: &mut VecDeque<Frame>) -> serde_json::Result<()> {
+    fn first<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+        // A batch's member runs on to the batch's end: read its value only.
+        serde_json::Deserializer::from_str(text)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(serde::de::Error::custom("an empty member")))
+    }
+    if text.starts_with(ACK_TAG) {
+        pending.push_back(Frame::Ack(serde_json::from_str(text)?));
+        return Ok(());
+    }
+    for member in update_texts(text) {
+        let update = if member.starts_with(UPDATE_TAG) {
+            first::<UpdateWire>(member)?.into()
+        } else {
+            first::<StepWire>(member)?.into()
+        };
+        pending.push_back(Frame::Update(update));
+    }
+    Ok(())
 }
 
 /// A closed-loop bidder; see the file's header for its rules.
@@ -2023,6 +2075,36 @@ mod tests {
         // A step tells the price its bid line made, and nothing without one.
         assert_eq!(fast, vec![(6, Some(90)), (7, None), (8, Some(110))]);
         assert_eq!(full_updates(&text), Some(fast));
+        // The bidders' reading: who bid, and the state only where it is whole.
+        let mut frames = VecDeque::new();
+        read_frame(&text, &mut frames).unwrap();
+        let read: Vec<_> = frames
+            .iter()
+            .map(|f| match f {
+                Frame::Update(u) => (u.seq, u.bidder, u.price, u.live.map(|l| l.min_bid)),
+                _ => panic!("only updates in a room's batch"),
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (6, Some(3), Some(90), None),
+                (7, None, None, None),
+                (8, None, Some(110), Some(120)),
+            ]
+        );
+        let refusal = ServerMsg::Ack {
+            req: 4,
+            result: Err(AppError::Bid(BidRefusal::TooLow { minimum: 130 })),
+        };
+        read_frame(&serde_json::to_string(&refusal).unwrap(), &mut frames).unwrap();
+        assert!(matches!(
+            frames.pop_back(),
+            Some(Frame::Ack(AckWire {
+                req: 4,
+                result: Err(AppError::Bid(BidRefusal::TooLow { minimum: 130 }))
+            }))
+        ));
         // Anything else carries no update, even when a string quotes the tag.
         let chat = serde_json::to_string(&ServerMsg::Batch {
             msgs: vec![ServerMsg::Pong],

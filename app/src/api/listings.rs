@@ -178,6 +178,9 @@ pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedL
                     )
                     .await?;
                     state.search_cache.clear();
+                    if draft.auction.is_some() {
+                        state.auctions.terms_changed(id, now).await?;
+                    }
                     Ok(SavedListing { id, status })
                 }
             }

@@ -655,6 +655,16 @@ impl AuctionHouse {
         Ok(())
     }
 
+    /// Tells the room of `listing` its seller's edit: a scheduled auction's
+    /// times and prices may have moved. Wakes the scheduler, as the start
+    /// may now be due.
+    pub async fn terms_changed(&self, listing: i64, now: i64) -> Result<(), AppError> {
+        let _turn = self.turn(listing).await;
+        self.publish(listing, None, now).await?;
+        self.wake_scheduler();
+        Ok(())
+    }
+
     /// Starts every approved auction whose time has come and tells those who
     /// favorited it. Returns how many started.
     pub async fn start_due(&self, now: i64) -> Result<usize, AppError> {
@@ -2235,6 +2245,46 @@ mod tests {
             drain(&mut conn).as_slice(),
             [ServerMsg::RoomPresence { left: Some(_), .. }]
         ));
+    }
+
+    #[tokio::test]
+    async fn a_sellers_edit_of_a_scheduled_auction_reaches_its_room() {
+        let f = scheduled(lamp()).await;
+        let h = &f.house;
+        let mut conn = h.hub.connect(None);
+        h.join(conn.id, None, f.id, NOW).await.unwrap();
+        let before = match drain(&mut conn).as_slice() {
+            [ServerMsg::AuctionSnapshot { room }] => room.live.clone(),
+            other => panic!("expected a snapshot, got {other:?}"),
+        };
+        let moved = ListingInput {
+            start_price: "150".into(),
+            ..auction("Lamp", START - MINUTE, DAY)
+        };
+        crate::backend::listing_edit::update(
+            &f.pool,
+            &vault(),
+            &media(&f._dir),
+            f.seller,
+            f.id,
+            &draft(&moved, NOW),
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+        h.terms_changed(f.id, NOW + 1).await.unwrap();
+        match drain(&mut conn).as_slice() {
+            [ServerMsg::AuctionUpdate { live, bid: None }] => {
+                assert_eq!(live.seq, before.seq + 1, "numbered like any change");
+                assert_eq!(live.phase, Phase::Scheduled);
+                assert_eq!(
+                    (live.starts_at, live.ends_at),
+                    (START - MINUTE, END - MINUTE)
+                );
+                assert_eq!(live.min_bid, twd(150));
+            }
+            other => panic!("expected the new terms, got {other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -263,13 +263,14 @@ async fn write_parts(
     if let Some(terms) = draft.auction {
         sqlx::query(
             // Terms change only before the auction starts; afterwards the
-            // row holds the live state, which an edit must not touch.
+            // row holds the live state, which an edit must not touch. A
+            // change is numbered like any other, for those in the room.
             "INSERT INTO auctions (listing_id, starts_at, ends_at, start_price, reserve, buy_now, price)
              VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (listing_id) DO UPDATE SET
                 starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                 start_price = excluded.start_price, reserve = excluded.reserve,
-                buy_now = excluded.buy_now, price = excluded.price
+                buy_now = excluded.buy_now, price = excluded.price, seq = seq + 1
              WHERE phase = 'scheduled'",
         )
         .bind(id)

@@ -49,6 +49,9 @@ export default defineConfig({
       // Long enough that any bid in a short test auction triggers the soft
       // close, so the journey can watch the countdown jump.
       HAGGLE_SOFT_CLOSE_MINUTES: '10',
+      // A budget this small batches a room of a few watchers over 100 ms,
+      // so a quick run of bids reaches the browsers as one batch.
+      HAGGLE_ROOM_WRITES_PER_SECOND: '30',
       RUST_LOG: 'warn',
     },
   },

@@ -101,6 +101,25 @@ test('two bidders in a live room: outbid, chat bids, soft close, the winner gets
   await expect(b.getByTestId('bid-answer')).toContainText('outbid at once');
   await expect(a.getByTestId('room-price')).toHaveText('NT$1,250', { timeout: 1_000 });
 
+  // Four bids in a row, quicker than the room's window: the seller's tab
+  // gets them batched, and shows every one in order and the last state.
+  await expect(seller.getByTestId('room-price')).toHaveText('NT$1,250');
+  const history = seller.getByTestId('bid-history').locator('li');
+  const before = await history.count();
+  for (const [bidder, amount] of [[b, '1400'], [a, '1500'], [b, '1700'], [a, '1900']] as const) {
+    const placed = await bidder.request.post('/api/auction/bid', {
+      form: { listing: String(id), amount },
+    });
+    expect(placed.ok(), await placed.text()).toBeTruthy();
+  }
+  await expect(seller.getByTestId('room-price')).toHaveText('NT$1,750', { timeout: 1_000 });
+  await expect(seller.getByTestId('leader')).toHaveText(`Nick ${aName}`);
+  await expect(history).toHaveCount(before + 4);
+  for (const [newest, price] of ['NT$1,750', 'NT$1,550', 'NT$1,450', 'NT$1,350'].entries()) {
+    await expect(history.nth(newest).locator('.price')).toHaveText(price);
+  }
+  await expect(b.getByTestId('room-price')).toHaveText('NT$1,750');
+
   // The seller ends it now: A wins and has an order awaiting payment.
   await seller.getByTestId('end-now').click();
   await expect(a.getByTestId('won')).toContainText('You won!', { timeout: 2_000 });
@@ -108,7 +127,7 @@ test('two bidders in a live room: outbid, chat bids, soft close, the winner gets
   await a.goto('/my/bids');
   const row = a.getByTestId('auction-list').locator('li').filter({ hasText: title });
   await expect(row.getByTestId('standing')).toHaveText('Won');
-  await expect(row.getByTestId('order')).toContainText('NT$1,250');
+  await expect(row.getByTestId('order')).toContainText('NT$1,750');
   await expect(row.getByTestId('order')).toContainText('awaiting payment');
   await b.goto('/my/bids');
   await expect(b.getByTestId('auction-list').locator('li').filter({ hasText: title }).getByTestId('standing')).toHaveText('Lost');

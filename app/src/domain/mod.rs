@@ -11,6 +11,7 @@ pub mod increment;
 pub mod listing;
 pub mod login_guard;
 pub mod money;
+pub mod price_chart;
 pub mod search;
 pub mod search_text;
 pub mod verification;

@@ -11,6 +11,7 @@ use crate::{
         date::iso_date_time,
         listing::check_amount,
         money::{Currency, Money},
+        price_chart::{Area, step_line},
     },
     error::AppError,
     i18n::*,
@@ -257,7 +258,7 @@ fn Room(room: AuctionRoom) -> impl IntoView {
                     })}
                     {move || is_seller.get().then(|| view! { <SellerControls state listing /> })}
                     <WonNotice state me />
-                    <PriceChart state start_price />
+                    <PriceChart state start_price now />
                     <History state />
                     <p class="muted small">{t!(i18n, auction_soft_close_note, minutes = soft_close_min)}</p>
                 </section>
@@ -535,38 +536,31 @@ fn WonNotice(state: RoomState, me: Option<i64>) -> impl IntoView {
     }
 }
 
-/// Price over time as a step line, from the start price through every bid.
+/// Price over time as a step line, from the start price through every bid
+/// to now (or the end, once it is over).
 #[component]
-fn PriceChart(state: RoomState, start_price: Money) -> impl IntoView {
+fn PriceChart(state: RoomState, start_price: Money, now: RwSignal<i64>) -> impl IntoView {
     let i18n = use_i18n();
     const W: f64 = 600.0;
     const H: f64 = 160.0;
     let points = Memo::new(move |_| {
-        let history = state.history.get();
-        if history.is_empty() {
-            return String::new();
-        }
-        let t0 = state.live.with(|l| l.starts_at).min(history[0].at);
-        let t1 = history.last().map_or(t0 + 1, |b| b.at).max(t0 + 1);
-        let p0 = start_price.minor as f64;
-        let p1 = history.iter().map(|b| b.price.minor).max().unwrap_or(1) as f64;
-        let span = (p1 - p0).max(1.0);
-        let x = |t: i64| (t - t0) as f64 / (t1 - t0) as f64 * (W - 8.0) + 4.0;
-        let y = |p: f64| H - 6.0 - (p - p0) / span * (H - 12.0);
-        let mut out = format!("{:.1},{:.1}", x(t0), y(p0));
-        let mut last = p0;
-        for bid in &history {
-            let p = bid.price.minor as f64;
-            out.push_str(&format!(
-                " {:.1},{:.1} {:.1},{:.1}",
-                x(bid.at),
-                y(last),
-                x(bid.at),
-                y(p)
-            ));
-            last = p;
-        }
-        out
+        let bids: Vec<(i64, i64)> = state
+            .history
+            .with(|h| h.iter().map(|b| (b.at, b.price.minor)).collect());
+        let (starts_at, until) = state.live.with(|l| match l.phase {
+            Phase::Live => (l.starts_at, now.get().min(l.ends_at)),
+            _ => (l.starts_at, l.ends_at),
+        });
+        step_line(
+            starts_at,
+            start_price.minor,
+            &bids,
+            until,
+            Area {
+                width: W,
+                height: H,
+            },
+        )
     });
     view! {
         <figure class="price-chart">

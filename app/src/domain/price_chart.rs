@@ -1,6 +1,6 @@
 //! The auction room's price over time, as the points of an SVG step line.
 
-/// The box the line is drawn in, and how far it keeps from the edges.
+/// The box the line is drawn in (it keeps a few units from each edge).
 #[derive(Debug, Clone, Copy)]
 pub struct Area {
     pub width: f64,

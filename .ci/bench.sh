@@ -40,6 +40,12 @@ out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$por
 rss_load=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 rss_peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 
+# The same page rendered for every request: a session cookie (as a member's
+# browser sends) bypasses the page kept for anonymous visitors.
+member=(-H "Cookie: haggle_session=bench")
+wrk -t2 -c"$connections" -d3s "${member[@]}" "http://127.0.0.1:$port/" >/dev/null
+rendered=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "${member[@]}" "http://127.0.0.1:$port/")
+
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
 p90=$(awk '$1 == "90%" {print $2}' <<<"$out")
@@ -86,6 +92,7 @@ page_check=$(check .ci/bench/search_page.lua 'class="card"')
 api_out=$(wrk -t2 -c4 -d"${search_seconds}s" --timeout 10s --latency -s .ci/bench/search_api.lua "$base")
 wrk -t2 -c"$connections" -d3s --timeout 10s -s .ci/bench/search_page.lua "$base" >/dev/null
 page_out=$(wrk -t2 -c"$connections" -d"${duration}s" --timeout 10s --latency -s .ci/bench/search_page.lua "$base")
+page_rendered=$(wrk -t2 -c"$connections" -d"${duration}s" --timeout 10s --latency "${member[@]}" -s .ci/bench/search_page.lua "$base")
 rss_search_peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 
 # Figures from wrk's output: wrk_stat OUTPUT "Requests/sec" or wrk_stat OUTPUT "99%".
@@ -93,6 +100,8 @@ wrk_stat() { awk -v key="$2" '$1 == key || $1 == key ":" {print $2; exit}' <<<"$
 wrk_errors() { grep -E "Non-2xx|Socket errors" <<<"$1" | sed 's/^ *//' || true; }
 api_errors=$(wrk_errors "$api_out")
 page_errors=$(wrk_errors "$page_out")
+rendered_errors=$(wrk_errors "$rendered")
+page_rendered_errors=$(wrk_errors "$page_rendered")
 
 wasm=target/site/pkg/haggle.wasm
 raw=$(stat -c %s "$wasm")
@@ -104,11 +113,18 @@ cat <<REPORT
 
 Haggle benchmark (release binary, demo data: $cards cards on the home page)
   home page GET /, $connections connections, ${duration}s, wrk on the same 2-core machine
+  anonymous (the page kept for a second)
     requests/s      $rps
     latency p50     $p50
     latency p90     $p90
     latency p99     $p99
     ${errors:-errors          none}
+  rendered for each request (with a session cookie)
+    requests/s      $(wrk_stat "$rendered" Requests/sec)
+    latency p50     $(wrk_stat "$rendered" 50%)
+    latency p90     $(wrk_stat "$rendered" 90%)
+    latency p99     $(wrk_stat "$rendered" 99%)
+    errors          ${rendered_errors:-none}
   server memory
     RSS idle        $((rss_idle / 1024)) MB
     RSS under load  $((rss_load / 1024)) MB (peak $((rss_peak / 1024)) MB)
@@ -133,6 +149,12 @@ Search ($listed public listings; $bulk_out)
     latency p90     $(wrk_stat "$page_out" 90%)
     latency p99     $(wrk_stat "$page_out" 99%)
     errors          ${page_errors:-none}
+  SSR GET /search rendered for each request (with a session cookie), $connections connections, ${duration}s
+    requests/s      $(wrk_stat "$page_rendered" Requests/sec)
+    latency p50     $(wrk_stat "$page_rendered" 50%)
+    latency p90     $(wrk_stat "$page_rendered" 90%)
+    latency p99     $(wrk_stat "$page_rendered" 99%)
+    errors          ${page_rendered_errors:-none}
   server memory peak after search  $((rss_search_peak / 1024)) MB
   answers checked with curl (every path once, before the runs)
     JSON            $api_check

@@ -3,7 +3,7 @@
 use crate::health::healthz;
 use app::{
     App,
-    backend::{AppState, admin_gate, captcha, origin, ws},
+    backend::{AppState, admin_gate, captcha, origin, search_cache, ws},
     shell,
 };
 use axum::{
@@ -98,6 +98,11 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(origin::refuse_cross_site_writes))
+        // Outside the session layer: a kept page costs no session lookup.
+        .layer(axum::middleware::from_fn_with_state(
+            state.search_cache.clone(),
+            search_cache::pages,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

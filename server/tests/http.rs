@@ -1,7 +1,8 @@
 mod common;
 
-use common::{TestServer, http};
+use common::{TestServer, http, sign_up};
 use reqwest::StatusCode;
+use std::time::Duration;
 
 fn card_count(html: &str) -> usize {
     html.matches(r#"<li class="card">"#).count()
@@ -52,6 +53,42 @@ async fn home_page_is_server_rendered_from_the_database() {
     assert!(html.contains("芒果千層蛋糕") && html.contains("브라우니") && html.contains("MacBook"));
     // User text is escaped, never markup.
     assert!(!html.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn anonymous_visitors_share_the_home_page_for_a_second() {
+    let server = TestServer::start(true).await;
+    let page = |lang: &'static str, cookie: Option<String>| {
+        let mut req = http().get(server.url("/")).header("accept-language", lang);
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    // Each render draws a fresh script nonce: the same one means the same
+    // render.
+    let nonce = |html: &str| {
+        let start = html.find(r#"nonce=""#).expect("a nonce") + 7;
+        html[start..start + html[start..].find('"').unwrap()].to_string()
+    };
+    let first = nonce(&page("en", None).await);
+    assert_eq!(nonce(&page("en", None).await), first, "kept");
+    let chinese = page("zh-TW", None).await;
+    assert!(chinese.contains(r#"lang="zh-TW""#));
+    assert_ne!(nonce(&chinese), first, "a page per language");
+    let member = sign_up(&server, "ann").await;
+    let theirs = page("en", Some(member)).await;
+    assert_ne!(nonce(&theirs), first, "a member's page is their own");
+    assert!(theirs.contains("ann"));
+
+    // A catalog change drops it at once; otherwise it lasts a second.
+    server.state.search_cache.clear();
+    let second = nonce(&page("en", None).await);
+    assert_ne!(second, first);
+    assert_eq!(nonce(&page("en", None).await), second);
+    tokio::time::sleep(app::backend::search_cache::PAGE_FRESH_FOR + Duration::from_millis(200))
+        .await;
+    assert_ne!(nonce(&page("en", None).await), second);
 }
 
 #[tokio::test]

@@ -27,7 +27,9 @@ use std::{sync::Arc, time::Duration};
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
 pub const PAGE_FRESH_FOR: Duration = Duration::from_secs(1);
 const CAPACITY: u64 = 10_000;
-const PAGE_CAPACITY: u64 = 1_000;
+/// Pages are a few dozen KB each, and anyone can ask for new addresses (a
+/// search, a cookie): this bounds what they can make the server hold.
+const PAGE_CAPACITY: u64 = 256;
 /// The pages that may be kept: public, and the same for every anonymous visitor.
 const PAGE_PATHS: &[&str] = &["/", "/search"];
 /// The cookie that marks a visitor with a session (see the router).

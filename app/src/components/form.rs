@@ -100,10 +100,12 @@ pub fn debounced(source: RwSignal<String>, ms: u64) -> ReadSignal<String> {
         let value = source.get();
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
+        // The page may be gone when the timer fires (a submit navigates
+        // away): then there is nothing left to update.
         set_timeout(
             move || {
-                if generation.get_value() == mine {
-                    set_settled.set(value);
+                if generation.try_get_value() == Some(mine) {
+                    set_settled.try_set(value);
                 }
             },
             Duration::from_millis(ms),

@@ -2,7 +2,7 @@
 //! header and the account pages.
 
 use crate::{
-    api::auth::{LogIn, LogOut, SignUp, current_viewer},
+    api::account::auth::{LogIn, LogOut, SignUp, current_viewer},
     error::AppError,
     model::Viewer,
 };

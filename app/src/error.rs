@@ -94,8 +94,8 @@ impl From<sqlx::Error> for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::backend::upload::UploadError> for AppError {
-    fn from(e: crate::backend::upload::UploadError) -> Self {
+impl From<crate::backend::platform::upload::UploadError> for AppError {
+    fn from(e: crate::backend::platform::upload::UploadError) -> Self {
         AppError::field(e.field, e.problem)
     }
 }

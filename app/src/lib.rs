@@ -30,23 +30,25 @@ use leptos_router::{
 };
 use pages::{
     about::AboutPage,
+    account::{
+        identity::IdentityPage, log_in::LogInPage, member::MemberPage, settings::SettingsPage,
+        sign_up::SignUpPage, verify::VerifyEmailPage,
+    },
     admin::AdminPage,
-    auction::AuctionPage,
-    auction_center::{MyAuctionsPage, MyBidsPage},
-    collections::{FavoritesPage, MyListingsPage},
+    auction::{
+        center::{MyAuctionsPage, MyBidsPage},
+        room::AuctionPage,
+    },
+    catalog::{
+        collections::{FavoritesPage, MyListingsPage},
+        home::HomePage,
+        listing::ListingPage,
+        search::SearchPage,
+        sell::{EditListingPage, SellPage},
+    },
     error::ErrorPage,
-    home::HomePage,
-    identity::IdentityPage,
-    listing::ListingPage,
-    log_in::LogInPage,
-    member::MemberPage,
     not_found::NotFoundPage,
-    notifications::NotificationsPage,
-    search::SearchPage,
-    sell::{EditListingPage, SellPage},
-    settings::SettingsPage,
-    sign_up::SignUpPage,
-    verify::VerifyEmailPage,
+    notify::NotificationsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

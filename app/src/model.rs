@@ -2,7 +2,7 @@
 
 use crate::domain::{
     auction::{Outcome, Phase},
-    listing::{AuctionTerms, Condition, ListingInput, SaleMode, Status},
+    catalog::{AuctionTerms, Condition, ListingInput, SaleMode, Status},
     money::Money,
 };
 use serde::{Deserialize, Serialize};
@@ -126,9 +126,9 @@ pub struct Viewer {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::backend::accounts::Account> for Viewer {
-    fn from(a: crate::backend::accounts::Account) -> Viewer {
-        use crate::backend::{accounts::Role, media};
+impl From<crate::backend::account::Account> for Viewer {
+    fn from(a: crate::backend::account::Account) -> Viewer {
+        use crate::backend::{account::Role, platform::media};
         Viewer {
             is_admin: a.role() == Role::Admin,
             email_verified: a.email_verified_at.is_some(),

@@ -1,7 +1,7 @@
 //! `haggle admin grant|revoke <username>`: promote or demote an existing account
 //! from the machine Haggle runs on (there is no other way to make the first admin).
 
-use app::backend::{accounts, config::Config};
+use app::backend::{account, platform::config::Config};
 use std::process::ExitCode;
 
 pub const USAGE: &str = "usage: haggle admin grant|revoke <username>";
@@ -18,7 +18,7 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
     };
     let result = async {
         let pool = crate::open_database(config).await?;
-        let changed = accounts::set_admin(&pool, username, admin).await?;
+        let changed = account::set_admin(&pool, username, admin).await?;
         pool.close().await;
         Ok::<bool, Box<dyn std::error::Error>>(changed)
     }

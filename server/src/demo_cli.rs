@@ -6,7 +6,7 @@
 //! `haggle-load` (see `crate::load_auction`).
 
 use crate::load_auction;
-use app::backend::{config::Config, demo, search};
+use app::backend::{catalog::search, demo, platform::config::Config};
 use std::{process::ExitCode, time::Instant};
 
 pub const USAGE: &str = "usage: haggle demo bulk <count>

@@ -1,6 +1,6 @@
 //! `GET /healthz`: liveness for load balancers and the test suite.
 
-use app::backend::{AppState, db};
+use app::backend::{AppState, platform::db};
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::{Value, json};
 

@@ -12,17 +12,19 @@ pub mod telemetry;
 
 use app::backend::{
     AppState,
-    auctions::{AuctionHouse, Rules},
-    clock::now_ms,
-    config::Config,
-    db, demo, favorites,
-    hub::{DEFAULT_QUEUE, Hub},
-    media::MediaStore,
-    outbox::{FileOutbox, Mailer},
-    scheduler, search,
-    search_cache::SearchCache,
-    secret::Secret,
-    vault::Vault,
+    auction::{AuctionHouse, Rules, scheduler},
+    catalog::{favorites, search, search_cache::SearchCache},
+    demo,
+    live::hub::{DEFAULT_QUEUE, Hub},
+    platform::{
+        clock::now_ms,
+        config::Config,
+        db,
+        media::MediaStore,
+        outbox::{FileOutbox, Mailer},
+        secret::Secret,
+        vault::Vault,
+    },
 };
 use leptos::config::LeptosOptions;
 use std::{future::Future, io, sync::Arc};
@@ -32,7 +34,7 @@ use tower_sessions::ExpiredDeletion;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("configuration: {0}")]
-    Config(#[from] app::backend::config::ConfigError),
+    Config(#[from] app::backend::platform::config::ConfigError),
     #[error("data directory: {0}")]
     Io(#[from] io::Error),
     #[error("database: {0}")]
@@ -47,7 +49,7 @@ pub enum StartError {
 
 /// sqlx is reached through `app` so the two never disagree on its version.
 mod sqlx_error {
-    pub use app::backend::db::{Error, MigrateError};
+    pub use app::backend::platform::db::{Error, MigrateError};
 }
 
 /// The database for a command run beside the server or instead of it: the
@@ -93,7 +95,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let secret = Secret::load_or_create(&config.data_dir)?;
     let mailer: Arc<dyn Mailer> = match &config.smtp_url {
         Some(url) => Arc::new(
-            app::backend::outbox::SmtpMailer::new(url, &config.mail_from)
+            app::backend::platform::outbox::SmtpMailer::new(url, &config.mail_from)
                 .map_err(|e| StartError::Mail(e.to_string()))?,
         ),
         None => Arc::new(FileOutbox::new(config.outbox_dir().join("mail.jsonl"))),

@@ -8,7 +8,7 @@
 //! in over HTTP instead would run into the per-address log-in limits, which
 //! rightly stop hundreds of log-ins from one address.
 
-use app::backend::{clock::now_ms, logins};
+use app::backend::{account::logins, platform::clock::now_ms};
 use serde::Serialize;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 /// The session cookie's name (see `router::build`).
 pub const SESSION_COOKIE: &str = "haggle_session";
-/// What the session holds: the login id (see `app::backend::session`).
+/// What the session holds: the login id (see `app::backend::web::session`).
 const LOGIN_ID: &str = "login_id";
 /// As long as the router keeps an idle session.
 const SESSION_DAYS: i64 = 30;
@@ -172,7 +172,7 @@ pub fn json_lines(created: &Created) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::backend::db;
+    use app::backend::platform::db;
 
     #[tokio::test]
     async fn bidders_get_sessions_the_server_resolves_to_them() {

@@ -1,4 +1,4 @@
-use app::backend::config::Config;
+use app::backend::platform::config::Config;
 use std::process::ExitCode;
 
 #[tokio::main]

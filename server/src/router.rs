@@ -3,7 +3,13 @@
 use crate::health::healthz;
 use app::{
     App,
-    backend::{AppState, admin_gate, captcha, origin, search_cache, ws},
+    backend::{
+        AppState,
+        catalog::search_cache,
+        live::socket,
+        platform::captcha,
+        web::{admin_gate, origin},
+    },
     shell,
 };
 use axum::{
@@ -68,7 +74,7 @@ pub fn build(state: AppState) -> Router {
     let fn_state = state.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/ws", get(ws::handler))
+        .route("/ws", get(socket::handler))
         .route("/captcha.png", get(captcha::image))
         .route("/admin/id-review/{id}", get(admin_gate::review_photo))
         .nest_service("/media", media)

@@ -5,7 +5,7 @@
 mod common;
 
 use app::{
-    backend::clock::now_ms,
+    backend::platform::clock::now_ms,
     domain::{
         account::{Field, Problem},
         auction::{BidRefusal, Outcome, Phase},

@@ -86,8 +86,10 @@ async fn anonymous_visitors_share_the_home_page_for_a_second() {
     let second = nonce(&page("en", None).await);
     assert_ne!(second, first);
     assert_eq!(nonce(&page("en", None).await), second);
-    tokio::time::sleep(app::backend::search_cache::PAGE_FRESH_FOR + Duration::from_millis(200))
-        .await;
+    tokio::time::sleep(
+        app::backend::catalog::search_cache::PAGE_FRESH_FOR + Duration::from_millis(200),
+    )
+    .await;
     assert_ne!(nonce(&page("en", None).await), second);
 }
 
@@ -185,7 +187,7 @@ async fn server_function_answers_over_http() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let feed: app::api::listings::HomeFeed = res.json().await.unwrap();
+    let feed: app::api::catalog::HomeFeed = res.json().await.unwrap();
     assert_eq!(feed.newest.len(), 12);
     assert!(feed.newest.windows(2).all(|w| w[0].id != w[1].id));
     // Anonymous: no history, so the recommendations are the popular row.

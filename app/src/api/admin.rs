@@ -5,13 +5,13 @@ use crate::{error::AppError, model::AdminOverview};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::{backend::session, error::respond};
+use crate::{backend::web::session, error::respond};
 
 #[server(endpoint = "admin/overview")]
 pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
     respond(
         async move {
-            use crate::backend::identity;
+            use crate::backend::account::identity;
             let admin = session::admin().await?;
             let db = &admin.state.db;
             let (users, listings): (i64, i64) = sqlx::query_as(
@@ -21,7 +21,7 @@ pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
             .await?;
             let id_reviews = identity::pending(db).await?;
             let pending_listings =
-                crate::backend::listings::pending(db, admin.state.config.currency, 50).await?;
+                crate::backend::catalog::pending(db, admin.state.config.currency, 50).await?;
             Ok(AdminOverview {
                 users,
                 listings,
@@ -37,7 +37,7 @@ pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
 pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError> {
     respond(
         async move {
-            use crate::backend::identity;
+            use crate::backend::account::identity;
             let admin = session::admin().await?;
             identity::decide(&admin.state, review, admin.account.id, approve)
                 .await
@@ -59,7 +59,7 @@ pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError
 pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Result<(), AppError> {
     respond(
         async move {
-            use crate::backend::{clock::now_ms, review};
+            use crate::backend::{catalog::review, platform::clock::now_ms};
             let admin = session::admin().await?;
             let decision = if approve {
                 review::Decision::Approve
@@ -87,7 +87,7 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
 pub async fn delist_listing(listing: i64, reason: String) -> Result<(), AppError> {
     respond(
         async move {
-            use crate::backend::{clock::now_ms, review};
+            use crate::backend::{catalog::review, platform::clock::now_ms};
             let admin = session::admin().await?;
             review::delist(&admin.state.db, listing, &reason, now_ms()).await?;
             admin.state.search_cache.clear();

@@ -1,10 +1,7 @@
-//! Server functions, one module per area: check the caller, call a service, map
-//! errors.
+//! Server functions, one module per area. Each is an adapter: it takes the
+//! caller from the session, calls one backend use case and returns its answer.
 
 pub mod account;
 pub mod admin;
-pub mod auctions;
-pub mod auth;
-pub mod identity;
-pub mod listings;
-pub mod profile;
+pub mod auction;
+pub mod catalog;

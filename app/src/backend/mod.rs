@@ -1,40 +1,16 @@
-//! Server-only code: database, services, the live hub, storage.
+//! Server-only code, the one gate: nothing below compiles into the browser.
+//!
+//! Infrastructure without business rules (`platform`, `web`, `live`) stands apart
+//! from the areas (`account`, `catalog`, `auction`, `notify`, `order`), each of
+//! which holds its use cases.
 
-pub mod accounts;
-pub mod admin_gate;
-pub mod auction_chat;
-pub mod auction_lists;
-pub mod auctions;
-pub mod captcha;
-pub mod categories;
-pub mod clock;
-pub mod config;
-pub mod db;
+pub mod account;
+pub mod auction;
+pub mod catalog;
 pub mod demo;
-pub mod favorites;
-pub mod hub;
-pub mod identity;
-pub mod images;
-pub mod listing_edit;
-pub mod listings;
-pub mod login_guard;
-pub mod logins;
-pub mod media;
-pub mod notifications;
-pub mod ocr;
-pub mod orders;
-pub mod origin;
-pub mod outbox;
-pub mod review;
-pub mod scheduler;
-pub mod search;
-pub mod search_cache;
-pub mod secret;
-pub mod session;
-pub mod state;
-pub mod upload;
-pub mod vault;
-pub mod verification;
-pub mod ws;
-
-pub use state::AppState;
+pub mod live;
+pub mod notify;
+pub mod order;
+pub mod platform;
+pub mod web;
+pub use platform::state::AppState;

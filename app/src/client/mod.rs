@@ -1,4 +1,3 @@
 //! Browser-only code.
 
-pub mod socket;
 pub mod upload;

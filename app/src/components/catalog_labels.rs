@@ -1,11 +1,7 @@
 //! Translated names of the catalog's fixed vocabularies.
 
 use crate::{
-    domain::{
-        category,
-        listing::{Condition, Status},
-        search::Sort,
-    },
+    domain::catalog::{Condition, Status, category, search::Sort},
     i18n::*,
 };
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
 use crate::{
     components::catalog_labels::StatusName,
-    domain::listing::{SaleMode, Status},
+    domain::catalog::{SaleMode, Status},
     i18n::*,
     model::ListingCard,
 };

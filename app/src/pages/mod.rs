@@ -1,20 +1,11 @@
-//! One module per route.
+//! One folder per area, one module per route; the few pages that belong to no
+//! area (about, errors) stand beside them.
 
 pub mod about;
+pub mod account;
 pub mod admin;
 pub mod auction;
-pub mod auction_center;
-pub mod collections;
+pub mod catalog;
 pub mod error;
-pub mod home;
-pub mod identity;
-pub mod listing;
-pub mod log_in;
-pub mod member;
 pub mod not_found;
-pub mod notifications;
-pub mod search;
-pub mod sell;
-pub mod settings;
-pub mod sign_up;
-pub mod verify;
+pub mod notify;

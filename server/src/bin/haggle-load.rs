@@ -37,10 +37,9 @@
 //! target is missed: those are printed next to the figures).
 
 use app::{
-    backend::{config::Config, db},
-    domain::{
-        auction::{self, Auction, BidRefusal, Bidder, Book, Phase, Terms},
-        increment::IncrementTable,
+    backend::platform::{config::Config, db},
+    domain::auction::{
+        self, Auction, BidRefusal, Bidder, Book, Phase, Terms, increment::IncrementTable,
     },
     error::AppError,
     model::BidAck,
@@ -1458,7 +1457,7 @@ fn mb(kb: u64) -> f64 {
 }
 
 fn now_ms() -> i64 {
-    app::backend::clock::now_ms()
+    app::backend::platform::clock::now_ms()
 }
 
 // ---------------------------------------------------------------- load

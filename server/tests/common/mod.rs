@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this
 
 use app::{
-    backend::{AppState, config::Config},
+    backend::{AppState, platform::config::Config},
     error::AppError,
 };
 use reqwest::{StatusCode, header};
@@ -209,7 +209,7 @@ pub async fn call_as(
 /// Makes `username` an admin through the same service the CLI uses.
 pub async fn make_admin(server: &TestServer, username: &str) {
     assert!(
-        app::backend::accounts::set_admin(&server.state.db, username, true)
+        app::backend::account::set_admin(&server.state.db, username, true)
             .await
             .unwrap()
     );

@@ -651,7 +651,7 @@ pub fn illustrate(slug: &str, hue: f32, scale: f32) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::category::CATEGORIES;
+    use crate::domain::catalog::category::CATEGORIES;
 
     #[test]
     fn every_category_draws_a_distinct_picture() {

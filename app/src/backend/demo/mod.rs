@@ -11,13 +11,12 @@
 
 mod art;
 
-use super::{
+use crate::backend::platform::{
     clock::now_ms,
     media::{MediaStore, StoredImage, THUMB_SIZE},
 };
 use crate::domain::{
-    category,
-    listing::{AuctionTerms, Condition, SaleMode, Status},
+    catalog::{AuctionTerms, Condition, SaleMode, Status, category},
     money::Currency,
 };
 use sqlx::{SqliteConnection, SqlitePool};
@@ -2698,8 +2697,8 @@ async fn bid_in_running_auctions(
     now: i64,
     currency: Currency,
 ) -> Result<(), sqlx::Error> {
+    use crate::domain::auction::increment::IncrementTable;
     use crate::domain::auction::{self, Auction, Bidder, Book, Phase, Terms};
-    use crate::domain::increment::IncrementTable;
     #[derive(sqlx::FromRow)]
     struct Running {
         listing_id: i64,
@@ -3139,8 +3138,8 @@ pub enum SeedError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{categories, db::testing::temp_db};
-    use crate::domain::{account, listing};
+    use crate::backend::{catalog::categories, platform::db::testing::temp_db};
+    use crate::domain::{account, catalog};
 
     async fn scalar(pool: &SqlitePool, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
@@ -3270,7 +3269,7 @@ mod tests {
             .await
             .unwrap();
         for name in &names {
-            assert_eq!(listing::normalize_tag(name).as_deref(), Ok(name.as_str()));
+            assert_eq!(catalog::normalize_tag(name).as_deref(), Ok(name.as_str()));
         }
 
         // Auctions in every phase, each with terms matching its listing.
@@ -3475,18 +3474,18 @@ mod tests {
                 let title = format!("{} {variant}", t.title);
                 let chars = title.trim().chars().count();
                 assert!(
-                    chars >= 2 && chars + 1 + longest_flourish <= listing::TITLE_LEN.1 as usize,
+                    chars >= 2 && chars + 1 + longest_flourish <= catalog::TITLE_LEN.1 as usize,
                     "{title}"
                 );
             }
             for tag in t.tags {
-                assert_eq!(listing::normalize_tag(tag).as_deref(), Ok(*tag));
+                assert_eq!(catalog::normalize_tag(tag).as_deref(), Ok(*tag));
             }
-            assert!(listing::check_text(t.description, listing::DESCRIPTION_MAX).is_ok());
+            assert!(catalog::check_text(t.description, catalog::DESCRIPTION_MAX).is_ok());
         }
         for phrases in [TW, CN, KO, EN] {
             for tag in [phrases.meetup_tag, phrases.shipping_tag] {
-                assert_eq!(listing::normalize_tag(tag).as_deref(), Ok(tag));
+                assert_eq!(catalog::normalize_tag(tag).as_deref(), Ok(tag));
             }
         }
         for user in USERS {
@@ -3502,7 +3501,7 @@ mod tests {
             assert!(
                 user.areas
                     .iter()
-                    .all(|a| a.chars().count() <= listing::AREA_MAX as usize)
+                    .all(|a| a.chars().count() <= catalog::AREA_MAX as usize)
             );
         }
         for lang in [Tw, Cn, Ko, En] {

@@ -1,0 +1,129 @@
+//! Auctions: the room, bidding without JavaScript, buy-it-now, the seller's
+//! controls, the buyer and seller centers, and notifications. With
+//! JavaScript, bids and chat travel over the WebSocket instead and reach the
+//! same services.
+
+use crate::{
+    error::AppError,
+    model::{AuctionRoom, BidAck, MyAuction, Notifications},
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{platform::clock::now_ms, web::session},
+    error::respond,
+};
+
+#[server(endpoint = "auction")]
+pub async fn fetch_auction_room(listing: i64) -> Result<AuctionRoom, AppError> {
+    respond(
+        async move {
+            let (state, account) = session::looker().await?;
+            state
+                .auctions
+                .room(listing, account.map(|a| a.id), now_ms())
+                .await
+        }
+        .await,
+    )
+}
+
+/// A bid as typed in the bid box (the currency's usual notation), as the
+/// caller's maximum.
+#[server(endpoint = "auction/bid")]
+pub async fn place_bid(listing: i64, amount: String) -> Result<BidAck, AppError> {
+    respond(
+        async move {
+            use crate::domain::{account::Field, catalog::check_amount};
+            let session::Caller { state, account, .. } = session::caller().await?;
+            let amount = check_amount(&amount, state.config.currency)
+                .map_err(|p| AppError::field(Field::Amount, p))?;
+            state
+                .auctions
+                .bid(account.id, listing, amount, now_ms())
+                .await
+        }
+        .await,
+    )
+}
+
+/// Buys at the buy-it-now price; returns the order's id.
+#[server(endpoint = "auction/buy_now")]
+pub async fn buy_now(listing: i64) -> Result<String, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            state.auctions.buy_now(account.id, listing, now_ms()).await
+        }
+        .await,
+    )
+}
+
+/// The seller ends a live auction now, selling to the leader.
+#[server(endpoint = "auction/end")]
+pub async fn end_auction(listing: i64) -> Result<(), AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            state
+                .auctions
+                .end(listing, Some(account.id), now_ms())
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+/// The seller calls off an auction nobody has bid in.
+#[server(endpoint = "auction/cancel")]
+pub async fn cancel_auction(listing: i64) -> Result<(), AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            state.auctions.cancel(account.id, listing, now_ms()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "my/bids")]
+pub async fn my_bids() -> Result<Vec<MyAuction>, AppError> {
+    respond(
+        async move {
+            use crate::backend::auction::lists;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            Ok(lists::my_bids(&state.db, state.config.currency, account.id).await?)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "my/auctions")]
+pub async fn my_auctions() -> Result<Vec<MyAuction>, AppError> {
+    respond(
+        async move {
+            use crate::backend::auction::lists;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            Ok(lists::my_auctions(&state.db, state.config.currency, account.id).await?)
+        }
+        .await,
+    )
+}
+
+/// The caller's latest notifications. Opening them marks them read; the
+/// answer still shows which were new.
+#[server(endpoint = "notifications")]
+pub async fn my_notifications() -> Result<Notifications, AppError> {
+    respond(
+        async move {
+            use crate::backend::notify;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            let list = notify::list(&state.db, account.id, state.config.currency).await?;
+            notify::mark_read(&state.db, account.id, now_ms()).await?;
+            Ok(list)
+        }
+        .await,
+    )
+}

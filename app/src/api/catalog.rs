@@ -1,0 +1,308 @@
+//! Listings: browsing, searching, the listing page, selling, favorites.
+
+use crate::{
+    domain::catalog::{ListingInput, Status, search::SearchQuery},
+    error::AppError,
+    model::{FavoriteState, ImageRef, ListingCard, ListingDetail, ListingForEdit, SearchResults},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{AppState, catalog, platform::clock::now_ms, web::session},
+    error::respond,
+};
+
+/// How many cards each home-page row shows.
+pub const ROW_LIMIT: u32 = 12;
+
+/// The home page's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeFeed {
+    /// From the viewer's favorites and recent views; popular ones at first.
+    pub recommended: Vec<ListingCard>,
+    /// Whether `recommended` is personal (false: popular, for a cold start).
+    pub personal: bool,
+    pub newest: Vec<ListingCard>,
+    pub ending_soon: Vec<ListingCard>,
+    pub popular: Vec<ListingCard>,
+}
+
+#[server(endpoint = "home")]
+pub async fn fetch_home_feed() -> Result<HomeFeed, AppError> {
+    respond(
+        async {
+            let (state, account) = session::looker().await?;
+            let (db, currency) = (&state.db, state.config.currency);
+            let popular = catalog::popular_cards(db, currency, ROW_LIMIT).await?;
+            let personal = match &account {
+                Some(a) => catalog::recommended_cards(db, currency, a.id, ROW_LIMIT).await?,
+                None => Vec::new(),
+            };
+            Ok(HomeFeed {
+                personal: !personal.is_empty(),
+                recommended: if personal.is_empty() {
+                    popular.clone()
+                } else {
+                    personal
+                },
+                newest: catalog::newest_cards(db, currency, ROW_LIMIT).await?,
+                ending_soon: catalog::ending_soon_cards(db, currency, now_ms(), ROW_LIMIT).await?,
+                popular,
+            })
+        }
+        .await,
+    )
+}
+
+/// A GET, so results can be cached and benchmarked like a page.
+#[server(endpoint = "search", input = GetUrl)]
+pub async fn search_listings(query: SearchQuery) -> Result<SearchResults, AppError> {
+    respond(
+        async move {
+            use crate::backend::catalog::search;
+            let state = AppState::current()?;
+            let run = async {
+                Ok::<_, AppError>(
+                    search::search(&state.db, &query, state.config.currency, now_ms()).await?,
+                )
+            };
+            let found = state.search_cache.get_or_run(&query, run).await;
+            found
+                .map(|found| SearchResults::clone(&found))
+                .map_err(|err| AppError::clone(&err))
+        }
+        .await,
+    )
+}
+
+/// The listing page. Counts a view (once a day per viewer) unless the seller
+/// is looking.
+#[server(endpoint = "listing")]
+pub async fn fetch_listing(id: i64) -> Result<ListingDetail, AppError> {
+    respond(
+        async move {
+            use crate::backend::{
+                account::Role,
+                catalog::{Looker, favorites},
+            };
+            let (state, account) = session::looker().await?;
+            let looker = Looker {
+                user: account.as_ref().map(|a| a.id),
+                admin: account.as_ref().is_some_and(|a| a.role() == Role::Admin),
+            };
+            let mut detail = catalog::detail(&state.db, state.config.currency, id, looker).await?;
+            if detail.status.is_public() && !detail.mine {
+                let viewer = match looker.user {
+                    Some(user) => catalog::viewer_key(user),
+                    None => {
+                        let who = session::requester();
+                        let hash = state
+                            .secret
+                            .hash("viewer", &format!("{}\n{}", who.ip, who.user_agent));
+                        format!("a:{}", &hash[..16])
+                    }
+                };
+                if favorites::record_view(&state.db, id, &viewer, now_ms()).await? {
+                    detail.views += 1;
+                }
+            }
+            Ok(detail)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "listing/edit")]
+pub async fn fetch_listing_for_edit(id: i64) -> Result<ListingForEdit, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            catalog::for_edit(
+                &state.db,
+                state.config.currency,
+                &state.vault,
+                account.id,
+                id,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// What saving a listing led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedListing {
+    pub id: i64,
+    pub status: Status,
+}
+
+/// Creates (`id` absent) or edits the caller's listing. Selling needs a
+/// verified email and an account in good standing.
+#[server(endpoint = "listing/save")]
+pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedListing, AppError> {
+    respond(
+        async move {
+            use crate::backend::catalog::edit;
+            use crate::domain::catalog::check_listing_edit;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            let now = now_ms();
+            if account.email_verified_at.is_none() || !account.standing(now).may_trade() {
+                return Err(AppError::Forbidden);
+            }
+            let started = match id {
+                Some(id) => edit::started_terms(&state.db, id, now).await?,
+                None => None,
+            };
+            let draft = check_listing_edit(&input, state.config.currency, now, started)
+                .map_err(AppError::Validation)?;
+            match id {
+                None => {
+                    let id = edit::create(&state.db, &state.vault, account.id, &draft, now).await?;
+                    tracing::info!(listing = id, seller = account.id, "listing created");
+                    Ok(SavedListing {
+                        id,
+                        status: Status::Pending,
+                    })
+                }
+                Some(id) => {
+                    let status = edit::update(
+                        &state.db,
+                        &state.vault,
+                        &state.media,
+                        account.id,
+                        id,
+                        &draft,
+                        now,
+                    )
+                    .await?;
+                    state.search_cache.clear();
+                    if draft.auction.is_some() {
+                        state.auctions.terms_changed(id, now).await?;
+                    }
+                    Ok(SavedListing { id, status })
+                }
+            }
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "listing/delete")]
+pub async fn delete_listing(id: i64) -> Result<(), AppError> {
+    respond(
+        async move {
+            use crate::backend::catalog::edit;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            edit::delete(&state.db, &state.media, account.id, id).await?;
+            state.search_cache.clear();
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Form field `image` (file): one photo for a listing being written. The
+/// browser uploads each photo as it is chosen, showing progress, and sends
+/// the returned ids with the listing.
+#[server(input = MultipartFormData, endpoint = "listing/image")]
+pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppError> {
+    respond(
+        async move {
+            use crate::backend::platform::{images, upload};
+            use crate::domain::account::{Field, Problem};
+            let session::Caller { state, account, .. } = session::caller().await?;
+            if !account.standing(now_ms()).may_trade() {
+                return Err(AppError::Forbidden);
+            }
+            let mut form = upload::read_form(data, Field::Images).await?;
+            let bytes = form
+                .files
+                .remove("image")
+                .filter(|b| !b.is_empty())
+                .ok_or(AppError::field(Field::Images, Problem::NotAnImage))?;
+            images::store_upload(&state.db, &state.media, account.id, bytes, now_ms()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "favorite")]
+pub async fn set_favorite(listing: i64, on: bool) -> Result<FavoriteState, AppError> {
+    respond(
+        async move {
+            use crate::backend::catalog::favorites;
+            let session::Caller { state, account, .. } = session::caller().await?;
+            favorites::set(&state.db, account.id, listing, on, now_ms()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "favorites")]
+pub async fn my_favorites() -> Result<Vec<ListingCard>, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            Ok(catalog::favorite_cards(&state.db, state.config.currency, account.id).await?)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "my/listings")]
+pub async fn my_listings() -> Result<Vec<ListingCard>, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            Ok(catalog::own_cards(&state.db, state.config.currency, account.id).await?)
+        }
+        .await,
+    )
+}
+
+/// A member's public listings, for their page.
+#[server(endpoint = "seller/listings")]
+pub async fn seller_listings(username: String) -> Result<Vec<ListingCard>, AppError> {
+    respond(
+        async move {
+            use crate::backend::account;
+            let state = AppState::current()?;
+            let seller = account::find_by_username(&state.db, username.trim())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(catalog::seller_cards(&state.db, state.config.currency, seller.id, 0, 60).await?)
+        }
+        .await,
+    )
+}
+
+/// Tags in use starting with what was typed, most used first.
+#[server(endpoint = "tags/suggest", input = GetUrl)]
+pub async fn suggest_tags(prefix: String) -> Result<Vec<String>, AppError> {
+    respond(
+        async move {
+            use crate::domain::catalog::normalize_tag;
+            let state = AppState::current()?;
+            let Ok(prefix) = normalize_tag(&prefix) else {
+                return Ok(Vec::new());
+            };
+            let escaped = prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            Ok(sqlx::query_scalar(
+                "SELECT t.name FROM tags t JOIN listing_tags lt ON lt.tag_id = t.id
+                  WHERE t.name LIKE ? ESCAPE '\\'
+                  GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 8",
+            )
+            .bind(format!("{escaped}%"))
+            .fetch_all(&state.db)
+            .await?)
+        }
+        .await,
+    )
+}

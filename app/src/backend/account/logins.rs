@@ -1,0 +1,150 @@
+//! Signed-in browsers. A session stores only a login id; the row here says whose
+//! it is. Ending a login signs that browser out on its next request and closes
+//! its live sockets at once.
+
+use crate::backend::live::hub::Hub;
+use sqlx::SqlitePool;
+
+/// `last_seen` is refreshed at most this often, so reading a page is not a write.
+const TOUCH_EVERY_MS: i64 = 5 * 60_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Login {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+pub async fn start(
+    pool: &SqlitePool,
+    user_id: i64,
+    user_agent: &str,
+    ip: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    // Headers are attacker-chosen; keep what is shown in settings short.
+    let user_agent: String = user_agent.chars().take(200).collect();
+    sqlx::query(
+        "INSERT INTO logins (id, user_id, created_at, last_seen, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .bind(user_agent)
+    .bind(ip)
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+/// Whose login this is, if it has not been ended; notes that it was seen.
+pub async fn resolve(
+    pool: &SqlitePool,
+    login_id: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, last_seen FROM logins WHERE id = ?")
+            .bind(login_id)
+            .fetch_optional(pool)
+            .await?;
+    let Some((user_id, last_seen)) = row else {
+        return Ok(None);
+    };
+    if now - last_seen >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE logins SET last_seen = ? WHERE id = ?")
+            .bind(now)
+            .bind(login_id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(Some(user_id))
+}
+
+/// The user's logins, most recently seen first.
+pub async fn list(pool: &SqlitePool, user_id: i64) -> Result<Vec<Login>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, created_at, last_seen, user_agent, ip FROM logins
+         WHERE user_id = ? ORDER BY last_seen DESC, created_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Ends a login and closes the live tabs opened under it.
+pub async fn end(pool: &SqlitePool, hub: &Hub, login_id: &str) -> Result<(), sqlx::Error> {
+    let user: Option<i64> = sqlx::query_scalar("DELETE FROM logins WHERE id = ? RETURNING user_id")
+        .bind(login_id)
+        .fetch_optional(pool)
+        .await?;
+    if let Some(user) = user {
+        hub.end_logins(user, |login| login == login_id);
+    }
+    Ok(())
+}
+
+/// Ends every login of the user except `keep`, closing their live tabs;
+/// returns how many ended.
+pub async fn end_others(
+    pool: &SqlitePool,
+    hub: &Hub,
+    user_id: i64,
+    keep: &str,
+) -> Result<u64, sqlx::Error> {
+    let ended = sqlx::query("DELETE FROM logins WHERE user_id = ? AND id <> ?")
+        .bind(user_id)
+        .bind(keep)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    hub.end_logins(user_id, |login| login != keep);
+    Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::platform::db::testing::temp_db;
+
+    #[tokio::test]
+    async fn logins_resolve_until_ended() {
+        let (pool, _dir) = temp_db().await;
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, nickname, email, created_at) VALUES ('mei', 'Mei', 'm@example.com', 0) RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let phone = start(&pool, user, "Phone", "10.0.0.1", 0).await.unwrap();
+        let laptop = start(&pool, user, &"L".repeat(500), "10.0.0.2", 10)
+            .await
+            .unwrap();
+        assert_eq!(resolve(&pool, &phone, 20).await.unwrap(), Some(user));
+        assert_eq!(resolve(&pool, "nope", 20).await.unwrap(), None);
+
+        // A visit after the refresh interval moves the phone to the top.
+        resolve(&pool, &phone, TOUCH_EVERY_MS + 5).await.unwrap();
+        let listed = list(&pool, user).await.unwrap();
+        assert_eq!(
+            listed.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+            [phone.as_str(), laptop.as_str()]
+        );
+        assert_eq!(listed[1].user_agent.chars().count(), 200);
+
+        assert_eq!(
+            end_others(&pool, &Hub::default(), user, &laptop)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(resolve(&pool, &phone, 30).await.unwrap(), None);
+        assert_eq!(resolve(&pool, &laptop, 30).await.unwrap(), Some(user));
+        end(&pool, &Hub::default(), &laptop).await.unwrap();
+        assert!(list(&pool, user).await.unwrap().is_empty());
+    }
+}

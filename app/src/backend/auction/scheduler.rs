@@ -1,0 +1,55 @@
+//! Starts and ends auctions on time. It works from the database alone: after
+//! a restart the first pass processes whatever fell due while the server was
+//! down, and since every transition is a conditional update, a pass that
+//! overlaps another (or a seller ending early) never processes one twice.
+
+use crate::backend::{auction::AuctionHouse, platform::clock::now_ms};
+use std::time::Duration;
+
+/// Even with nothing due, look again this often: an approval (or an edit of
+/// a start time) can make a scheduled auction due sooner without anyone
+/// waking the scheduler, and it must still start within the second.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+
+/// One pass at `now`: starts, then ends, everything due. Returns how many
+/// auctions started and ended.
+pub async fn pass(house: &AuctionHouse, now: i64) -> (usize, usize) {
+    let started = house.start_due(now).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "starting due auctions failed");
+        0
+    });
+    let ended = house.end_due(now).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "ending due auctions failed");
+        0
+    });
+    if started + ended > 0 {
+        tracing::info!(started, ended, "auction schedule");
+    }
+    (started, ended)
+}
+
+/// Runs passes for ever, each at the next due time (to the millisecond) or
+/// when woken because a due time may have moved.
+pub async fn run(house: AuctionHouse) {
+    loop {
+        let now = now_ms();
+        pass(&house, now).await;
+        let wait = match house.next_due().await {
+            // Still due after the pass: processing it failed (and was
+            // logged). Try again in a while rather than spin.
+            Ok(Some(due)) if due <= now => IDLE_CHECK,
+            Ok(Some(due)) => {
+                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0)).min(IDLE_CHECK)
+            }
+            Ok(None) => IDLE_CHECK,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the auction schedule failed");
+                IDLE_CHECK
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = house.woken() => {}
+        }
+    }
+}

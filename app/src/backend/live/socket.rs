@@ -1,0 +1,319 @@
+//! `GET /ws`: one WebSocket per tab, speaking [`crate::protocol`].
+
+use super::hub::Connection;
+use crate::backend::{
+    AppState,
+    account::logins,
+    auction::chat,
+    notify,
+    platform::clock::now_ms,
+    web::{origin::same_origin, session},
+};
+use crate::{
+    domain::auction::chat_bid,
+    error::AppError,
+    protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
+};
+use axum::{
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{Message, WebSocket},
+    },
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use futures::{SinkExt, StreamExt, stream::SplitSink};
+use std::{collections::HashSet, time::Duration};
+use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tower_sessions::Session;
+
+/// Client frames are small commands; anything bigger is refused by the socket.
+const MAX_FRAME: usize = 16 * 1024;
+const READ_BUFFER: usize = 4 * 1024;
+/// A socket that cannot take a frame within this time is treated as gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+    }
+    // Who this is comes from the session cookie, once, here; every command
+    // later acts for this user only. Ending the login closes the socket.
+    let user = match session::login_id(&session).await {
+        Some(login) => match session::account(&state, &session).await {
+            Ok(Some(account)) => Some(User {
+                id: account.id,
+                name: account.nickname,
+                login,
+            }),
+            Ok(None) => None,
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        None => None,
+    };
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        // Commands are small. The default 128 KiB read buffer is zeroed on
+        // every poll, which in a crowded room cost a third of the CPU.
+        .read_buffer_size(READ_BUFFER)
+        .on_upgrade(move |socket| serve(socket, state, user))
+}
+
+/// The signed-in user of a socket.
+struct User {
+    id: i64,
+    name: String,
+    login: String,
+}
+
+/// One socket's side of the conversation.
+struct Client {
+    state: AppState,
+    conn: Connection,
+    user: Option<User>,
+    /// Auction rooms this socket is in, to say goodbye when it closes.
+    rooms: HashSet<i64>,
+}
+
+async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
+    let heartbeat = state.config.heartbeat;
+    let conn = match &user {
+        Some(user) => state.hub.connect_login(user.id, user.login.clone()),
+        None => state.hub.connect(None),
+    };
+    let mut client = Client {
+        state,
+        conn,
+        user,
+        rooms: HashSet::new(),
+    };
+    let (mut sink, mut stream) = socket.split();
+    let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+
+    if send(
+        &mut sink,
+        &ServerMsg::Welcome {
+            server_time_ms: now_ms(),
+        },
+    )
+    .await
+    .is_ok()
+        && client.send_unread(&mut sink).await.is_ok()
+    {
+        loop {
+            tokio::select! {
+                outgoing = client.conn.recv() => match outgoing {
+                    Some(frame) => if flush_queue(&mut sink, &mut client.conn, frame).await.is_err() { break },
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        last_heard = Instant::now();
+                        if let Some(reply) = client.handle(text.as_str()).await
+                            && send(&mut sink, &reply).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        last_heard = Instant::now();
+                        let reply = ServerMsg::Error { code: ErrorCode::BadMessage };
+                        if send(&mut sink, &reply).await.is_err() { break }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                },
+                _ = ticker.tick() => {
+                    if last_heard.elapsed() > heartbeat * 3 {
+                        tracing::debug!(conn = client.conn.id, "closing silent WebSocket");
+                        break;
+                    }
+                    if !client.login_stands().await {
+                        break;
+                    }
+                    let ping = timeout(SEND_TIMEOUT, sink.send(Message::Ping(Default::default()))).await;
+                    if !matches!(ping, Ok(Ok(()))) { break }
+                    if send(&mut sink, &ServerMsg::Heartbeat { server_time_ms: now_ms() }).await.is_err() { break }
+                }
+            }
+        }
+        let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(None))).await;
+    }
+    client.leave_rooms();
+}
+
+impl Client {
+    /// Applies one client message; returns a direct reply if there is one.
+    async fn handle(&mut self, text: &str) -> Option<ServerMsg> {
+        let msg = match serde_json::from_str::<ClientMsg>(text) {
+            Ok(msg) => msg,
+            Err(_) => {
+                return Some(ServerMsg::Error {
+                    code: ErrorCode::BadMessage,
+                });
+            }
+        };
+        match msg {
+            ClientMsg::Ping => Some(ServerMsg::Pong),
+            ClientMsg::Subscribe {
+                topic: Topic::Presence,
+            } => {
+                self.state
+                    .hub
+                    .subscribe(self.conn.id, Topic::Presence, None);
+                None
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Auction { listing },
+            } => {
+                let user = self.user.as_ref().map(|u| (u.id, u.name.clone()));
+                let joined = self
+                    .state
+                    .auctions
+                    .join(self.conn.id, user, listing, now_ms())
+                    .await;
+                match joined {
+                    Ok(()) => {
+                        self.rooms.insert(listing);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Unsubscribe { topic } => {
+                self.state.hub.unsubscribe(self.conn.id, &topic);
+                if let Topic::Auction { listing } = topic
+                    && self.rooms.remove(&listing)
+                {
+                    self.state
+                        .auctions
+                        .left(listing, self.user.as_ref().map(|u| u.name.clone()));
+                }
+                None
+            }
+            ClientMsg::Bid {
+                listing,
+                amount,
+                req,
+            } => Some(ServerMsg::Ack {
+                req,
+                result: self.bid(listing, amount).await.map(Some),
+            }),
+            ClientMsg::Say { listing, text, req } => {
+                let currency = self.state.config.currency;
+                let result = match chat_bid(&text, currency) {
+                    Some(Ok(amount)) => self.bid(listing, amount).await.map(Some),
+                    Some(Err(problem)) => Err(AppError::field(
+                        crate::domain::account::Field::Amount,
+                        problem,
+                    )),
+                    None => match self.signed_in() {
+                        Ok(author) => chat::say(&self.state.auctions, author, listing, &text)
+                            .await
+                            .map(|_| None),
+                        Err(e) => Err(e),
+                    },
+                };
+                Some(ServerMsg::Ack { req, result })
+            }
+        }
+    }
+
+    /// Tells a signed-in user's tab how many notifications wait unread.
+    async fn send_unread(&self, sink: &mut SplitSink<WebSocket, Message>) -> Result<(), Gone> {
+        let Some(user) = &self.user else {
+            return Ok(());
+        };
+        match notify::unread(&self.state.db, user.id).await {
+            Ok(count) => send(sink, &ServerMsg::Unread { count }).await,
+            Err(e) => {
+                tracing::error!(error = %e, "counting unread notifications failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// The socket's user. Ending their login closes the socket (see
+    /// [`logins::end`]), so while it is open the login stands.
+    fn signed_in(&self) -> Result<i64, AppError> {
+        self.user
+            .as_ref()
+            .map(|u| u.id)
+            .ok_or(AppError::Unauthenticated)
+    }
+
+    /// Whether an anonymous socket, or the login of a signed-in one, still
+    /// stands: a check once a heartbeat in case a login ended in a way that
+    /// could not close its sockets (another instance, a database edit).
+    async fn login_stands(&self) -> bool {
+        let Some(user) = &self.user else { return true };
+        match logins::resolve(&self.state.db, &user.login, now_ms()).await {
+            Ok(Some(id)) => id == user.id,
+            Ok(None) => false,
+            // A database hiccup is not a logout.
+            Err(_) => true,
+        }
+    }
+
+    async fn bid(&self, listing: i64, amount: i64) -> Result<crate::model::BidAck, AppError> {
+        let bidder = self.signed_in()?;
+        self.state
+            .auctions
+            .bid(bidder, listing, amount, now_ms())
+            .await
+    }
+
+    fn leave_rooms(&mut self) {
+        let name = self.user.as_ref().map(|u| u.name.clone());
+        // Unregister first, so the count the room hears no longer has us.
+        let id = self.conn.id;
+        for listing in self.rooms.drain() {
+            self.state.hub.unsubscribe(id, &Topic::Auction { listing });
+            self.state.auctions.left(listing, name.clone());
+        }
+    }
+}
+
+/// Writes `first` and whatever else is already queued, then flushes once:
+/// in a busy room that is one system call for a burst of updates.
+async fn flush_queue(
+    sink: &mut SplitSink<WebSocket, Message>,
+    conn: &mut Connection,
+    first: std::sync::Arc<super::hub::Frame>,
+) -> Result<(), Gone> {
+    let write = async {
+        sink.feed(Message::Text(first.text.clone())).await?;
+        let mut burst = 1;
+        while burst < 64
+            && let Some(frame) = conn.try_recv()
+        {
+            sink.feed(Message::Text(frame.text.clone())).await?;
+            burst += 1;
+        }
+        sink.flush().await
+    };
+    match timeout(SEND_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(Gone),
+    }
+}
+
+#[derive(Debug)]
+struct Gone;
+
+async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: &ServerMsg) -> Result<(), Gone> {
+    let text = serde_json::to_string(msg).map_err(|_| Gone)?;
+    match timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(Gone),
+    }
+}

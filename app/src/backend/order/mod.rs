@@ -1,0 +1,141 @@
+//! Orders: what a buyer bought. Auctions create them for the winner, who then
+//! has 48 hours to pay (the payment flow arrives with the wallet).
+
+use crate::{
+    domain::money::{Currency, Money},
+    model::{OrderState, OrderSummary},
+};
+use sqlx::SqliteConnection;
+
+/// How long a winner has to pay.
+pub const PAY_WITHIN_MS: i64 = 48 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Auction,
+    BuyNow,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Auction => "auction",
+            Source::BuyNow => "buy_now",
+        }
+    }
+}
+
+pub struct NewOrder {
+    pub listing: i64,
+    pub buyer: i64,
+    pub seller: i64,
+    pub amount: i64,
+    pub source: Source,
+}
+
+/// Creates the order inside the caller's transaction; returns its public id.
+/// A listing's auction can have one order only (a unique index), so ending
+/// an auction twice fails rather than selling twice.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    order: NewOrder,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let public_id = uuid::Uuid::new_v4().simple().to_string();
+    sqlx::query(
+        "INSERT INTO orders (public_id, listing_id, buyer_id, seller_id, amount, source, pay_by,
+                             created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&public_id)
+    .bind(order.listing)
+    .bind(order.buyer)
+    .bind(order.seller)
+    .bind(order.amount)
+    .bind(order.source.as_str())
+    .bind(now + PAY_WITHIN_MS)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(public_id)
+}
+
+pub(crate) fn summary(
+    public_id: String,
+    amount: i64,
+    state: &str,
+    pay_by: Option<i64>,
+    currency: Currency,
+) -> OrderSummary {
+    let state = match state {
+        "cancelled" => OrderState::Cancelled,
+        _ => OrderState::AwaitingPayment,
+    };
+    OrderSummary {
+        public_id,
+        amount: Money::new(amount, currency),
+        pay_by: pay_by.filter(|_| state == OrderState::AwaitingPayment),
+        state,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{catalog::edit::fixtures::*, platform::db::testing::temp_db};
+
+    #[tokio::test]
+    async fn one_order_per_auction_and_never_to_the_seller() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let order = |buyer, source| NewOrder {
+            listing: id,
+            buyer,
+            seller,
+            amount: 500,
+            source,
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        assert!(
+            create(&mut conn, order(seller, Source::Auction), NOW)
+                .await
+                .is_err()
+        );
+        let first = create(&mut conn, order(ann, Source::Auction), NOW)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 32);
+        assert!(
+            create(&mut conn, order(ann, Source::BuyNow), NOW)
+                .await
+                .is_err()
+        );
+        let (state, pay_by): (String, i64) =
+            sqlx::query_as("SELECT state, pay_by FROM orders WHERE public_id = ?")
+                .bind(&first)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            (state.as_str(), pay_by),
+            ("awaiting_payment", NOW + PAY_WITHIN_MS)
+        );
+    }
+
+    #[test]
+    fn a_cancelled_order_has_no_deadline() {
+        let open = summary("x".into(), 500, "awaiting_payment", Some(9), Currency::Twd);
+        assert_eq!(
+            (open.state, open.pay_by),
+            (OrderState::AwaitingPayment, Some(9))
+        );
+        let cancelled = summary("x".into(), 500, "cancelled", Some(9), Currency::Twd);
+        assert_eq!(
+            (cancelled.state, cancelled.pay_by),
+            (OrderState::Cancelled, None)
+        );
+        assert_eq!(cancelled.amount, Money::new(500, Currency::Twd));
+    }
+}

@@ -1,0 +1,294 @@
+//! Configuration read from the environment (see the README's table).
+
+use crate::domain::{
+    auction::{DEFAULT_SOFT_CLOSE_MS, increment::IncrementTable},
+    money::Currency,
+};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Create demo data when the database is empty.
+    pub demo: bool,
+    pub currency: Currency,
+    /// Interval of WebSocket pings; a socket silent for three intervals is closed.
+    pub heartbeat: Duration,
+    /// Where the compiled site (`pkg/`, assets) lives.
+    pub site_root: PathBuf,
+    pub log_json: bool,
+    /// Only addresses at these domains may sign up (empty: any).
+    pub email_domains: Vec<String>,
+    /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// Send mail through this SMTP server; without it mail goes to the outbox file.
+    pub smtp_url: Option<String>,
+    /// The sender of Haggle's mail.
+    pub mail_from: String,
+    /// The Tesseract OCR program.
+    pub tesseract: String,
+    /// Seals delivery secrets; derived from `secret.key` when not set.
+    pub vault_key: Option<[u8; 32]>,
+    /// How much each bid must beat the price by, per price band.
+    pub increments: IncrementTable,
+    /// A bid this close to an auction's end extends it to this far away.
+    pub soft_close: Duration,
+    /// Socket writes per second a busy auction room may cost; its updates
+    /// are batched over a window of watchers ÷ this.
+    pub room_writes: u32,
+}
+
+/// What two cores sustain beside a room's bidding: a room of 1,000 watchers
+/// batches over 15 ms, one of 2,000 over 30 ms, one of 20 under a millisecond.
+pub const DEFAULT_ROOM_WRITES: u32 = 66_000;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (the process environment
+    /// in production, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let site_addr = match get("LEPTOS_SITE_ADDR") {
+            Some(v) => v.parse().map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let data_dir = PathBuf::from(get("HAGGLE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}", data_dir.join("haggle.db").to_string_lossy())
+        });
+        let demo = flag("HAGGLE_DEMO", get("HAGGLE_DEMO"))?;
+        let currency = match get("HAGGLE_CURRENCY") {
+            Some(code) => Currency::from_code(&code)
+                .ok_or_else(|| invalid("HAGGLE_CURRENCY", format!("unknown currency {code:?}")))?,
+            None => Currency::Twd,
+        };
+        let heartbeat = match get("HAGGLE_WS_HEARTBEAT_MS") {
+            Some(v) => match v.parse::<u64>() {
+                Ok(ms) if ms >= 10 => Duration::from_millis(ms),
+                _ => {
+                    return Err(invalid(
+                        "HAGGLE_WS_HEARTBEAT_MS",
+                        "expected milliseconds ≥ 10",
+                    ));
+                }
+            },
+            None => Duration::from_secs(20),
+        };
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let log_json = get("HAGGLE_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        let email_domains = get("HAGGLE_EMAIL_DOMAINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|d| d.trim().to_ascii_lowercase())
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let secure_cookies = flag("HAGGLE_SECURE_COOKIES", get("HAGGLE_SECURE_COOKIES"))?;
+        let smtp_url = get("HAGGLE_SMTP_URL");
+        let mail_from =
+            get("HAGGLE_MAIL_FROM").unwrap_or_else(|| "Haggle <no-reply@haggle.localhost>".into());
+        let vault_key = match get("HAGGLE_VAULT_KEY") {
+            Some(v) => Some(
+                hex::decode(v.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| invalid("HAGGLE_VAULT_KEY", "expected 64 hex digits"))?,
+            ),
+            None => None,
+        };
+        let increments = match get("HAGGLE_BID_INCREMENTS") {
+            Some(spec) => IncrementTable::parse(&spec)
+                .map_err(|reason| invalid("HAGGLE_BID_INCREMENTS", reason))?,
+            None => IncrementTable::default_for(currency),
+        };
+        let soft_close = match get("HAGGLE_SOFT_CLOSE_MINUTES") {
+            Some(v) => match v.parse::<u64>() {
+                Ok(minutes) if minutes <= 24 * 60 => Duration::from_secs(minutes * 60),
+                _ => {
+                    return Err(invalid(
+                        "HAGGLE_SOFT_CLOSE_MINUTES",
+                        "expected whole minutes from 0 (off) to 1440",
+                    ));
+                }
+            },
+            None => Duration::from_millis(DEFAULT_SOFT_CLOSE_MS as u64),
+        };
+        let room_writes = match get("HAGGLE_ROOM_WRITES_PER_SECOND") {
+            Some(v) => v.parse::<u32>().map_err(|_| {
+                invalid(
+                    "HAGGLE_ROOM_WRITES_PER_SECOND",
+                    "expected a whole number (0 sends every update at once)",
+                )
+            })?,
+            None => DEFAULT_ROOM_WRITES,
+        };
+        Ok(Config {
+            room_writes,
+            increments,
+            soft_close,
+            site_addr,
+            vault_key,
+            data_dir,
+            database_url,
+            demo,
+            currency,
+            heartbeat,
+            site_root,
+            log_json,
+            email_domains,
+            secure_cookies,
+            smtp_url,
+            mail_from,
+            tesseract: get("HAGGLE_TESSERACT").unwrap_or_else(|| "tesseract".into()),
+        })
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+
+    /// Where mail and SMS land when no real provider is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// ID-card photos waiting for an admin's review (never served publicly).
+    pub fn review_dir(&self) -> PathBuf {
+        self.data_dir.join("id-review")
+    }
+}
+
+fn flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(invalid(name, format!("expected 0 or 1, got {other:?}"))),
+    }
+}
+
+fn invalid(name: &'static str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_a_local_sqlite_file() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/haggle.db");
+        assert!(!c.demo);
+        assert_eq!(c.currency, Currency::Twd);
+        assert_eq!(c.heartbeat, Duration::from_secs(20));
+        assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
+        assert!(!c.log_json);
+        assert!(c.email_domains.is_empty());
+        assert!(!c.secure_cookies);
+        assert_eq!(c.increments, IncrementTable::default_for(Currency::Twd));
+        assert_eq!(c.soft_close, Duration::from_secs(120));
+        assert_eq!(c.room_writes, DEFAULT_ROOM_WRITES);
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = config(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("HAGGLE_DATA_DIR", "/srv/haggle"),
+            ("HAGGLE_DEMO", "1"),
+            ("HAGGLE_CURRENCY", "krw"),
+            ("HAGGLE_WS_HEARTBEAT_MS", "250"),
+            ("LEPTOS_SITE_ROOT", "/srv/site"),
+            ("HAGGLE_LOG_FORMAT", "JSON"),
+            ("HAGGLE_EMAIL_DOMAINS", "School.edu, ,alumni.school.edu"),
+            ("HAGGLE_SECURE_COOKIES", "1"),
+            ("HAGGLE_BID_INCREMENTS", "0:100,5000:500"),
+            ("HAGGLE_SOFT_CLOSE_MINUTES", "0"),
+            ("HAGGLE_ROOM_WRITES_PER_SECOND", "0"),
+        ])
+        .unwrap();
+        assert_eq!(c.room_writes, 0);
+        assert_eq!(c.increments.step(4_999), 100);
+        assert_eq!(c.increments.step(5_000), 500);
+        assert_eq!(c.soft_close, Duration::ZERO);
+        assert_eq!(c.site_addr.port(), 8080);
+        assert_eq!(c.database_url, "sqlite:///srv/haggle/haggle.db");
+        assert!(c.demo);
+        assert_eq!(c.currency, Currency::Krw);
+        assert_eq!(c.heartbeat, Duration::from_millis(250));
+        assert_eq!(c.site_root, PathBuf::from("/srv/site"));
+        assert!(c.log_json);
+        assert_eq!(c.email_domains, vec!["school.edu", "alumni.school.edu"]);
+        assert!(c.secure_cookies);
+        let c = config(&[
+            ("DATABASE_URL", "sqlite::memory:"),
+            ("HAGGLE_DATA_DIR", "/x"),
+        ])
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite::memory:");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let name_of = |r: Result<Config, ConfigError>| match r {
+            Err(ConfigError::Invalid { name, .. }) => name,
+            Ok(_) => "accepted",
+        };
+        assert_eq!(
+            name_of(config(&[("LEPTOS_SITE_ADDR", "nope")])),
+            "LEPTOS_SITE_ADDR"
+        );
+        assert_eq!(name_of(config(&[("HAGGLE_DEMO", "yes")])), "HAGGLE_DEMO");
+        assert_eq!(
+            name_of(config(&[("HAGGLE_SECURE_COOKIES", "2")])),
+            "HAGGLE_SECURE_COOKIES"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_CURRENCY", "BTC")])),
+            "HAGGLE_CURRENCY"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_WS_HEARTBEAT_MS", "5")])),
+            "HAGGLE_WS_HEARTBEAT_MS"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_BID_INCREMENTS", "10:5")])),
+            "HAGGLE_BID_INCREMENTS"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_SOFT_CLOSE_MINUTES", "-1")])),
+            "HAGGLE_SOFT_CLOSE_MINUTES"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_ROOM_WRITES_PER_SECOND", "-1")])),
+            "HAGGLE_ROOM_WRITES_PER_SECOND"
+        );
+    }
+}

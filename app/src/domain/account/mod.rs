@@ -1,0 +1,553 @@
+//! Rules for account fields. The browser runs them while the user types; the
+//! server runs the same code as the authority.
+
+pub mod id_number;
+pub mod login_guard;
+pub mod verification;
+
+use serde::{Deserialize, Serialize};
+
+/// A form field that can be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Username,
+    Nickname,
+    Email,
+    Password,
+    NewPassword,
+    Code,
+    Captcha,
+    Phone,
+    Intro,
+    Avatar,
+    IdNumber,
+    IdPhoto,
+    // Listings
+    Title,
+    Description,
+    Price,
+    Stock,
+    Category,
+    Tags,
+    Condition,
+    TradeMethods,
+    Area,
+    MeetupPlace,
+    SaleMode,
+    StartsAt,
+    EndsAt,
+    StartPrice,
+    Reserve,
+    BuyNow,
+    Secret,
+    Images,
+    Reason,
+    /// A chat line.
+    Message,
+    /// A bid typed in chat.
+    Amount,
+}
+
+/// What is wrong with a field; the UI turns it into a translated sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
+    /// Characters outside what the field allows.
+    InvalidChars,
+    /// Must start with a letter.
+    MustStartWithLetter,
+    NeedsLetter,
+    NeedsDigit,
+    NeedsSymbol,
+    /// Not an email address.
+    InvalidFormat,
+    /// Not a phone number in international form.
+    NotAPhoneNumber,
+    /// Not a valid ID number (wrong shape or check digit).
+    NotAnIdNumber,
+    /// Not six digits.
+    NotACode,
+    /// The email's domain is not on this deployment's allow-list.
+    DomainNotAllowed,
+    /// Another account uses it.
+    Taken,
+    /// Code or answer does not match.
+    Wrong,
+    Expired,
+    /// Too many wrong tries; a new code is needed.
+    TooManyTries,
+    /// The same as what is already there.
+    Unchanged,
+    /// Not an image we accept (JPEG, PNG or WebP).
+    NotAnImage,
+    /// The file is larger than allowed.
+    FileTooLarge {
+        max_mb: u32,
+    },
+    /// Asked again too soon; wait this long.
+    TooSoon {
+        secs: u32,
+    },
+    /// Not an amount of money.
+    NotAnAmount,
+    /// More decimals than the currency has.
+    TooManyDecimals {
+        allowed: u32,
+    },
+    /// Zero where more is needed (an auction's start price).
+    MustBePositive,
+    /// More than any price Haggle accepts.
+    AmountTooHigh,
+    /// A whole number outside the allowed range.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// More items than allowed (tags, images).
+    TooMany {
+        max: u32,
+    },
+    /// Neither meet-up nor shipping chosen.
+    NoTradeMethod,
+    /// Reserve or buy-it-now price not above the start price.
+    BelowStartPrice,
+    /// Buy-it-now price below the reserve.
+    BelowReserve,
+    /// A time that has already passed.
+    InThePast,
+    /// Too far in the future (days).
+    TooFarAhead {
+        days: u32,
+    },
+    /// An auction shorter than this many minutes.
+    TooShortAuction {
+        minutes: u32,
+    },
+    /// An auction longer than this many days.
+    TooLongAuction {
+        days: u32,
+    },
+    /// Not possible for this category.
+    NotForThisCategory,
+    /// Can no longer be changed (sold, or the auction has started).
+    Locked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+pub const USERNAME_LEN: (u32, u32) = (3, 20);
+pub const NICKNAME_LEN: (u32, u32) = (2, 20);
+pub const PASSWORD_LEN: (u32, u32) = (8, 64);
+const EMAIL_MAX: u32 = 254;
+
+pub(crate) fn length(s: &str, (min, max): (u32, u32)) -> Result<(), Problem> {
+    let n = s.chars().count();
+    if n == 0 {
+        Err(Problem::Required)
+    } else if n < min as usize {
+        Err(Problem::TooShort { min })
+    } else if n > max as usize {
+        Err(Problem::TooLong { max })
+    } else {
+        Ok(())
+    }
+}
+
+/// Latin letters, digits and `_`, starting with a letter; compared without case.
+/// Returns the username as stored (lower case).
+pub fn check_username(input: &str) -> Result<String, Problem> {
+    let name = input.trim();
+    length(name, USERNAME_LEN)?;
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Problem::InvalidChars);
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(Problem::MustStartWithLetter);
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// Any script (Chinese, Korean…), no control or invisible formatting characters,
+/// inner spaces collapsed.
+pub fn check_nickname(input: &str) -> Result<String, Problem> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    length(&name, NICKNAME_LEN)?;
+    if name.chars().any(is_invisible) {
+        return Err(Problem::InvalidChars);
+    }
+    Ok(name)
+}
+
+/// Control and invisible formatting characters (zero-width, direction
+/// overrides), which let one name pass for another.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+}
+
+/// Where an account stands. Later features (bidding, listing, the wallet) ask
+/// this rather than reading status columns themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Standing {
+    Active,
+    /// Suspended until this time (Unix ms); active again afterwards.
+    Suspended {
+        until: i64,
+    },
+    Blacklisted,
+}
+
+impl Standing {
+    /// Reads the stored status; a suspension whose end has passed is over.
+    pub fn from_status(status: &str, suspended_until: Option<i64>, now: i64) -> Standing {
+        match (status, suspended_until) {
+            ("blacklisted", _) => Standing::Blacklisted,
+            ("suspended", Some(until)) if until > now => Standing::Suspended { until },
+            ("suspended", None) => Standing::Suspended { until: i64::MAX },
+            _ => Standing::Active,
+        }
+    }
+
+    /// Whether the account may list, offer, bid or buy.
+    pub fn may_trade(self) -> bool {
+        self == Standing::Active
+    }
+
+    /// Whether money may move in or out of the account's wallet.
+    pub fn may_move_money(self, wallet_frozen: bool) -> bool {
+        self.may_trade() && !wallet_frozen
+    }
+}
+
+pub const INTRO_MAX: u32 = 500;
+
+/// Free text about oneself: up to 500 characters, line breaks kept, other
+/// control characters refused, surrounding blank space dropped.
+pub fn check_intro(input: &str) -> Result<String, Problem> {
+    let intro = input.trim().replace("\r\n", "\n");
+    if intro.chars().count() > INTRO_MAX as usize {
+        return Err(Problem::TooLong { max: INTRO_MAX });
+    }
+    if intro.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Problem::InvalidChars);
+    }
+    Ok(intro)
+}
+
+/// 8–64 characters with at least one letter, one digit and one symbol.
+pub fn check_password(password: &str) -> Result<(), Problem> {
+    length(password, PASSWORD_LEN)?;
+    if !password.chars().any(char::is_alphabetic) {
+        return Err(Problem::NeedsLetter);
+    }
+    if !password.chars().any(|c| c.is_ascii_digit()) {
+        return Err(Problem::NeedsDigit);
+    }
+    if !password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
+        return Err(Problem::NeedsSymbol);
+    }
+    Ok(())
+}
+
+/// A plausible address whose domain is allowed (an empty list allows all; an
+/// entry matches the domain itself and its subdomains). Returns it with the
+/// domain in lower case.
+pub fn check_email(input: &str, allowed_domains: &[String]) -> Result<String, Problem> {
+    let email = input.trim();
+    if email.is_empty() {
+        return Err(Problem::Required);
+    }
+    if email.chars().count() > EMAIL_MAX as usize {
+        return Err(Problem::TooLong { max: EMAIL_MAX });
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err(Problem::InvalidFormat);
+    };
+    let domain = domain.to_ascii_lowercase();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.contains('@')
+        && local
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"()<>[]\\,;:\"".contains(c));
+    if !local_ok || !domain.contains('.') || !domain.split('.').all(label_ok) {
+        return Err(Problem::InvalidFormat);
+    }
+    let allowed = allowed_domains.is_empty()
+        || allowed_domains.iter().any(|d| {
+            let d = d.trim().trim_start_matches('@').to_ascii_lowercase();
+            domain == d || domain.ends_with(&format!(".{d}"))
+        });
+    if !allowed {
+        return Err(Problem::DomainNotAllowed);
+    }
+    Ok(format!("{local}@{domain}"))
+}
+
+/// A sign-up form after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub username: String,
+    pub nickname: String,
+    pub email: String,
+}
+
+/// Checks every field of the sign-up form and reports every problem at once.
+pub fn check_sign_up(
+    username: &str,
+    nickname: &str,
+    email: &str,
+    password: &str,
+    allowed_domains: &[String],
+) -> Result<NewAccount, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut field = |field: Field, result: Result<String, Problem>| match result {
+        Ok(value) => value,
+        Err(problem) => {
+            errors.push(FieldError { field, problem });
+            String::new()
+        }
+    };
+    let username = field(Field::Username, check_username(username));
+    let nickname = field(Field::Nickname, check_nickname(nickname));
+    let email = field(Field::Email, check_email(email, allowed_domains));
+    field(
+        Field::Password,
+        check_password(password).map(|()| String::new()),
+    );
+    if errors.is_empty() {
+        Ok(NewAccount {
+            username,
+            nickname,
+            email,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(check_username(" Mei_88 "), Ok("mei_88".into()));
+        assert_eq!(check_username(""), Err(Problem::Required));
+        assert_eq!(check_username("ab"), Err(Problem::TooShort { min: 3 }));
+        assert_eq!(
+            check_username(&"a".repeat(21)),
+            Err(Problem::TooLong { max: 20 })
+        );
+        assert_eq!(check_username("mei chen"), Err(Problem::InvalidChars));
+        assert_eq!(check_username("梅子甜點"), Err(Problem::InvalidChars));
+        assert_eq!(check_username("9lives"), Err(Problem::MustStartWithLetter));
+        assert_eq!(check_username("_mei"), Err(Problem::MustStartWithLetter));
+    }
+
+    #[test]
+    fn standing_follows_status_and_time() {
+        assert_eq!(Standing::from_status("active", None, 5), Standing::Active);
+        assert_eq!(
+            Standing::from_status("suspended", Some(10), 5),
+            Standing::Suspended { until: 10 }
+        );
+        assert_eq!(
+            Standing::from_status("suspended", Some(10), 10),
+            Standing::Active
+        );
+        assert_eq!(
+            Standing::from_status("suspended", None, 5),
+            Standing::Suspended { until: i64::MAX }
+        );
+        assert_eq!(
+            Standing::from_status("blacklisted", Some(10), 50),
+            Standing::Blacklisted
+        );
+        assert!(Standing::Active.may_trade() && Standing::Active.may_move_money(false));
+        assert!(!Standing::Active.may_move_money(true));
+        assert!(!Standing::Suspended { until: 10 }.may_trade());
+        assert!(!Standing::Blacklisted.may_move_money(false));
+    }
+
+    #[test]
+    fn intros() {
+        assert_eq!(
+            check_intro("  Hi!\r\nI sell books.  "),
+            Ok("Hi!\nI sell books.".into())
+        );
+        assert_eq!(check_intro(""), Ok(String::new()));
+        assert_eq!(
+            check_intro(&"字".repeat(500)).map(|s| s.chars().count()),
+            Ok(500)
+        );
+        assert_eq!(
+            check_intro(&"字".repeat(501)),
+            Err(Problem::TooLong { max: 500 })
+        );
+        assert_eq!(check_intro("bell\u{7}"), Err(Problem::InvalidChars));
+    }
+
+    #[test]
+    fn nicknames() {
+        assert_eq!(check_nickname("  梅子   甜點 "), Ok("梅子 甜點".into()));
+        assert_eq!(check_nickname("준호"), Ok("준호".into()));
+        assert_eq!(check_nickname("x"), Err(Problem::TooShort { min: 2 }));
+        assert_eq!(check_nickname("   "), Err(Problem::Required));
+        assert_eq!(check_nickname("ad\u{202E}min"), Err(Problem::InvalidChars));
+        assert_eq!(check_nickname("a\u{0007}b"), Err(Problem::InvalidChars));
+        assert_eq!(
+            check_nickname(&"字".repeat(21)),
+            Err(Problem::TooLong { max: 20 })
+        );
+    }
+
+    #[test]
+    fn passwords() {
+        assert_eq!(check_password("s3cret!pw"), Ok(()));
+        assert_eq!(
+            check_password("短密碼1!"),
+            Err(Problem::TooShort { min: 8 })
+        );
+        assert_eq!(
+            check_password("密碼很長很長的1!"),
+            Ok(()),
+            "letters of any script count"
+        );
+        assert_eq!(check_password("12345678!"), Err(Problem::NeedsLetter));
+        assert_eq!(check_password("password!"), Err(Problem::NeedsDigit));
+        assert_eq!(check_password("password1"), Err(Problem::NeedsSymbol));
+        assert_eq!(
+            check_password("pass word1"),
+            Err(Problem::NeedsSymbol),
+            "a space is no symbol"
+        );
+        assert_eq!(
+            check_password(&format!("a1!{}", "x".repeat(62))),
+            Err(Problem::TooLong { max: 64 })
+        );
+        assert_eq!(check_password(""), Err(Problem::Required));
+    }
+
+    #[test]
+    fn emails() {
+        let any: Vec<String> = vec![];
+        assert_eq!(
+            check_email(" Mei@Example.COM ", &any),
+            Ok("Mei@example.com".into())
+        );
+        assert_eq!(check_email("mei", &any), Err(Problem::InvalidFormat));
+        assert_eq!(
+            check_email("mei@localhost", &any),
+            Err(Problem::InvalidFormat)
+        );
+        assert_eq!(
+            check_email("@example.com", &any),
+            Err(Problem::InvalidFormat)
+        );
+        assert_eq!(
+            check_email("a b@example.com", &any),
+            Err(Problem::InvalidFormat)
+        );
+        assert_eq!(
+            check_email("mei@-bad.com", &any),
+            Err(Problem::InvalidFormat)
+        );
+        assert_eq!(check_email("", &any), Err(Problem::Required));
+
+        let campus = vec!["school.edu".to_string()];
+        assert_eq!(
+            check_email("kim@school.edu", &campus),
+            Ok("kim@school.edu".into())
+        );
+        assert_eq!(
+            check_email("kim@mail.school.edu", &campus),
+            Ok("kim@mail.school.edu".into())
+        );
+        assert_eq!(
+            check_email("kim@evilschool.edu", &campus),
+            Err(Problem::DomainNotAllowed)
+        );
+        assert_eq!(
+            check_email("kim@gmail.com", &campus),
+            Err(Problem::DomainNotAllowed)
+        );
+    }
+
+    #[test]
+    fn sign_up_reports_every_field() {
+        let errors = check_sign_up("9", "", "nope", "short", &[]).unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::Username,
+                Field::Nickname,
+                Field::Email,
+                Field::Password
+            ]
+        );
+        let ok = check_sign_up("Mei", "梅子", "mei@example.com", "s3cret!pw", &[]).unwrap();
+        assert_eq!(
+            ok,
+            NewAccount {
+                username: "mei".into(),
+                nickname: "梅子".into(),
+                email: "mei@example.com".into()
+            }
+        );
+    }
+
+    #[test]
+    fn problems_serialise_for_the_browser() {
+        let e = FieldError {
+            field: Field::Password,
+            problem: Problem::TooShort { min: 8 },
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"field":"password","problem":{"problem":"too_short","min":8}}"#
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_passwords_meet_every_rule(pw in ".{0,80}") {
+            if check_password(&pw).is_ok() {
+                let n = pw.chars().count();
+                prop_assert!((8..=64).contains(&n));
+                prop_assert!(pw.chars().any(char::is_alphabetic));
+                prop_assert!(pw.chars().any(|c| c.is_ascii_digit()));
+            }
+        }
+
+        #[test]
+        fn accepted_usernames_are_stable(name in "[A-Za-z][A-Za-z0-9_]{2,19}") {
+            let stored = check_username(&name).unwrap();
+            prop_assert_eq!(check_username(&stored), Ok(stored.clone()));
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The live auction room and the buyer and seller centers' auction lists.
+
+pub mod center;
+pub mod room;

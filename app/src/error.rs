@@ -2,8 +2,8 @@
 //! same variant the server produced and can show a translated message for it.
 
 use crate::domain::{
-    account::{Field, FieldError, Problem},
     auction::BidRefusal,
+    form::{Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 use server_fn::{

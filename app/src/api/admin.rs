@@ -5,29 +5,14 @@ use crate::{error::AppError, model::AdminOverview};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::{backend::web::session, error::respond};
+use crate::{backend::web::session, domain::id::ListingId, error::respond};
 
 #[server(endpoint = "admin/overview")]
 pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
     respond(
         async move {
-            use crate::backend::account::identity;
             let admin = session::admin().await?;
-            let db = &admin.state.db;
-            let (users, listings): (i64, i64) = sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM listings)",
-            )
-            .fetch_one(db)
-            .await?;
-            let id_reviews = identity::pending(db).await?;
-            let pending_listings =
-                crate::backend::catalog::pending(db, admin.state.config.currency, 50).await?;
-            Ok(AdminOverview {
-                users,
-                listings,
-                id_reviews,
-                pending_listings,
-            })
+            crate::backend::admin::overview(&admin.state).await
         }
         .await,
     )
@@ -66,10 +51,14 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
             } else {
                 review::Decision::Reject
             };
-            review::decide(&admin.state.db, listing, decision, &reason, now_ms()).await?;
-            admin.state.search_cache.clear();
-            // An approved auction may be due to start already.
-            admin.state.auctions.wake_scheduler();
+            review::review(
+                &admin.state,
+                ListingId(listing),
+                decision,
+                &reason,
+                now_ms(),
+            )
+            .await?;
             tracing::info!(
                 listing,
                 approve,
@@ -89,8 +78,7 @@ pub async fn delist_listing(listing: i64, reason: String) -> Result<(), AppError
         async move {
             use crate::backend::{catalog::review, platform::clock::now_ms};
             let admin = session::admin().await?;
-            review::delist(&admin.state.db, listing, &reason, now_ms()).await?;
-            admin.state.search_cache.clear();
+            review::take_down(&admin.state, ListingId(listing), &reason, now_ms()).await?;
             tracing::info!(listing, admin = admin.account.id, "listing delisted");
             Ok(())
         }

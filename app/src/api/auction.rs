@@ -12,6 +12,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{platform::clock::now_ms, web::session},
+    domain::id::{ListingId, UserId},
     error::respond,
 };
 
@@ -35,7 +36,7 @@ pub async fn fetch_auction_room(listing: i64) -> Result<AuctionRoom, AppError> {
 pub async fn place_bid(listing: i64, amount: String) -> Result<BidAck, AppError> {
     respond(
         async move {
-            use crate::domain::{account::Field, catalog::check_amount};
+            use crate::domain::{catalog::check_amount, form::Field};
             let session::Caller { state, account, .. } = session::caller().await?;
             let amount = check_amount(&amount, state.config.currency)
                 .map_err(|p| AppError::field(Field::Amount, p))?;
@@ -68,7 +69,7 @@ pub async fn end_auction(listing: i64) -> Result<(), AppError> {
             let session::Caller { state, account, .. } = session::caller().await?;
             state
                 .auctions
-                .end(listing, Some(account.id), now_ms())
+                .end(ListingId(listing), Some(UserId(account.id)), now_ms())
                 .await
                 .map(|_| ())
         }
@@ -82,7 +83,10 @@ pub async fn cancel_auction(listing: i64) -> Result<(), AppError> {
     respond(
         async move {
             let session::Caller { state, account, .. } = session::caller().await?;
-            state.auctions.cancel(account.id, listing, now_ms()).await
+            state
+                .auctions
+                .cancel(UserId(account.id), ListingId(listing), now_ms())
+                .await
         }
         .await,
     )

@@ -1,9 +1,12 @@
 //! Listings: browsing, searching, the listing page, selling, favorites.
 
 use crate::{
-    domain::catalog::{ListingInput, Status, search::SearchQuery},
+    domain::catalog::{ListingInput, search::SearchQuery},
     error::AppError,
-    model::{FavoriteState, ImageRef, ListingCard, ListingDetail, ListingForEdit, SearchResults},
+    model::{
+        FavoriteState, ImageRef, ListingCard, ListingDetail, ListingForEdit, SavedListing,
+        SearchResults,
+    },
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,6 +15,7 @@ use server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{AppState, catalog, platform::clock::now_ms, web::session},
+    domain::id::ListingId,
     error::respond,
 };
 
@@ -133,59 +137,13 @@ pub async fn fetch_listing_for_edit(id: i64) -> Result<ListingForEdit, AppError>
     )
 }
 
-/// What saving a listing led to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedListing {
-    pub id: i64,
-    pub status: Status,
-}
-
-/// Creates (`id` absent) or edits the caller's listing. Selling needs a
-/// verified email and an account in good standing.
+/// Creates (`id` absent) or edits the caller's listing.
 #[server(endpoint = "listing/save")]
 pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedListing, AppError> {
     respond(
         async move {
-            use crate::backend::catalog::edit;
-            use crate::domain::catalog::check_listing_edit;
             let session::Caller { state, account, .. } = session::caller().await?;
-            let now = now_ms();
-            if account.email_verified_at.is_none() || !account.standing(now).may_trade() {
-                return Err(AppError::Forbidden);
-            }
-            let started = match id {
-                Some(id) => edit::started_terms(&state.db, id, now).await?,
-                None => None,
-            };
-            let draft = check_listing_edit(&input, state.config.currency, now, started)
-                .map_err(AppError::Validation)?;
-            match id {
-                None => {
-                    let id = edit::create(&state.db, &state.vault, account.id, &draft, now).await?;
-                    tracing::info!(listing = id, seller = account.id, "listing created");
-                    Ok(SavedListing {
-                        id,
-                        status: Status::Pending,
-                    })
-                }
-                Some(id) => {
-                    let status = edit::update(
-                        &state.db,
-                        &state.vault,
-                        &state.media,
-                        account.id,
-                        id,
-                        &draft,
-                        now,
-                    )
-                    .await?;
-                    state.search_cache.clear();
-                    if draft.auction.is_some() {
-                        state.auctions.terms_changed(id, now).await?;
-                    }
-                    Ok(SavedListing { id, status })
-                }
-            }
+            catalog::edit::save(&state, &account, id.map(ListingId), &input, now_ms()).await
         }
         .await,
     )
@@ -195,11 +153,8 @@ pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedL
 pub async fn delete_listing(id: i64) -> Result<(), AppError> {
     respond(
         async move {
-            use crate::backend::catalog::edit;
             let session::Caller { state, account, .. } = session::caller().await?;
-            edit::delete(&state.db, &state.media, account.id, id).await?;
-            state.search_cache.clear();
-            Ok(())
+            catalog::edit::remove(&state, &account, ListingId(id), now_ms()).await
         }
         .await,
     )
@@ -213,7 +168,7 @@ pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppEr
     respond(
         async move {
             use crate::backend::platform::{images, upload};
-            use crate::domain::account::{Field, Problem};
+            use crate::domain::form::{Field, Problem};
             let session::Caller { state, account, .. } = session::caller().await?;
             if !account.standing(now_ms()).may_trade() {
                 return Err(AppError::Forbidden);
@@ -285,23 +240,8 @@ pub async fn seller_listings(username: String) -> Result<Vec<ListingCard>, AppEr
 pub async fn suggest_tags(prefix: String) -> Result<Vec<String>, AppError> {
     respond(
         async move {
-            use crate::domain::catalog::normalize_tag;
             let state = AppState::current()?;
-            let Ok(prefix) = normalize_tag(&prefix) else {
-                return Ok(Vec::new());
-            };
-            let escaped = prefix
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            Ok(sqlx::query_scalar(
-                "SELECT t.name FROM tags t JOIN listing_tags lt ON lt.tag_id = t.id
-                  WHERE t.name LIKE ? ESCAPE '\\'
-                  GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 8",
-            )
-            .bind(format!("{escaped}%"))
-            .fetch_all(&state.db)
-            .await?)
+            Ok(catalog::suggest_tags(&state.db, &prefix).await?)
         }
         .await,
     )

@@ -5,12 +5,16 @@
 //! which holds its use cases.
 
 pub mod account;
+pub mod admin;
 pub mod auction;
 pub mod catalog;
 pub mod demo;
+pub mod effects;
 pub mod live;
 pub mod notify;
 pub mod order;
 pub mod platform;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod web;
 pub use platform::state::AppState;

@@ -1,7 +1,7 @@
 //! Pieces of forms: translated field problems and a debounced input.
 
 use crate::{
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     error::AppError,
     i18n::*,
 };

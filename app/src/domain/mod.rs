@@ -7,4 +7,6 @@ pub mod auction;
 pub mod backoff;
 pub mod catalog;
 pub mod date;
+pub mod form;
+pub mod id;
 pub mod money;

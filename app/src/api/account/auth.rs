@@ -12,7 +12,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 impl From<AccountError> for AppError {
     fn from(err: AccountError) -> Self {
-        use crate::domain::account::{Field, Problem};
+        use crate::domain::form::{Field, Problem};
         match err {
             AccountError::Invalid(errors) => AppError::Validation(errors),
             AccountError::WrongCredentials => AppError::field(Field::Password, Problem::Wrong),
@@ -83,7 +83,10 @@ pub async fn log_in(
                     account::login_guard,
                     platform::{captcha as challenge, clock::now_ms},
                 },
-                domain::account::{Field, FieldError, Problem, login_guard::Gate},
+                domain::{
+                    account::login_guard::Gate,
+                    form::{Field, FieldError, Problem},
+                },
             };
             let state = AppState::current()?;
             let session = session::current().await?;
@@ -179,7 +182,7 @@ pub async fn username_free(username: String) -> Result<bool, AppError> {
         async move {
             use crate::{
                 backend::account,
-                domain::account::{Field, check_username},
+                domain::{account::check_username, form::Field},
             };
             let name =
                 check_username(&username).map_err(|p| AppError::field(Field::Username, p))?;
@@ -196,7 +199,7 @@ pub async fn nickname_free(nickname: String) -> Result<bool, AppError> {
         async move {
             use crate::{
                 backend::account,
-                domain::account::{Field, check_nickname},
+                domain::{account::check_nickname, form::Field},
             };
             let name =
                 check_nickname(&nickname).map_err(|p| AppError::field(Field::Nickname, p))?;

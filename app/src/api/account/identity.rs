@@ -28,7 +28,10 @@ pub async fn verify_identity(data: MultipartData) -> Result<IdCheck, AppError> {
         async move {
             use crate::{
                 backend::{account::identity, platform::upload, web::session},
-                domain::account::{Field, Problem, id_number::IdNumber},
+                domain::{
+                    account::id_number::IdNumber,
+                    form::{Field, Problem},
+                },
             };
             let caller = session::caller().await?;
             if caller.account.id_verified_at.is_some() {

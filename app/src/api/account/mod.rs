@@ -20,7 +20,7 @@ use crate::{
         platform::clock::now_ms,
         web::session::{self, Caller},
     },
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     error::respond,
 };
 

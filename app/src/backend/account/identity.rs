@@ -7,9 +7,9 @@ use crate::backend::{
     AppState,
     platform::{clock::now_ms, ocr, secret::Secret},
 };
-use crate::domain::account::{
-    Field, Problem,
-    id_number::{IdNumber, find_in_text},
+use crate::domain::{
+    account::id_number::{IdNumber, find_in_text},
+    form::{Field, Problem},
 };
 use crate::model::IdReview;
 use image::DynamicImage;

@@ -6,7 +6,10 @@ pub mod logins;
 pub mod verification;
 
 use crate::backend::platform::clock::now_ms;
-use crate::domain::account::{Field, FieldError, NewAccount, Problem, Standing};
+use crate::domain::{
+    account::{NewAccount, Standing},
+    form::{Field, FieldError, Problem},
+};
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},

@@ -10,9 +10,9 @@ use crate::backend::{
         secret::Secret,
     },
 };
-use crate::domain::account::{
-    Problem,
-    verification::{CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS, resend_wait_secs},
+use crate::domain::{
+    account::verification::{CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS, resend_wait_secs},
+    form::Problem,
 };
 use rand::Rng;
 use sqlx::SqlitePool;

@@ -60,11 +60,11 @@ pub async fn say(
 ) -> Result<ChatLine, AppError> {
     let now = now_ms();
     let body = check_text(text, LINE_MAX)
-        .map_err(|problem| AppError::field(crate::domain::account::Field::Message, problem))?;
+        .map_err(|problem| AppError::field(crate::domain::form::Field::Message, problem))?;
     if body.is_empty() {
         return Err(AppError::field(
-            crate::domain::account::Field::Message,
-            crate::domain::account::Problem::Required,
+            crate::domain::form::Field::Message,
+            crate::domain::form::Problem::Required,
         ));
     }
     let db = house.db();
@@ -112,14 +112,11 @@ pub async fn say(
 mod tests {
     use super::*;
     use crate::backend::{
-        auction::Rules,
-        catalog::{edit::fixtures::*, search_cache::SearchCache},
-        live::hub::Hub,
-        platform::db::testing::temp_db,
+        auction::Rules, catalog::search_cache::SearchCache, live::hub::Hub, testing::*,
     };
     use crate::domain::{
-        account::{Field, Problem},
         auction::increment::IncrementTable,
+        form::{Field, Problem},
         money::Currency,
     };
 

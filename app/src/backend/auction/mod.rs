@@ -23,12 +23,14 @@ use crate::backend::{
 };
 use crate::{
     domain::{
-        account::{Field, Problem, Standing},
+        account::Standing,
         auction::{
             self, Auction, BidRefusal, Bidder, Book, Lead, Outcome, Phase, Terms, buy_now_price,
             increment::IncrementTable, minimum_bid, reserve_met,
         },
         catalog::MAX_MAJOR,
+        form::{Field, Problem},
+        id::{ListingId, UserId},
         money::{Currency, Money},
     },
     error::AppError,
@@ -289,7 +291,8 @@ impl AuctionHouse {
         AuctionLive {
             listing: row.listing_id,
             seq: row.seq,
-            phase: row.phase(),
+            // A live auction whose listing was taken down shows as stopped.
+            phase: auction.phase,
             outcome: row.outcome.as_deref().and_then(Outcome::parse),
             price: self.money(row.price),
             bids: auction.book.bids,
@@ -521,7 +524,13 @@ impl AuctionHouse {
     /// Ends the auction: on schedule (`early` false: only once its end has
     /// passed), or by its seller (`early`: sells to the leader at the current
     /// price, reserve waived; needs a bid).
-    pub async fn end(&self, listing: i64, seller: Option<i64>, now: i64) -> Result<bool, AppError> {
+    pub async fn end(
+        &self,
+        listing: ListingId,
+        seller: Option<UserId>,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        let (listing, seller) = (listing.get(), seller.map(UserId::get));
         let _turn = self.turn(listing).await;
         let mut tx = self.db.begin_with(IMMEDIATE).await?;
         let row = load(&mut tx, listing).await?.ok_or(AppError::NotFound)?;
@@ -635,7 +644,13 @@ impl AuctionHouse {
     }
 
     /// The seller calls off an auction nobody has bid in.
-    pub async fn cancel(&self, seller: i64, listing: i64, now: i64) -> Result<(), AppError> {
+    pub async fn cancel(
+        &self,
+        seller: UserId,
+        listing: ListingId,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let (seller, listing) = (seller.get(), listing.get());
         let _turn = self.turn(listing).await;
         let mut tx = self.db.begin_with(IMMEDIATE).await?;
         let row = load(&mut tx, listing).await?.ok_or(AppError::NotFound)?;
@@ -658,10 +673,12 @@ impl AuctionHouse {
         Ok(())
     }
 
-    /// Tells the room of `listing` its seller's edit: a scheduled auction's
-    /// times and prices may have moved. Wakes the scheduler, as the start
-    /// may now be due.
-    pub async fn terms_changed(&self, listing: i64, now: i64) -> Result<(), AppError> {
+    /// Tells the room of `listing` a change made outside the house and
+    /// numbered in its transaction: a seller's edit (times and prices may
+    /// have moved) or a moderator's decision (the listing may no longer be
+    /// public). Wakes the scheduler, as a start or an end may now be due.
+    pub async fn changed(&self, listing: ListingId, now: i64) -> Result<(), AppError> {
+        let listing = listing.get();
         let _turn = self.turn(listing).await;
         self.publish(listing, None, now).await?;
         self.wake_scheduler();
@@ -723,7 +740,7 @@ impl AuctionHouse {
         .await?;
         let mut ended = 0;
         for listing in due {
-            match self.end(listing, None, now).await {
+            match self.end(ListingId(listing), None, now).await {
                 Ok(true) => ended += 1,
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, listing, "ending an auction failed"),
@@ -967,12 +984,11 @@ mod tests {
     use crate::backend::{
         auction::scheduler,
         catalog::{
-            edit::fixtures::*,
             favorites,
             review::{self, Decision},
         },
         live::hub::Connection,
-        platform::db::testing::temp_db,
+        testing::*,
     };
     use crate::domain::{auction::price_for, catalog::ListingInput};
     use std::collections::HashMap;
@@ -1238,9 +1254,15 @@ mod tests {
         assert_eq!(notices(&f.pool, fan).await.len(), 1);
 
         // Approved late, the pending one is due at once.
-        review::decide(&f.pool, pending, Decision::Approve, "", START + 5)
-            .await
-            .unwrap();
+        review::decide(
+            &f.pool,
+            ListingId(pending),
+            Decision::Approve,
+            "",
+            START + 5,
+        )
+        .await
+        .unwrap();
         assert_eq!(f.house.next_due().await.unwrap(), Some(START));
         assert_eq!(f.house.start_due(START + 5).await.unwrap(), 1);
     }
@@ -1299,7 +1321,7 @@ mod tests {
 
         // Ending again does nothing.
         assert_eq!(f.house.end_due(END + 1).await.unwrap(), 0);
-        assert_eq!(f.house.end(f.id, None, END + 2).await, Ok(false));
+        assert_eq!(f.house.end(ListingId(f.id), None, END + 2).await, Ok(false));
         assert_eq!(stored(&f.pool, f.id).await, s);
         assert_eq!(orders_of(&f.pool, f.id).await.len(), 1);
         assert_eq!(
@@ -1394,12 +1416,14 @@ mod tests {
     async fn a_listing_taken_down_while_live_is_not_sold() {
         let f = live(lamp()).await;
         f.house.bid(f.a, f.id, 300, DURING).await.unwrap();
-        review::delist(&f.pool, f.id, "Counterfeit goods.", DURING + 1)
+        review::delist(&f.pool, ListingId(f.id), "Counterfeit goods.", DURING + 1)
             .await
             .unwrap();
         // Its seller cannot sell it off early either.
         assert_eq!(
-            f.house.end(f.id, Some(f.seller), DURING + 2).await,
+            f.house
+                .end(ListingId(f.id), Some(UserId(f.seller)), DURING + 2)
+                .await,
             Err(AppError::Bid(BidRefusal::NotLive))
         );
         assert_eq!(f.house.end_due(END).await.unwrap(), 1);
@@ -1416,6 +1440,49 @@ mod tests {
             vec![notice(NoticeKind::AuctionUnsold, f.id, None)]
         );
         assert_eq!(f.house.next_due().await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_take_down_while_live_is_numbered_and_reaches_the_room() {
+        use crate::backend::effects::Effect;
+        let f = live(lamp()).await;
+        let h = &f.house;
+        h.bid(f.a, f.id, 300, DURING).await.unwrap();
+        let mut conn = h.hub.connect(None);
+        h.join(conn.id, None, f.id, DURING).await.unwrap();
+        let before = match drain(&mut conn).as_slice() {
+            [ServerMsg::AuctionSnapshot { room }] => room.live.clone(),
+            other => panic!("expected a snapshot, got {other:?}"),
+        };
+        assert_eq!(before.phase, Phase::Live);
+        let effects = review::delist(&f.pool, ListingId(f.id), "Counterfeit.", DURING + 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            effects,
+            vec![
+                Effect::CatalogChanged,
+                Effect::AuctionChanged(ListingId(f.id))
+            ],
+            "an auction's room is among what a take-down implies"
+        );
+        // What `effects::apply` does with it.
+        h.changed(ListingId(f.id), DURING + 1).await.unwrap();
+        match drain(&mut conn).as_slice() {
+            [ServerMsg::AuctionUpdate { live, bid: None }] => {
+                assert_eq!(live.seq, before.seq + 1, "numbered, so no tab skips it");
+                assert_eq!(live.phase, Phase::Cancelled, "bidding is shown as stopped");
+            }
+            other => panic!("expected an update, got {other:?}"),
+        }
+        // A listing without an auction implies no room.
+        let plain = listed(&f.pool, f.seller, &input("Desk"), DURING).await;
+        assert_eq!(
+            review::delist(&f.pool, ListingId(plain), "Counterfeit.", DURING + 2)
+                .await
+                .unwrap(),
+            vec![Effect::CatalogChanged]
+        );
     }
 
     #[tokio::test]
@@ -1684,7 +1751,7 @@ mod tests {
         assert!(h.bid(suspended, f.id, 400, DURING).await.unwrap().leading);
 
         // A listing taken down while live takes no more bids.
-        review::delist(&f.pool, f.id, "Counterfeit.", DURING)
+        review::delist(&f.pool, ListingId(f.id), "Counterfeit.", DURING)
             .await
             .unwrap();
         refused(
@@ -1957,18 +2024,22 @@ mod tests {
         let h = &f.house;
         // Nothing to sell without a bid; only the seller may end it.
         assert_eq!(
-            h.end(f.id, Some(f.seller), DURING).await,
+            h.end(ListingId(f.id), Some(UserId(f.seller)), DURING).await,
             Err(AppError::Conflict)
         );
         h.bid(f.a, f.id, 200, DURING).await.unwrap();
         assert_eq!(
-            h.end(f.id, Some(f.a), DURING).await,
+            h.end(ListingId(f.id), Some(UserId(f.a)), DURING).await,
             Err(AppError::Forbidden)
         );
         assert_eq!(stored(&f.pool, f.id).await.phase, "live");
 
         // Reserve not met: ending early waives it and sells at the price.
-        assert_eq!(h.end(f.id, Some(f.seller), DURING + 1).await, Ok(true));
+        assert_eq!(
+            h.end(ListingId(f.id), Some(UserId(f.seller)), DURING + 1)
+                .await,
+            Ok(true)
+        );
         let s = stored(&f.pool, f.id).await;
         assert_eq!(
             (s.phase.as_str(), s.outcome.as_deref(), s.price, s.ends_at),
@@ -1981,7 +2052,8 @@ mod tests {
             vec![notice(NoticeKind::AuctionWon, f.id, Some(100))]
         );
         assert_eq!(
-            h.end(f.id, Some(f.seller), DURING + 2).await,
+            h.end(ListingId(f.id), Some(UserId(f.seller)), DURING + 2)
+                .await,
             Err(AppError::Bid(BidRefusal::NotLive))
         );
         assert_eq!(h.end_due(END).await.unwrap(), 0);
@@ -1995,19 +2067,26 @@ mod tests {
         h.bid(f.a, f.id, 200, DURING).await.unwrap();
         let before = stored(&f.pool, f.id).await;
         assert_eq!(
-            h.cancel(f.seller, f.id, DURING).await,
+            h.cancel(UserId(f.seller), ListingId(f.id), DURING).await,
             Err(AppError::Conflict)
         );
-        assert_eq!(h.cancel(f.a, f.id, DURING).await, Err(AppError::Forbidden));
         assert_eq!(
-            h.cancel(f.seller, f.id + 100, DURING).await,
+            h.cancel(UserId(f.a), ListingId(f.id), DURING).await,
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            h.cancel(UserId(f.seller), ListingId(f.id + 100), DURING)
+                .await,
             Err(AppError::NotFound)
         );
         assert_eq!(stored(&f.pool, f.id).await, before);
 
         // Without bids it can, live or scheduled, and then it never runs.
         let g = live(lamp()).await;
-        g.house.cancel(g.seller, g.id, DURING).await.unwrap();
+        g.house
+            .cancel(UserId(g.seller), ListingId(g.id), DURING)
+            .await
+            .unwrap();
         assert_eq!(stored(&g.pool, g.id).await.phase, "cancelled");
         refused(
             &g,
@@ -2018,12 +2097,17 @@ mod tests {
         assert_eq!(g.house.end_due(END).await.unwrap(), 0);
         assert_eq!(g.house.next_due().await.unwrap(), None);
         assert_eq!(
-            g.house.cancel(g.seller, g.id, DURING).await,
+            g.house
+                .cancel(UserId(g.seller), ListingId(g.id), DURING)
+                .await,
             Err(AppError::Conflict)
         );
 
         let s = scheduled(lamp()).await;
-        s.house.cancel(s.seller, s.id, NOW).await.unwrap();
+        s.house
+            .cancel(UserId(s.seller), ListingId(s.id), NOW)
+            .await
+            .unwrap();
         assert_eq!(s.house.start_due(START).await.unwrap(), 0);
         assert_eq!(stored(&s.pool, s.id).await.phase, "cancelled");
         assert!(notices(&s.pool, s.seller).await.is_empty());
@@ -2276,7 +2360,7 @@ mod tests {
         )
         .await
         .unwrap();
-        h.terms_changed(f.id, NOW + 1).await.unwrap();
+        h.changed(ListingId(f.id), NOW + 1).await.unwrap();
         match drain(&mut conn).as_slice() {
             [ServerMsg::AuctionUpdate { live, bid: None }] => {
                 assert_eq!(live.seq, before.seq + 1, "numbered like any change");

@@ -3,20 +3,89 @@
 
 use super::search;
 use crate::backend::{
+    AppState,
+    account::Account,
     catalog,
+    effects::{self, Effect},
     platform::{media::MediaStore, vault::Vault},
 };
 use crate::domain::{
-    account::{Field, FieldError, Problem},
-    catalog::{AuctionTerms, Current, ListingDraft, Reviewed, Status, locked_changes},
+    catalog::{
+        AuctionTerms, Current, ListingDraft, ListingInput, Reviewed, Status, check_listing_edit,
+        locked_changes,
+    },
+    form::{Field, FieldError, Problem},
+    id::ListingId,
 };
 use crate::error::AppError;
+use crate::model::SavedListing;
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// Each change reads before it writes: taking the write lock up front makes a
 /// concurrent writer wait (busy timeout) rather than fail the stale snapshot's
 /// first write with SQLITE_BUSY.
 const IMMEDIATE: &str = "BEGIN IMMEDIATE";
+
+/// Creates (`id` absent) or edits `seller`'s listing. Selling needs a
+/// verified email and an account in good standing. An edit reaches cached
+/// pages and, for an auction, its room and the scheduler.
+pub async fn save(
+    state: &AppState,
+    seller: &Account,
+    id: Option<ListingId>,
+    input: &ListingInput,
+    now: i64,
+) -> Result<SavedListing, AppError> {
+    if seller.email_verified_at.is_none() || !seller.standing(now).may_trade() {
+        return Err(AppError::Forbidden);
+    }
+    let started = match id {
+        Some(id) => started_terms(&state.db, id.get(), now).await?,
+        None => None,
+    };
+    let draft = check_listing_edit(input, state.config.currency, now, started)
+        .map_err(AppError::Validation)?;
+    let Some(id) = id else {
+        let id = create(&state.db, &state.vault, seller.id, &draft, now).await?;
+        tracing::info!(listing = id, seller = seller.id, "listing created");
+        // Waiting for review: nothing public changed yet.
+        return Ok(SavedListing {
+            id,
+            status: Status::Pending,
+        });
+    };
+    let status = update(
+        &state.db,
+        &state.vault,
+        &state.media,
+        seller.id,
+        id.get(),
+        &draft,
+        now,
+    )
+    .await?;
+    let mut follow = vec![Effect::CatalogChanged];
+    if draft.auction.is_some() {
+        follow.push(Effect::AuctionChanged(id));
+    }
+    effects::apply(state, &follow, now).await;
+    Ok(SavedListing {
+        id: id.get(),
+        status,
+    })
+}
+
+/// Deletes `seller`'s listing (see [`delete`]) and drops cached pages.
+pub async fn remove(
+    state: &AppState,
+    seller: &Account,
+    id: ListingId,
+    now: i64,
+) -> Result<(), AppError> {
+    delete(&state.db, &state.media, seller.id, id.get()).await?;
+    effects::apply(state, &[Effect::CatalogChanged], now).await;
+    Ok(())
+}
 
 /// Creates a listing for `seller`, waiting for review. Returns its id.
 pub async fn create(
@@ -327,147 +396,10 @@ async fn write_parts(
     Ok(())
 }
 
-/// Shared test helpers for the catalog services: people, a valid listing
-/// form, listings created (and approved) the way the API does it, uploads.
-#[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::backend::{
-        catalog::review,
-        platform::{images, media::MediaStore, vault::Vault},
-    };
-    use crate::domain::{
-        catalog::{ListingDraft, ListingInput, check_listing},
-        money::Currency,
-    };
-    use crate::model::ImageRef;
-    use image::{DynamicImage, ImageFormat, RgbImage};
-    use sqlx::SqlitePool;
-    use std::io::Cursor;
-
-    /// A fixed "now" (Unix ms) that is midnight UTC plus an hour.
-    pub const NOW: i64 = 1_800_000_000_000 - 1_800_000_000_000 % 86_400_000 + 3_600_000;
-    pub const MINUTE: i64 = 60_000;
-    pub const HOUR: i64 = 3_600_000;
-    pub const DAY: i64 = 86_400_000;
-
-    pub fn vault() -> Vault {
-        Vault::new([7; 32])
-    }
-
-    /// A media store inside `dir` (the temp dir of `temp_db`).
-    pub fn media(dir: &tempfile::TempDir) -> MediaStore {
-        MediaStore::open(dir.path().join("media")).unwrap()
-    }
-
-    /// A new member named `name` (also their nickname and email).
-    pub async fn user(pool: &SqlitePool, name: &str) -> i64 {
-        sqlx::query_scalar(
-            "INSERT INTO users (username, nickname, email, created_at) VALUES (?, ?, ?, 0)
-             RETURNING id",
-        )
-        .bind(name)
-        .bind(format!("{name} nick"))
-        .bind(format!("{name}@example.com"))
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    }
-
-    /// A valid fixed-price listing form titled `title`.
-    pub fn input(title: &str) -> ListingInput {
-        ListingInput {
-            title: title.into(),
-            description: "Works well.".into(),
-            price: "1000".into(),
-            stock: "1".into(),
-            category: "computers".into(),
-            condition: "good".into(),
-            meetup: true,
-            area: "Taipei".into(),
-            sale_mode: "fixed".into(),
-            ..ListingInput::default()
-        }
-    }
-
-    /// A valid auction form: starts at `starts_at`, ends `length` later.
-    pub fn auction(title: &str, starts_at: i64, length: i64) -> ListingInput {
-        ListingInput {
-            sale_mode: "auction".into(),
-            price: String::new(),
-            start_price: "100".into(),
-            starts_at: Some(starts_at),
-            ends_at: Some(starts_at + length),
-            ..input(title)
-        }
-    }
-
-    /// The form checked at `now`, as the API does before saving.
-    pub fn draft(input: &ListingInput, now: i64) -> ListingDraft {
-        check_listing(input, Currency::Twd, now).unwrap()
-    }
-
-    /// A listing waiting for review.
-    pub async fn submitted(pool: &SqlitePool, seller: i64, input: &ListingInput, now: i64) -> i64 {
-        super::create(pool, &vault(), seller, &draft(input, now), now)
-            .await
-            .unwrap()
-    }
-
-    /// A public listing: created at `now`, then approved.
-    pub async fn listed(pool: &SqlitePool, seller: i64, input: &ListingInput, now: i64) -> i64 {
-        let id = submitted(pool, seller, input, now).await;
-        review::decide(pool, id, review::Decision::Approve, "", now)
-            .await
-            .unwrap();
-        id
-    }
-
-    pub async fn set_status(pool: &SqlitePool, id: i64, status: &str) {
-        sqlx::query("UPDATE listings SET status = ? WHERE id = ?")
-            .bind(status)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-    }
-
-    pub async fn status_of(pool: &SqlitePool, id: i64) -> String {
-        sqlx::query_scalar("SELECT status FROM listings WHERE id = ?")
-            .bind(id)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    }
-
-    /// A PNG of `width`×`height` pixels.
-    pub fn png(width: u32, height: u32) -> Vec<u8> {
-        let img = RgbImage::from_fn(width, height, |x, y| {
-            image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 120])
-        });
-        let mut out = Vec::new();
-        DynamicImage::ImageRgb8(img)
-            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-            .unwrap();
-        out
-    }
-
-    /// A loose upload of `owner`, stored through the real upload path.
-    pub async fn upload(pool: &SqlitePool, media: &MediaStore, owner: i64, now: i64) -> ImageRef {
-        images::store_upload(pool, media, owner, png(16, 12), now)
-            .await
-            .unwrap()
-    }
-
-    /// The file name behind a media URL.
-    pub fn file_of(url: &str) -> &str {
-        url.strip_prefix("/media/").unwrap()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::fixtures::*;
     use super::*;
+    use crate::backend::testing::*;
     use crate::backend::{
         catalog::{
             for_edit,
@@ -701,7 +633,7 @@ mod tests {
         );
 
         // A different set of images is material too (reordering was not).
-        review::decide(&pool, id, Decision::Approve, "", NOW + 4)
+        review::decide(&pool, ListingId(id), Decision::Approve, "", NOW + 4)
             .await
             .unwrap();
         let fewer = ListingInput {
@@ -758,9 +690,15 @@ mod tests {
         let mei = user(&pool, "mei").await;
         let form = input("Kindle Paperwhite");
         let id = submitted(&pool, mei, &form, NOW).await;
-        review::decide(&pool, id, Decision::Reject, "Blurry photos", NOW + 1)
-            .await
-            .unwrap();
+        review::decide(
+            &pool,
+            ListingId(id),
+            Decision::Reject,
+            "Blurry photos",
+            NOW + 1,
+        )
+        .await
+        .unwrap();
 
         // Even a price-only edit goes back to review, and the old reason is gone.
         let cheaper = ListingInput {
@@ -787,10 +725,10 @@ mod tests {
                 .unwrap();
         assert_eq!((status.as_str(), reason), ("pending", None));
 
-        review::decide(&pool, id, Decision::Approve, "", NOW + 3)
+        review::decide(&pool, ListingId(id), Decision::Approve, "", NOW + 3)
             .await
             .unwrap();
-        review::delist(&pool, id, "Counterfeit", NOW + 4)
+        review::delist(&pool, ListingId(id), "Counterfeit", NOW + 4)
             .await
             .unwrap();
         let status = update(

@@ -105,7 +105,7 @@ pub async fn prune_views(pool: &SqlitePool, now: i64, keep_days: i64) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{catalog::edit::fixtures::*, platform::db::testing::temp_db};
+    use crate::backend::testing::*;
 
     async fn counters(pool: &SqlitePool, listing: i64) -> (i64, i64) {
         sqlx::query_as("SELECT favorites, views FROM listings WHERE id = ?")

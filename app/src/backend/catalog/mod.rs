@@ -570,16 +570,35 @@ pub async fn pending(
     Ok(out)
 }
 
+/// Tags in use starting with `prefix` (as typed), most used first; none when
+/// it cannot start a tag.
+pub async fn suggest_tags(pool: &SqlitePool, prefix: &str) -> Result<Vec<String>, sqlx::Error> {
+    let Ok(prefix) = crate::domain::catalog::normalize_tag(prefix) else {
+        return Ok(Vec::new());
+    };
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sqlx::query_scalar(
+        "SELECT t.name FROM tags t JOIN listing_tags lt ON lt.tag_id = t.id
+          WHERE t.name LIKE ? ESCAPE '\\'
+          GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 8",
+    )
+    .bind(format!("{escaped}%"))
+    .fetch_all(pool)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::backend::{
         catalog::{
-            edit::fixtures::*,
             favorites,
             review::{self, Decision},
         },
-        platform::db::testing::temp_db,
+        testing::*,
     };
 
     const ANYONE: Looker = Looker {
@@ -668,11 +687,17 @@ mod tests {
         let boss = user(&pool, "boss").await;
         let waiting = submitted(&pool, mei, &input("Kindle Paperwhite"), NOW).await;
         let rejected = submitted(&pool, mei, &input("Lamp"), NOW).await;
-        review::decide(&pool, rejected, Decision::Reject, "Blurry photos", NOW)
-            .await
-            .unwrap();
+        review::decide(
+            &pool,
+            ListingId(rejected),
+            Decision::Reject,
+            "Blurry photos",
+            NOW,
+        )
+        .await
+        .unwrap();
         let delisted = listed(&pool, mei, &input("Chair"), NOW).await;
-        review::delist(&pool, delisted, "Counterfeit", NOW)
+        review::delist(&pool, ListingId(delisted), "Counterfeit", NOW)
             .await
             .unwrap();
 
@@ -905,7 +930,7 @@ mod tests {
         assert_eq!(cards[0].favorites, 1);
 
         set_status(&pool, lamp, "sold").await;
-        review::delist(&pool, desk, "Counterfeit", NOW)
+        review::delist(&pool, ListingId(desk), "Counterfeit", NOW)
             .await
             .unwrap();
         let cards = favorite_cards(&pool, Currency::Twd, kim).await.unwrap();
@@ -927,11 +952,11 @@ mod tests {
         let approved = listed(&pool, mei, &input("Approved"), NOW).await;
         let waiting = submitted(&pool, mei, &input("Pending"), NOW + 1).await;
         let rejected = submitted(&pool, mei, &input("Rejected"), NOW + 2).await;
-        review::decide(&pool, rejected, Decision::Reject, "Blurry", NOW)
+        review::decide(&pool, ListingId(rejected), Decision::Reject, "Blurry", NOW)
             .await
             .unwrap();
         let delisted = listed(&pool, mei, &input("Delisted"), NOW + 3).await;
-        review::delist(&pool, delisted, "Counterfeit", NOW)
+        review::delist(&pool, ListingId(delisted), "Counterfeit", NOW)
             .await
             .unwrap();
         let sold = listed(&pool, mei, &input("Sold"), NOW + 4).await;

@@ -189,11 +189,10 @@ mod tests {
     use super::*;
     use crate::backend::{
         catalog::{
-            edit::{self, fixtures::*},
-            favorites,
+            edit, favorites,
             review::{self, Decision},
         },
-        platform::db::testing::temp_db,
+        testing::*,
     };
     use crate::domain::catalog::{ListingInput, SaleMode};
 
@@ -821,11 +820,11 @@ mod tests {
         let mei = user(&pool, "mei").await;
         let _pending = submitted(&pool, mei, &input("Hidden lamp pending"), NOW).await;
         let rejected = submitted(&pool, mei, &input("Hidden lamp rejected"), NOW + 1).await;
-        review::decide(&pool, rejected, Decision::Reject, "Blurry", NOW)
+        review::decide(&pool, ListingId(rejected), Decision::Reject, "Blurry", NOW)
             .await
             .unwrap();
         let delisted = listed(&pool, mei, &input("Hidden lamp delisted"), NOW + 2).await;
-        review::delist(&pool, delisted, "Counterfeit", NOW)
+        review::delist(&pool, ListingId(delisted), "Counterfeit", NOW)
             .await
             .unwrap();
         let public = listed(&pool, mei, &input("Hidden lamp public"), NOW + 3).await;
@@ -941,7 +940,7 @@ mod tests {
         )
         .await
         .unwrap();
-        review::decide(&pool, id, Decision::Approve, "", NOW + 2)
+        review::decide(&pool, ListingId(id), Decision::Approve, "", NOW + 2)
             .await
             .unwrap();
         for gone in ["kindle", "paperwhite", "ereader", "warm"] {

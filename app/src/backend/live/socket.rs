@@ -212,10 +212,9 @@ impl Client {
                 let currency = self.state.config.currency;
                 let result = match chat_bid(&text, currency) {
                     Some(Ok(amount)) => self.bid(listing, amount).await.map(Some),
-                    Some(Err(problem)) => Err(AppError::field(
-                        crate::domain::account::Field::Amount,
-                        problem,
-                    )),
+                    Some(Err(problem)) => {
+                        Err(AppError::field(crate::domain::form::Field::Amount, problem))
+                    }
                     None => match self.signed_in() {
                         Ok(author) => chat::say(&self.state.auctions, author, listing, &text)
                             .await

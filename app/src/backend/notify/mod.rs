@@ -156,10 +156,7 @@ pub async fn mark_read(pool: &SqlitePool, user: i64, now: i64) -> Result<(), sql
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{
-        catalog::{edit::fixtures::*, favorites},
-        platform::db::testing::temp_db,
-    };
+    use crate::backend::{catalog::favorites, testing::*};
 
     #[tokio::test]
     async fn stored_notices_are_pushed_listed_and_read() {

@@ -82,7 +82,7 @@ pub(crate) fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{catalog::edit::fixtures::*, platform::db::testing::temp_db};
+    use crate::backend::testing::*;
 
     #[tokio::test]
     async fn one_order_per_auction_and_never_to_the_seller() {

@@ -3,7 +3,7 @@
 //! kept as the uploader's loose image until a listing adopts it.
 
 use super::{media::MediaStore, upload};
-use crate::domain::account::{Field, Problem};
+use crate::domain::form::{Field, Problem};
 use crate::error::AppError;
 use crate::model::ImageRef;
 use image::imageops::FilterType;
@@ -109,7 +109,7 @@ async fn sweep_loose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{catalog::edit::fixtures::*, platform::db::testing::temp_db};
+    use crate::backend::testing::*;
     use crate::domain::catalog::ListingInput;
     use image::{DynamicImage, ImageFormat, RgbImage, codecs::jpeg::JpegEncoder};
     use std::io::Cursor;

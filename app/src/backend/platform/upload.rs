@@ -1,7 +1,7 @@
 //! Files people upload: read from a multipart form with a size limit, and images
 //! decoded by their content (never by name or declared type).
 
-use crate::domain::account::{Field, Problem};
+use crate::domain::form::{Field, Problem};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use server_fn::codec::MultipartData;
 use std::{collections::HashMap, io::Cursor};

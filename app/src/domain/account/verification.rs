@@ -1,6 +1,6 @@
 //! One-time codes sent by email or SMS, and the phone numbers they go to.
 
-use crate::domain::account::Problem;
+use crate::domain::form::Problem;
 
 pub const CODE_DIGITS: usize = 6;
 /// A code is good for five minutes…

@@ -10,7 +10,7 @@
 pub mod increment;
 pub mod price_chart;
 
-use super::{account::Problem, money::Currency};
+use super::{form::Problem, money::Currency};
 use crate::domain::{auction::increment::IncrementTable, catalog::check_amount};
 use serde::{Deserialize, Serialize};
 

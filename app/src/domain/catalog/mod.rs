@@ -6,7 +6,8 @@ pub mod search;
 pub mod search_text;
 
 use super::{
-    account::{Field, FieldError, Problem, is_invisible, length},
+    account::{is_invisible, length},
+    form::{Field, FieldError, Problem},
     money::{Currency, Money, MoneyError},
 };
 use category::Category;

@@ -7,7 +7,7 @@ use crate::{
         form::{LogInFirst, ProblemText, form_data},
         page_title::PageTitle,
     },
-    domain::account::Field,
+    domain::form::Field,
     error::AppError,
     i18n::*,
     model::IdCheck,

@@ -4,7 +4,7 @@ use crate::{
         form::{FormFailure, TextField, problem_of},
         page_title::PageTitle,
     },
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     i18n::*,
 };
 use leptos::prelude::*;

@@ -14,7 +14,7 @@ use crate::{
         member::{Avatar, VerifiedBadge},
         page_title::PageTitle,
     },
-    domain::{account::Field, date::iso_date},
+    domain::{date::iso_date, form::Field},
     error::AppError,
     i18n::*,
     model::{CodeChannel, OwnAccount},

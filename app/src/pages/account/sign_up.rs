@@ -5,8 +5,9 @@ use crate::{
         form::{FormFailure, TextField, debounced},
         page_title::PageTitle,
     },
-    domain::account::{
-        Field, Problem, check_email, check_nickname, check_password, check_username,
+    domain::{
+        account::{check_email, check_nickname, check_password, check_username},
+        form::{Field, Problem},
     },
     i18n::*,
 };

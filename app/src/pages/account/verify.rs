@@ -7,7 +7,7 @@ use crate::{
         form::{FormFailure, LogInFirst, Saved, TextField, problem_of, succeeded},
         page_title::PageTitle,
     },
-    domain::account::Field,
+    domain::form::Field,
     error::AppError,
     i18n::*,
     model::CodeChannel,

@@ -6,13 +6,13 @@ use crate::{
     api::auction::{BuyNow, CancelAuction, EndAuction, PlaceBid, fetch_auction_room},
     components::form::{FormFailure, ProblemText, problem_of},
     domain::{
-        account::Field,
         auction::{
             BidRefusal, Outcome, Phase,
             price_chart::{Area, step_line},
         },
         catalog::check_amount,
         date::iso_date_time,
+        form::Field,
         money::{Currency, Money},
     },
     error::AppError,

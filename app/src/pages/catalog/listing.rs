@@ -13,9 +13,9 @@ use crate::{
         member::{Avatar, MemberName},
     },
     domain::{
-        account::Field,
         catalog::Status,
         date::{iso_date, iso_date_time},
+        form::Field,
         money::Money,
     },
     error::AppError,

@@ -12,10 +12,10 @@ use crate::{
         page_title::PageTitle,
     },
     domain::{
-        account::{Field, Problem},
         catalog::{
             Condition, ListingInput, MAX_IMAGES, MAX_TAGS, SaleMode, category, normalize_tag,
         },
+        form::{Field, Problem},
     },
     error::AppError,
     i18n::*,

@@ -1,0 +1,54 @@
+//! The one seam for what a committed change implies beyond its transaction:
+//! stale cached pages, an auction room to tell, the scheduler to wake,
+//! notifications to push. A use case commits, then hands its effects here, so
+//! a form, a socket message, the admin console or (later) the REST API that
+//! reach the same use case leave the same trace.
+//!
+//! The change stands whatever happens here: a failure is logged, never
+//! returned, so nobody retries a change that was stored.
+//!
+//! (The auction house applies the same follow-ups to its own bids and ends
+//! inside its per-auction turn, where the order of updates is decided.)
+
+use crate::backend::{AppState, notify};
+use crate::domain::id::{ListingId, NoticeId};
+
+/// What one committed change implies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// What the public sees of listings changed: cached home and search
+    /// pages are stale.
+    CatalogChanged,
+    /// An auction's terms or visibility changed and its number moved in the
+    /// same transaction: its room hears the new state, and the scheduler
+    /// plans again (a start or an end may now be due, or no longer).
+    AuctionChanged(ListingId),
+    /// An auction may now be due to start or end sooner: the scheduler
+    /// plans again.
+    ScheduleChanged,
+    /// Stored notifications to push to their owners' open tabs.
+    Notified(Vec<NoticeId>),
+}
+
+/// Applies `effects` in order.
+pub async fn apply(state: &AppState, effects: &[Effect], now: i64) {
+    for effect in effects {
+        match effect {
+            Effect::CatalogChanged => state.search_cache.clear(),
+            Effect::AuctionChanged(listing) => {
+                if let Err(e) = state.auctions.changed(*listing, now).await {
+                    tracing::error!(error = %e, %listing, "telling an auction room failed");
+                }
+            }
+            Effect::ScheduleChanged => state.auctions.wake_scheduler(),
+            Effect::Notified(notices) => {
+                let ids: Vec<i64> = notices.iter().map(|n| n.get()).collect();
+                if let Err(e) =
+                    notify::push(&state.db, &state.hub, state.config.currency, &ids).await
+                {
+                    tracing::error!(error = %e, "pushing notifications failed");
+                }
+            }
+        }
+    }
+}

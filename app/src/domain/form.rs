@@ -1,0 +1,144 @@
+//! What a form can get wrong, per field: every area's checks answer with
+//! these, and forms show them beside the field they name.
+
+use serde::{Deserialize, Serialize};
+
+/// A form field that can be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Username,
+    Nickname,
+    Email,
+    Password,
+    NewPassword,
+    Code,
+    Captcha,
+    Phone,
+    Intro,
+    Avatar,
+    IdNumber,
+    IdPhoto,
+    // Listings
+    Title,
+    Description,
+    Price,
+    Stock,
+    Category,
+    Tags,
+    Condition,
+    TradeMethods,
+    Area,
+    MeetupPlace,
+    SaleMode,
+    StartsAt,
+    EndsAt,
+    StartPrice,
+    Reserve,
+    BuyNow,
+    Secret,
+    Images,
+    Reason,
+    /// A chat line.
+    Message,
+    /// A bid typed in chat.
+    Amount,
+}
+
+/// What is wrong with a field; the UI turns it into a translated sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
+    /// Characters outside what the field allows.
+    InvalidChars,
+    /// Must start with a letter.
+    MustStartWithLetter,
+    NeedsLetter,
+    NeedsDigit,
+    NeedsSymbol,
+    /// Not an email address.
+    InvalidFormat,
+    /// Not a phone number in international form.
+    NotAPhoneNumber,
+    /// Not a valid ID number (wrong shape or check digit).
+    NotAnIdNumber,
+    /// Not six digits.
+    NotACode,
+    /// The email's domain is not on this deployment's allow-list.
+    DomainNotAllowed,
+    /// Another account uses it.
+    Taken,
+    /// Code or answer does not match.
+    Wrong,
+    Expired,
+    /// Too many wrong tries; a new code is needed.
+    TooManyTries,
+    /// The same as what is already there.
+    Unchanged,
+    /// Not an image we accept (JPEG, PNG or WebP).
+    NotAnImage,
+    /// The file is larger than allowed.
+    FileTooLarge {
+        max_mb: u32,
+    },
+    /// Asked again too soon; wait this long.
+    TooSoon {
+        secs: u32,
+    },
+    /// Not an amount of money.
+    NotAnAmount,
+    /// More decimals than the currency has.
+    TooManyDecimals {
+        allowed: u32,
+    },
+    /// Zero where more is needed (an auction's start price).
+    MustBePositive,
+    /// More than any price Haggle accepts.
+    AmountTooHigh,
+    /// A whole number outside the allowed range.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// More items than allowed (tags, images).
+    TooMany {
+        max: u32,
+    },
+    /// Neither meet-up nor shipping chosen.
+    NoTradeMethod,
+    /// Reserve or buy-it-now price not above the start price.
+    BelowStartPrice,
+    /// Buy-it-now price below the reserve.
+    BelowReserve,
+    /// A time that has already passed.
+    InThePast,
+    /// Too far in the future (days).
+    TooFarAhead {
+        days: u32,
+    },
+    /// An auction shorter than this many minutes.
+    TooShortAuction {
+        minutes: u32,
+    },
+    /// An auction longer than this many days.
+    TooLongAuction {
+        days: u32,
+    },
+    /// Not possible for this category.
+    NotForThisCategory,
+    /// Can no longer be changed (sold, or the auction has started).
+    Locked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}

@@ -1,0 +1,14 @@
+//! Data the server sends to views (both sides of the wire share these
+//! types), one module per area. Re-exported here, as views use many at once.
+
+pub mod account;
+pub mod auction;
+pub mod catalog;
+pub mod notify;
+pub mod order;
+
+pub use account::*;
+pub use auction::*;
+pub use catalog::*;
+pub use notify::*;
+pub use order::*;

@@ -1,25 +1,12 @@
-mod common;
-
+use crate::common::{Socket, TestServer, ws_connect};
 use app::protocol::{ClientMsg, ErrorCode, ServerMsg, Topic};
-use common::TestServer;
 use futures::{SinkExt, StreamExt};
 use std::time::Duration;
-use tokio::{net::TcpStream, time::timeout};
+use tokio::time::timeout;
 use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream, connect_async,
+    connect_async,
     tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
 };
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-async fn connect(server: &TestServer) -> Socket {
-    let mut req = server.ws_url().into_client_request().unwrap();
-    let origin = format!("http://{}", server.addr);
-    req.headers_mut()
-        .insert("origin", HeaderValue::from_str(&origin).unwrap());
-    let (socket, _) = connect_async(req).await.expect("handshake");
-    socket
-}
 
 async fn send(socket: &mut Socket, msg: &ClientMsg) {
     socket
@@ -46,7 +33,7 @@ async fn next(socket: &mut Socket) -> ServerMsg {
 }
 
 async fn subscribed(server: &TestServer) -> (Socket, u32) {
-    let mut socket = connect(server).await;
+    let mut socket = ws_connect(server, None).await;
     assert!(
         matches!(next(&mut socket).await, ServerMsg::Welcome { server_time_ms } if server_time_ms > 0)
     );
@@ -138,7 +125,7 @@ async fn oversized_frames_close_the_socket() {
 async fn heartbeats_flow_and_silent_clients_are_dropped() {
     let server = TestServer::start(false).await;
     let (mut watcher, _) = subscribed(&server).await;
-    let mut socket = connect(&server).await;
+    let mut socket = ws_connect(&server, None).await;
     assert_eq!(next(&mut watcher).await, ServerMsg::Online { count: 2 });
 
     // The watcher keeps reading (so it answers pings) and sees heartbeats.

@@ -1,7 +1,5 @@
-mod common;
-
-use app::domain::account::{Field, Problem};
-use common::{TestServer, Via, error_of, post, session_cookie};
+use crate::common::{TestServer, Via, error_of, http, post, session_cookie};
+use app::domain::form::{Field, Problem};
 use reqwest::{StatusCode, header};
 
 async fn post_form(
@@ -18,7 +16,7 @@ async fn call(server: &TestServer, path: &str, form: &[(&str, &str)]) -> reqwest
 }
 
 async fn home_as(server: &TestServer, cookie: &str) -> String {
-    common::http()
+    http()
         .get(server.url("/"))
         .header("accept-language", "en")
         .header(header::COOKIE, cookie)
@@ -192,7 +190,7 @@ async fn availability_checks() {
 #[tokio::test]
 async fn cross_site_writes_are_refused() {
     let server = TestServer::start(false).await;
-    let client = common::http();
+    let client = http();
     for (name, value) in [
         ("sec-fetch-site", "cross-site"),
         ("origin", "http://evil.example"),

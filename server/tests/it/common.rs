@@ -1,5 +1,5 @@
-//! A real Haggle server on an ephemeral loopback port with its own data dir.
-#![allow(dead_code)] // each test binary uses a different part of this
+//! A real Haggle server on an ephemeral loopback port with its own data dir,
+//! and the clients and steps the tests share.
 
 use app::{
     backend::{AppState, platform::config::Config},
@@ -7,7 +7,15 @@ use app::{
 };
 use reqwest::{StatusCode, header};
 use std::{collections::HashMap, net::SocketAddr};
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+    task::JoinHandle,
+};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue},
+};
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -75,6 +83,16 @@ pub fn http() -> reqwest::Client {
         .expect("client")
 }
 
+/// An HTTP client that never uses a proxy and hands redirects back to the
+/// test instead of following them.
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// How the browser posts: a plain form (no JavaScript) or the hydrated app's
 /// server-function call.
 #[derive(Clone, Copy)]
@@ -90,11 +108,7 @@ pub async fn post(
     form: &[(&str, &str)],
     cookie: Option<&str>,
 ) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = no_redirects();
     let accept = match via {
         Via::Form => "text/html,application/xhtml+xml",
         Via::App => "application/json",
@@ -158,6 +172,21 @@ pub async fn sign_up(server: &TestServer, username: &str) -> String {
     session_cookie(&res).expect("a session cookie")
 }
 
+/// Signs up `name` and confirms the email with the code from the outbox.
+pub async fn verified_member(server: &TestServer, name: &str) -> String {
+    let cookie = sign_up(server, name).await;
+    let code = outbox_code(server, "mail.jsonl", &format!("{name}@example.com"));
+    let res = call_as(
+        server,
+        "/api/account/confirm_code",
+        &[("channel", "email"), ("code", &code)],
+        Some(&cookie),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    cookie
+}
+
 /// Logs `login` in (password `s3cret!pw`) as another browser would; returns
 /// that browser's session cookie.
 pub async fn log_in(server: &TestServer, login: &str) -> String {
@@ -213,4 +242,48 @@ pub async fn make_admin(server: &TestServer, username: &str) {
             .await
             .unwrap()
     );
+}
+
+/// Posts a multipart form (a file upload) as the hydrated app does, as the
+/// holder of `cookie`.
+pub async fn post_multipart(
+    server: &TestServer,
+    path: &str,
+    cookie: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    http()
+        .post(server.url(path))
+        .header("origin", format!("http://{}", server.addr))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `img` encoded as PNG.
+pub fn png_bytes(img: image::RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A WebSocket from the site's origin, carrying `cookie` (signed in) or none.
+pub async fn ws_connect(server: &TestServer, cookie: Option<&str>) -> Socket {
+    let mut req = server.ws_url().into_client_request().unwrap();
+    let origin = format!("http://{}", server.addr);
+    req.headers_mut()
+        .insert("origin", HeaderValue::from_str(&origin).unwrap());
+    if let Some(cookie) = cookie {
+        req.headers_mut()
+            .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    }
+    let (socket, _) = connect_async(req).await.expect("handshake");
+    socket
 }

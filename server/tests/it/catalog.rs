@@ -1,40 +1,21 @@
 //! The catalog over HTTP: selling (with a photo upload), the review queue,
 //! visibility, favorites, and search pages that work without JavaScript.
 
-mod common;
-
+use crate::common::{
+    TestServer, call_as, error_of, http, make_admin, png_bytes, post_multipart, sign_up,
+    verified_member,
+};
 use app::{
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     error::AppError,
     model::{FavoriteState, ImageRef},
 };
-use common::{TestServer, call_as, error_of, make_admin, outbox_code, sign_up};
 use reqwest::{StatusCode, header, multipart};
 
-/// Signs up `name` and confirms the email with the code from the outbox.
-async fn verified_member(server: &TestServer, name: &str) -> String {
-    let cookie = sign_up(server, name).await;
-    let code = outbox_code(server, "mail.jsonl", &format!("{name}@example.com"));
-    let res = call_as(
-        server,
-        "/api/account/confirm_code",
-        &[("channel", "email"), ("code", &code)],
-        Some(&cookie),
-    )
-    .await;
-    assert!(res.status().is_success(), "{}", res.status());
-    cookie
-}
-
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
+    png_bytes(image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x * 7) as u8, (y * 5) as u8, 120])
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
+    }))
 }
 
 async fn upload(
@@ -43,18 +24,16 @@ async fn upload(
     bytes: Vec<u8>,
     name: &str,
 ) -> reqwest::Response {
-    common::http()
-        .post(server.url("/api/listing/image"))
-        .header("origin", format!("http://{}", server.addr))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .multipart(multipart::Form::new().part(
+    post_multipart(
+        server,
+        "/api/listing/image",
+        cookie,
+        multipart::Form::new().part(
             "image",
             multipart::Part::bytes(bytes).file_name(name.to_string()),
-        ))
-        .send()
-        .await
-        .unwrap()
+        ),
+    )
+    .await
 }
 
 /// Posts a listing form as the hydrated app does (nested fields, serde_qs).
@@ -94,7 +73,7 @@ async fn save(
 }
 
 async fn page(server: &TestServer, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut req = common::http().get(server.url(path));
+    let mut req = http().get(server.url(path));
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -128,11 +107,7 @@ async fn a_listing_goes_from_upload_through_review_to_search_and_favorites() {
     assert_eq!(res.status(), StatusCode::OK);
     let image: ImageRef = res.json().await.unwrap();
     assert!(image.url.starts_with("/media/") && image.url.ends_with(".jpg"));
-    let served = common::http()
-        .get(server.url(&image.url))
-        .send()
-        .await
-        .unwrap();
+    let served = http().get(server.url(&image.url)).send().await.unwrap();
     assert_eq!(served.status(), StatusCode::OK);
 
     // Field-level errors come back for a bad form.

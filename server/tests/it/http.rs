@@ -1,6 +1,4 @@
-mod common;
-
-use common::{TestServer, http, sign_up};
+use crate::common::{TestServer, http, sign_up};
 use reqwest::StatusCode;
 use std::time::Duration;
 

@@ -1,21 +1,18 @@
 //! Verification, settings, sessions, admin access and identity review over HTTP.
 
-mod common;
-
+use crate::common::{
+    TestServer, call_as, error_of, make_admin, no_redirects, outbox_code, session_cookie, sign_up,
+};
 use app::{
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     error::AppError,
 };
-use common::{TestServer, call_as, error_of, make_admin, outbox_code, sign_up};
 use reqwest::{StatusCode, header};
 
 async fn get_as(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut req = client.get(server.url(path)).header("accept-language", "en");
+    let mut req = no_redirects()
+        .get(server.url(path))
+        .header("accept-language", "en");
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -330,7 +327,7 @@ async fn signing_out_elsewhere_ends_the_other_sessions_only() {
         None,
     )
     .await;
-    let second = common::session_cookie(&res).expect("a second session");
+    let second = session_cookie(&res).expect("a second session");
     let logins: serde_json::Value = call_as(&server, "/api/account/logins", &[], Some(&second))
         .await
         .json()
@@ -376,7 +373,7 @@ async fn changing_the_password_needs_the_old_one_and_signs_out_others() {
         None,
     )
     .await;
-    let second = common::session_cookie(&res).unwrap();
+    let second = session_cookie(&res).unwrap();
     let change = |old: &'static str, new: &'static str| {
         let (server, first) = (&server, first.clone());
         async move {

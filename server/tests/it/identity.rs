@@ -2,23 +2,22 @@
 //! read), one card per account, admin decisions, hostile uploads, and the
 //! admin subcommand. (A card OCR reads is the Playwright journey's part.)
 
-mod common;
-
+use crate::common::{
+    TestServer, call_as, error_of, http, make_admin, png_bytes, post_multipart, sign_up,
+};
 use app::{
-    domain::account::{Field, Problem},
+    domain::form::{Field, Problem},
     error::AppError,
 };
-use common::{TestServer, error_of, make_admin, sign_up};
 use reqwest::{StatusCode, header, multipart};
 
 /// A plain white "photo": a real image with nothing for OCR to read.
 fn blank_png() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(800, 500, image::Rgb([255, 255, 255]));
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
+    png_bytes(image::RgbImage::from_pixel(
+        800,
+        500,
+        image::Rgb([255, 255, 255]),
+    ))
 }
 
 async fn submit(
@@ -34,15 +33,7 @@ async fn submit(
             "photo",
             multipart::Part::bytes(photo).file_name(file_name.to_string()),
         );
-    common::http()
-        .post(server.url("/api/identity/verify"))
-        .header("origin", format!("http://{}", server.addr))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    post_multipart(server, "/api/identity/verify", cookie, form).await
 }
 
 async fn verified(server: &TestServer, username: &str) -> bool {
@@ -86,7 +77,7 @@ async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() 
         AppError::field(Field::IdNumber, Problem::Taken)
     );
 
-    let res = common::http()
+    let res = http()
         .get(server.url(&format!("/admin/id-review/{review}")))
         .header(header::COOKIE, &boss)
         .send()
@@ -98,7 +89,7 @@ async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() 
     let decide = |approve: &'static str| {
         let (server, boss) = (&server, boss.clone());
         async move {
-            common::call_as(
+            call_as(
                 server,
                 "/api/admin/decide_id_review",
                 &[("review", &review.to_string()), ("approve", approve)],
@@ -139,7 +130,7 @@ async fn rejected_reviews_verify_nobody() {
         .fetch_one(&server.state.db)
         .await
         .unwrap();
-    let res = common::call_as(
+    let res = call_as(
         &server,
         "/api/admin/decide_id_review",
         &[("review", &review.to_string()), ("approve", "false")],

@@ -2,50 +2,31 @@
 //! authenticated clients (the bidder is always the session's), the JS-off
 //! bid form, and the seller's controls.
 
-mod common;
-
+use crate::common::{
+    Socket, TestServer, Via, call_as, error_of, log_in, make_admin, no_redirects, post, sign_up,
+    verified_member, ws_connect,
+};
 use app::{
     backend::platform::clock::now_ms,
     domain::{
-        account::{Field, Problem},
         auction::{BidRefusal, Outcome, Phase},
+        form::{Field, Problem},
         money::{Currency, Money},
     },
     error::AppError,
     model::{AuctionRoom, BidAck, BidStanding, MyAuction, NoticeKind, Notifications},
     protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
 };
-use common::{TestServer, Via, call_as, error_of, log_in, make_admin, outbox_code, post, sign_up};
 use futures::{SinkExt, StreamExt};
 use reqwest::{StatusCode, header};
 use std::{collections::VecDeque, time::Duration};
-use tokio::{net::TcpStream, time::timeout};
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream, connect_async,
-    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
-};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::Message;
 
 const HOUR: i64 = 3_600_000;
 
 fn twd(minor: i64) -> Money {
     Money::new(minor, Currency::Twd)
-}
-
-/// Signs up `name` and confirms the email with the code from the outbox.
-async fn verified_member(server: &TestServer, name: &str) -> String {
-    let cookie = sign_up(server, name).await;
-    let code = outbox_code(server, "mail.jsonl", &format!("{name}@example.com"));
-    let res = call_as(
-        server,
-        "/api/account/confirm_code",
-        &[("channel", "email"), ("code", &code)],
-        Some(&cookie),
-    )
-    .await;
-    assert!(res.status().is_success(), "{}", res.status());
-    cookie
 }
 
 async fn user_id(server: &TestServer, username: &str) -> i64 {
@@ -127,17 +108,8 @@ struct Client {
 
 /// A socket carrying `cookie` (signed in) or none, from the site's origin.
 async fn connect(server: &TestServer, cookie: Option<&str>) -> Client {
-    let mut req = server.ws_url().into_client_request().unwrap();
-    let origin = format!("http://{}", server.addr);
-    req.headers_mut()
-        .insert("origin", HeaderValue::from_str(&origin).unwrap());
-    if let Some(cookie) = cookie {
-        req.headers_mut()
-            .insert("cookie", HeaderValue::from_str(cookie).unwrap());
-    }
-    let (socket, _) = connect_async(req).await.expect("handshake");
     let mut client = Client {
-        socket,
+        socket: ws_connect(server, cookie).await,
         held: VecDeque::new(),
         batched: VecDeque::new(),
     };
@@ -618,11 +590,7 @@ async fn bidding_works_without_javascript() {
     let bob = verified_member(&server, "bob").await;
     let room = format!("/a/{listing}");
     let plain = |amount: &'static str| {
-        reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        no_redirects()
             .post(server.url("/api/auction/bid"))
             .header("origin", format!("http://{}", server.addr))
             .header(header::ACCEPT, "text/html")
@@ -747,4 +715,42 @@ async fn buy_it_now_sells_at_once_over_the_api() {
             .await
             .unwrap();
     assert_eq!(stored, (order, 5_000));
+}
+
+#[tokio::test]
+async fn an_admin_take_down_of_a_live_auction_reaches_its_room() {
+    let server = TestServer::start(false).await;
+    let (listing, _) = live_auction(&server, "seller", "").await;
+    let ann_cookie = verified_member(&server, "ann").await;
+    let mut watcher = connect(&server, None).await;
+    let room = watcher.enter(listing).await;
+    assert_eq!(room.live.phase, Phase::Live);
+
+    // `live_auction` made "selleradmin" the admin who approved it.
+    let admin = log_in(&server, "selleradmin").await;
+    let listing_text = listing.to_string();
+    let res = call_as(
+        &server,
+        "/api/admin/delist",
+        &[("listing", &listing_text), ("reason", "Counterfeit goods.")],
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The open room hears it at once, numbered after what it had.
+    let live = watcher
+        .take(|m| match m {
+            ServerMsg::AuctionUpdate { live, .. } => Some(live.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(live.seq, room.live.seq + 1);
+    assert_eq!(live.phase, Phase::Cancelled);
+    // And bidding over the socket stopped with it.
+    let mut ann = connect(&server, Some(&ann_cookie)).await;
+    assert_eq!(
+        ann.bid(listing, 500, 1).await,
+        Err(AppError::Bid(BidRefusal::NotLive))
+    );
 }

@@ -1,0 +1,108 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+pub(crate) const USAGE: &str =
+    "usage: haggle-load load  [--watchers N] [--bidders N] [--seconds S] [--spread K]
+       haggle-load crash [--bidders N] [--seconds S]
+  common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Load,
+    Crash,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Opts {
+    pub(crate) mode: Mode,
+    pub(crate) watchers: usize,
+    pub(crate) bidders: usize,
+    pub(crate) seconds: u64,
+    pub(crate) spread: u64,
+    pub(crate) server: PathBuf,
+    pub(crate) site_root: PathBuf,
+    /// The server's `HAGGLE_ROOM_WRITES_PER_SECOND`; its default when `None`.
+    pub(crate) room_writes: Option<u64>,
+    pub(crate) keep: bool,
+}
+
+impl Opts {
+    pub(crate) fn parse(args: Vec<String>) -> Result<Opts, String> {
+        let mut args = args.into_iter();
+        let mode = match args.next().as_deref() {
+            Some("load") => Mode::Load,
+            Some("crash") => Mode::Crash,
+            Some(other) => return Err(format!("unknown mode {other:?}")),
+            None => return Err("which mode?".into()),
+        };
+        let (bidders, seconds) = match mode {
+            Mode::Load => (50, 20),
+            Mode::Crash => (20, 3),
+        };
+        let server = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join("haggle")))
+            .unwrap_or_else(|| PathBuf::from("target/release/haggle"));
+        let mut opts = Opts {
+            mode,
+            watchers: 1000,
+            bidders,
+            seconds,
+            spread: 20,
+            server,
+            site_root: PathBuf::from("target/site"),
+            room_writes: None,
+            keep: false,
+        };
+        while let Some(flag) = args.next() {
+            if flag == "--keep" {
+                opts.keep = true;
+                continue;
+            }
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| format!("{flag}: {value:?} is not a whole number"))
+            };
+            match flag.as_str() {
+                "--watchers" if mode == Mode::Load => opts.watchers = number()? as usize,
+                "--bidders" => opts.bidders = number()? as usize,
+                "--seconds" => opts.seconds = number()?,
+                "--spread" if mode == Mode::Load => opts.spread = number()?,
+                "--server" => opts.server = PathBuf::from(&value),
+                "--site-root" => opts.site_root = PathBuf::from(&value),
+                "--room-writes" => opts.room_writes = Some(number()?),
+                _ => return Err(format!("unknown option {flag}")),
+            }
+        }
+        if opts.bidders == 0 || opts.seconds == 0 {
+            return Err("--bidders and --seconds must be at least 1".into());
+        }
+        Ok(opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let o = Opts::parse(args("load --watchers 2000 --bidders 200 --seconds 5")).unwrap();
+        assert_eq!(
+            (o.mode, o.watchers, o.bidders, o.seconds),
+            (Mode::Load, 2000, 200, 5)
+        );
+        let o = Opts::parse(args("crash --keep")).unwrap();
+        assert_eq!(
+            (o.mode, o.bidders, o.seconds, o.keep),
+            (Mode::Crash, 20, 3, true)
+        );
+        assert!(Opts::parse(args("crash --watchers 5")).is_err());
+        assert!(Opts::parse(args("load --bidders")).is_err());
+        assert!(Opts::parse(args("fly")).is_err());
+    }
+}

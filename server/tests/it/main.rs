@@ -1,0 +1,12 @@
+//! The router tests: a real Haggle server on an ephemeral loopback port, driven
+//! by HTTP and WebSocket clients. One test binary: each area is a module.
+
+mod common;
+
+mod account;
+mod auction;
+mod auth;
+mod catalog;
+mod http;
+mod identity;
+mod websocket;

@@ -94,8 +94,10 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 
 # ---------------------------------------------------------------- build and run
 
+# --split: routes off the reading path (app/src/pages/lazy.rs) go to their own
+# WASM chunks; every build of the browser side needs it.
 build: setup-build
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 # `haggle-load`, the auction load and crash tests, beside the release binary.
 # cargo-leptos builds only `haggle`; leptos reads LEPTOS_OUTPUT_NAME at compile
@@ -110,7 +112,7 @@ run: build
 	  HAGGLE_DEMO=1 ./target/release/haggle
 
 dev: setup-build
-	cargo leptos watch
+	cargo leptos watch --split
 
 # ---------------------------------------------------------------- tests
 

@@ -24,31 +24,15 @@ use i18n::I18nContextProvider;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
 use pages::{
-    about::AboutPage,
-    account::{
-        identity::IdentityPage, log_in::LogInPage, member::MemberPage, settings::SettingsPage,
-        sign_up::SignUpPage, verify::VerifyEmailPage,
-    },
-    admin::AdminPage,
-    auction::{
-        center::{MyAuctionsPage, MyBidsPage},
-        room::AuctionPage,
-    },
-    catalog::{
-        collections::{FavoritesPage, MyListingsPage},
-        home::HomePage,
-        listing::ListingPage,
-        search::SearchPage,
-        sell::{EditListingPage, SellPage},
-    },
+    catalog::{home::HomePage, listing::ListingPage, search::SearchPage},
     error::ErrorPage,
+    lazy::*,
     not_found::NotFoundPage,
-    notify::NotificationsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -88,26 +72,26 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFoundPage>
                             // Waits for its data before sending, so it reads fully without JavaScript.
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                            <Route path=path!("/about") view=AboutPage />
-                            <Route path=path!("/signup") view=SignUpPage />
-                            <Route path=path!("/login") view=LogInPage />
+                            <Route path=path!("/about") view={Lazy::<AboutRoute>::new()} />
+                            <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} />
+                            <Route path=path!("/login") view={Lazy::<LogInRoute>::new()} />
                             // Async: these pages' forms work without JavaScript, so their
                             // data must be in the HTML; a missing member answers 404.
-                            <Route path=path!("/verify") view=VerifyEmailPage ssr=SsrMode::Async />
-                            <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
-                            <Route path=path!("/settings/identity") view=IdentityPage />
-                            <Route path=path!("/u/:username") view=MemberPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                            <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/settings/identity") view={Lazy::<IdentityRoute>::new()} />
+                            <Route path=path!("/u/:username") view={Lazy::<MemberRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                             <Route path=path!("/l/:id") view=ListingPage ssr=SsrMode::Async />
-                            <Route path=path!("/l/:id/edit") view=EditListingPage />
-                            <Route path=path!("/sell") view=SellPage />
-                            <Route path=path!("/favorites") view=FavoritesPage ssr=SsrMode::Async />
-                            <Route path=path!("/my/listings") view=MyListingsPage ssr=SsrMode::Async />
-                            <Route path=path!("/a/:id") view=AuctionPage ssr=SsrMode::Async />
-                            <Route path=path!("/my/bids") view=MyBidsPage ssr=SsrMode::Async />
-                            <Route path=path!("/my/auctions") view=MyAuctionsPage ssr=SsrMode::Async />
-                            <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id/edit") view={Lazy::<EditListingRoute>::new()} />
+                            <Route path=path!("/sell") view={Lazy::<SellRoute>::new()} />
+                            <Route path=path!("/favorites") view={Lazy::<FavoritesRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/my/listings") view={Lazy::<MyListingsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/a/:id") view={Lazy::<AuctionRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/my/bids") view={Lazy::<MyBidsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/my/auctions") view={Lazy::<MyAuctionsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -1,35 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
+import { freshName, grantAdmin, hydrated, liveAuction, signUpVerified } from './helpers';
 
 // The e2e server runs with a 10-minute soft close (playwright.config.ts), so
 // every bid in these 6-minute auctions extends the end to ten minutes away.
-
-/** Creates and approves a live auction selling from `seller`; returns its id. */
-async function liveAuction(seller: Page, admin: Page, title: string): Promise<number> {
-  const now = Date.now();
-  const saved = await seller.request.post('/api/listing/save', {
-    form: {
-      'input[title]': title,
-      'input[description]': 'Bid for it live.',
-      'input[stock]': '1',
-      'input[category]': 'games',
-      'input[condition]': 'good',
-      'input[meetup]': 'true',
-      'input[area]': 'Taipei',
-      'input[sale_mode]': 'auction',
-      'input[start_price]': '1000',
-      'input[starts_at]': String(now),
-      'input[ends_at]': String(now + 6 * 60_000),
-    },
-  });
-  expect(saved.ok(), await saved.text()).toBeTruthy();
-  const { id } = await saved.json();
-  const approved = await admin.request.post('/api/admin/review_listing', {
-    form: { listing: String(id), approve: 'true', reason: '' },
-  });
-  expect(approved.ok(), await approved.text()).toBeTruthy();
-  return id;
-}
 
 async function enterRoom(page: Page, id: number) {
   await page.goto(`/a/${id}`);

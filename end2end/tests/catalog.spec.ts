@@ -138,3 +138,53 @@ test('search, filter and page through results with JavaScript off', async ({ bro
   await expect(page.locator('.pager [aria-current="page"]')).toHaveText('2');
   await ctx.close();
 });
+
+test('/sell photo strip: order buttons say what they do, stop at the ends, and fit a phone', async ({ page }) => {
+  await signUpVerified(page, freshName('strip'));
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/sell');
+    await hydrated(page);
+    const photos = await Promise.all([30, 150, 270].map((hue) => noisyPhoto(page, hue)));
+    await page.getByTestId('photo-input').setInputFiles(
+      photos.map((buffer, i) => ({ name: `a-rather-long-file-name-for-photo-${i + 1}.png`, mimeType: 'image/png', buffer })),
+    );
+    const tiles = page.getByTestId('photos').locator('li');
+    await expect(page.getByTestId('uploaded-photo')).toHaveCount(3, { timeout: 20_000 });
+
+    const earlier = page.getByRole('button', { name: 'Move earlier' });
+    const later = page.getByRole('button', { name: 'Move later' });
+    await expect(earlier).toHaveCount(3);
+    await expect(earlier.first()).toBeDisabled();
+    await expect(later.last()).toBeDisabled();
+    await expect(earlier.nth(1)).toBeEnabled();
+    await expect(later.first()).toBeEnabled();
+    await expect(earlier.first()).toHaveText('←');
+    await expect(later.first()).toHaveText('→');
+    await expect(page.getByRole('button', { name: 'Remove photo' }).first()).toHaveText('×');
+    // Nothing of a tile's markup leaks out as text.
+    await expect(page.getByTestId('photos')).not.toContainText('>=');
+
+    // Each tile and its buttons stay inside the strip, and tiles do not overlap.
+    const strip = (await page.getByTestId('photos').boundingBox())!;
+    const boxes = [];
+    for (let i = 0; i < 3; i++) {
+      const box = (await tiles.nth(i).boundingBox())!;
+      expect(box.x, `tile ${i} at ${width}px`).toBeGreaterThanOrEqual(strip.x - 1);
+      expect(box.x + box.width, `tile ${i} at ${width}px`).toBeLessThanOrEqual(strip.x + strip.width + 1);
+      const remove = (await tiles.nth(i).getByRole('button', { name: 'Remove photo' }).boundingBox())!;
+      expect(remove.x + remove.width, `remove ${i} at ${width}px`).toBeLessThanOrEqual(box.x + box.width + 1);
+      boxes.push(box);
+    }
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = [boxes[i], boxes[i + 1]];
+      const apart = a.x + a.width <= b.x + 1 || a.y + a.height <= b.y + 1;
+      expect(apart, `tiles ${i} and ${i + 1} at ${width}px`).toBeTruthy();
+    }
+
+    // Moving the first photo later makes the second the cover.
+    const second = await page.getByTestId('uploaded-photo').nth(1).getAttribute('src');
+    await later.first().click();
+    await expect(page.getByTestId('uploaded-photo').first()).toHaveAttribute('src', second!);
+  }
+});

@@ -106,3 +106,30 @@ export async function noisyPhoto(page: Page, hue: number): Promise<Buffer> {
   }, hue);
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
+
+/** Creates and approves a live auction selling from `seller`; returns its id. */
+export async function liveAuction(seller: Page, admin: Page, title: string): Promise<number> {
+  const now = Date.now();
+  const saved = await seller.request.post('/api/listing/save', {
+    form: {
+      'input[title]': title,
+      'input[description]': 'Bid for it live.',
+      'input[stock]': '1',
+      'input[category]': 'games',
+      'input[condition]': 'good',
+      'input[meetup]': 'true',
+      'input[area]': 'Taipei',
+      'input[sale_mode]': 'auction',
+      'input[start_price]': '1000',
+      'input[starts_at]': String(now),
+      'input[ends_at]': String(now + 6 * 60_000),
+    },
+  });
+  expect(saved.ok(), await saved.text()).toBeTruthy();
+  const { id } = await saved.json();
+  const approved = await admin.request.post('/api/admin/review_listing', {
+    form: { listing: String(id), approve: 'true', reason: '' },
+  });
+  expect(approved.ok(), await approved.text()).toBeTruthy();
+  return id;
+}

@@ -5,5 +5,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: a route split out of the main file is fetched before it hydrates.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -69,6 +69,18 @@ pub fn build(state: AppState) -> Router {
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
         .service(ServeDir::new(state.config.media_dir()));
+    // The WASM chunks of split routes keep their names from one build to the
+    // next (chunk_12.wasm), so a browser must never use a stored copy without
+    // asking: it revalidates (ETag, 304) and a deploy is picked up at once.
+    let options = &state.leptos_options;
+    let pkg = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(ServeDir::new(
+            std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref()),
+        ));
 
     let context_state = state.clone();
     let fn_state = state.clone();
@@ -78,6 +90,7 @@ pub fn build(state: AppState) -> Router {
         .route("/captcha.png", get(captcha::image))
         .route("/admin/id-review/{id}", get(admin_gate::review_photo))
         .nest_service("/media", media)
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req| {

@@ -7,5 +7,6 @@ pub mod admin;
 pub mod auction;
 pub mod catalog;
 pub mod error;
+pub mod lazy;
 pub mod not_found;
 pub mod notify;

@@ -37,6 +37,11 @@ impl TestServer {
             ("HAGGLE_DATA_DIR", dir.path().to_string_lossy().into_owned()),
             ("HAGGLE_DEMO", if demo { "1" } else { "0" }.to_string()),
             ("HAGGLE_WS_HEARTBEAT_MS", "100".to_string()),
+            // The built site is not needed to render; tests put files there.
+            (
+                "LEPTOS_SITE_ROOT",
+                dir.path().join("site").to_string_lossy().into_owned(),
+            ),
         ]);
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
         let state = haggle_server::prepare(config).await.expect("prepare");

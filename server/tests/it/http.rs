@@ -318,3 +318,24 @@ async fn concurrent_renders_all_complete() {
         assert!(card_count(&html) >= 24);
     }
 }
+
+#[tokio::test]
+async fn site_files_are_revalidated_on_every_use() {
+    let server = TestServer::start(false).await;
+    let options = &server.state.leptos_options;
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    std::fs::create_dir_all(&pkg).unwrap();
+    let name = "chunk_1.wasm";
+    std::fs::write(pkg.join(name), b"\0asm").unwrap();
+    let res = http()
+        .get(server.url(&format!("/{}/{name}", options.site_pkg_dir)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Split-route chunks keep their names across builds: a stored copy must
+    // be checked before use, or a deploy would mix two builds' code.
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert!(res.headers().contains_key("etag") || res.headers().contains_key("last-modified"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"\0asm");
+}

@@ -5,6 +5,8 @@ test('three wrong passwords bring up a CAPTCHA', async ({ page }) => {
   const name = freshName('cap');
   await signUp(page, name);
   await page.getByTestId('account').getByRole('button', { name: 'Log out' }).click();
+  // Leaving before the log-out is answered could cancel it.
+  await expect(page.getByTestId('account').getByRole('link', { name: 'Log in' })).toBeVisible();
   await page.goto('/login');
   await hydrated(page);
   for (let i = 0; i < 3; i++) {

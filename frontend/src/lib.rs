@@ -6,7 +6,7 @@
 const RELOADED_AT: &str = "haggle-reloaded-at";
 /// At most one reload per this many ms: a page that panics on every load
 /// stays visible (with its server-rendered content) instead of looping.
-const RELOAD_GAP_MS: f64 = 30_000.0;
+const RELOAD_GAP_MS: i64 = 30_000;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -26,12 +26,14 @@ fn reload_once() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let now = js_sys::Date::now();
+    // Whole milliseconds: printing and parsing an f64 would add ~13 KB
+    // (brotli) of float formatting code to the main file.
+    let now = js_sys::Date::now() as i64;
     let storage = window.session_storage().ok().flatten();
     let last = storage
         .as_ref()
         .and_then(|s| s.get_item(RELOADED_AT).ok().flatten())
-        .and_then(|at| at.parse::<f64>().ok());
+        .and_then(|at| at.parse::<i64>().ok());
     if last.is_some_and(|at| now - at < RELOAD_GAP_MS) {
         return;
     }

@@ -1,13 +1,14 @@
 //! The admin console. Every function checks the role itself, whatever the
 //! router already did.
 
+use crate::api::codec::JsonText;
 use crate::{error::AppError, model::AdminOverview};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{backend::web::session, domain::id::ListingId, error::respond};
 
-#[server(endpoint = "admin/overview")]
+#[server(output = JsonText, endpoint = "admin/overview")]
 pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
     respond(
         async move {
@@ -18,7 +19,7 @@ pub async fn fetch_admin_overview() -> Result<AdminOverview, AppError> {
     )
 }
 
-#[server(endpoint = "admin/decide_id_review")]
+#[server(output = JsonText, endpoint = "admin/decide_id_review")]
 pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError> {
     respond(
         async move {
@@ -40,7 +41,7 @@ pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError
 }
 
 /// Approves or rejects (with a reason the seller sees) a listing under review.
-#[server(endpoint = "admin/review_listing")]
+#[server(output = JsonText, endpoint = "admin/review_listing")]
 pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -72,7 +73,7 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
 }
 
 /// Takes a public listing down, with a reason the seller sees.
-#[server(endpoint = "admin/delist")]
+#[server(output = JsonText, endpoint = "admin/delist")]
 pub async fn delist_listing(listing: i64, reason: String) -> Result<(), AppError> {
     respond(
         async move {

@@ -3,6 +3,7 @@
 //! JavaScript, bids and chat travel over the WebSocket instead and reach the
 //! same services.
 
+use crate::api::codec::JsonText;
 use crate::{
     error::AppError,
     model::{AuctionRoom, BidAck, MyAuction, Notifications},
@@ -16,7 +17,7 @@ use crate::{
     error::respond,
 };
 
-#[server(endpoint = "auction")]
+#[server(output = JsonText, endpoint = "auction")]
 pub async fn fetch_auction_room(listing: i64) -> Result<AuctionRoom, AppError> {
     respond(
         async move {
@@ -32,7 +33,7 @@ pub async fn fetch_auction_room(listing: i64) -> Result<AuctionRoom, AppError> {
 
 /// A bid as typed in the bid box (the currency's usual notation), as the
 /// caller's maximum.
-#[server(endpoint = "auction/bid")]
+#[server(output = JsonText, endpoint = "auction/bid")]
 pub async fn place_bid(listing: i64, amount: String) -> Result<BidAck, AppError> {
     respond(
         async move {
@@ -50,7 +51,7 @@ pub async fn place_bid(listing: i64, amount: String) -> Result<BidAck, AppError>
 }
 
 /// Buys at the buy-it-now price; returns the order's id.
-#[server(endpoint = "auction/buy_now")]
+#[server(output = JsonText, endpoint = "auction/buy_now")]
 pub async fn buy_now(listing: i64) -> Result<String, AppError> {
     respond(
         async move {
@@ -62,7 +63,7 @@ pub async fn buy_now(listing: i64) -> Result<String, AppError> {
 }
 
 /// The seller ends a live auction now, selling to the leader.
-#[server(endpoint = "auction/end")]
+#[server(output = JsonText, endpoint = "auction/end")]
 pub async fn end_auction(listing: i64) -> Result<(), AppError> {
     respond(
         async move {
@@ -78,7 +79,7 @@ pub async fn end_auction(listing: i64) -> Result<(), AppError> {
 }
 
 /// The seller calls off an auction nobody has bid in.
-#[server(endpoint = "auction/cancel")]
+#[server(output = JsonText, endpoint = "auction/cancel")]
 pub async fn cancel_auction(listing: i64) -> Result<(), AppError> {
     respond(
         async move {
@@ -92,7 +93,7 @@ pub async fn cancel_auction(listing: i64) -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "my/bids")]
+#[server(output = JsonText, endpoint = "my/bids")]
 pub async fn my_bids() -> Result<Vec<MyAuction>, AppError> {
     respond(
         async move {
@@ -104,7 +105,7 @@ pub async fn my_bids() -> Result<Vec<MyAuction>, AppError> {
     )
 }
 
-#[server(endpoint = "my/auctions")]
+#[server(output = JsonText, endpoint = "my/auctions")]
 pub async fn my_auctions() -> Result<Vec<MyAuction>, AppError> {
     respond(
         async move {
@@ -118,7 +119,7 @@ pub async fn my_auctions() -> Result<Vec<MyAuction>, AppError> {
 
 /// The caller's latest notifications. Opening them marks them read; the
 /// answer still shows which were new.
-#[server(endpoint = "notifications")]
+#[server(output = JsonText, endpoint = "notifications")]
 pub async fn my_notifications() -> Result<Notifications, AppError> {
     respond(
         async move {

@@ -1,5 +1,6 @@
 //! Listings: browsing, searching, the listing page, selling, favorites.
 
+use crate::api::codec::JsonText;
 use crate::{
     domain::catalog::{ListingInput, search::SearchQuery},
     error::AppError,
@@ -34,7 +35,7 @@ pub struct HomeFeed {
     pub popular: Vec<ListingCard>,
 }
 
-#[server(endpoint = "home")]
+#[server(output = JsonText, endpoint = "home")]
 pub async fn fetch_home_feed() -> Result<HomeFeed, AppError> {
     respond(
         async {
@@ -62,7 +63,7 @@ pub async fn fetch_home_feed() -> Result<HomeFeed, AppError> {
 }
 
 /// A GET, so results can be cached and benchmarked like a page.
-#[server(endpoint = "search", input = GetUrl)]
+#[server(output = JsonText, endpoint = "search", input = GetUrl)]
 pub async fn search_listings(query: SearchQuery) -> Result<SearchResults, AppError> {
     respond(
         async move {
@@ -84,7 +85,7 @@ pub async fn search_listings(query: SearchQuery) -> Result<SearchResults, AppErr
 
 /// The listing page. Counts a view (once a day per viewer) unless the seller
 /// is looking.
-#[server(endpoint = "listing")]
+#[server(output = JsonText, endpoint = "listing")]
 pub async fn fetch_listing(id: i64) -> Result<ListingDetail, AppError> {
     respond(
         async move {
@@ -119,7 +120,7 @@ pub async fn fetch_listing(id: i64) -> Result<ListingDetail, AppError> {
     )
 }
 
-#[server(endpoint = "listing/edit")]
+#[server(output = JsonText, endpoint = "listing/edit")]
 pub async fn fetch_listing_for_edit(id: i64) -> Result<ListingForEdit, AppError> {
     respond(
         async move {
@@ -138,7 +139,7 @@ pub async fn fetch_listing_for_edit(id: i64) -> Result<ListingForEdit, AppError>
 }
 
 /// Creates (`id` absent) or edits the caller's listing.
-#[server(endpoint = "listing/save")]
+#[server(output = JsonText, endpoint = "listing/save")]
 pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedListing, AppError> {
     respond(
         async move {
@@ -149,7 +150,7 @@ pub async fn save_listing(id: Option<i64>, input: ListingInput) -> Result<SavedL
     )
 }
 
-#[server(endpoint = "listing/delete")]
+#[server(output = JsonText, endpoint = "listing/delete")]
 pub async fn delete_listing(id: i64) -> Result<(), AppError> {
     respond(
         async move {
@@ -163,7 +164,7 @@ pub async fn delete_listing(id: i64) -> Result<(), AppError> {
 /// Form field `image` (file): one photo for a listing being written. The
 /// browser uploads each photo as it is chosen, showing progress, and sends
 /// the returned ids with the listing.
-#[server(input = MultipartFormData, endpoint = "listing/image")]
+#[server(output = JsonText, input = MultipartFormData, endpoint = "listing/image")]
 pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppError> {
     respond(
         async move {
@@ -185,7 +186,7 @@ pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppEr
     )
 }
 
-#[server(endpoint = "favorite")]
+#[server(output = JsonText, endpoint = "favorite")]
 pub async fn set_favorite(listing: i64, on: bool) -> Result<FavoriteState, AppError> {
     respond(
         async move {
@@ -197,7 +198,7 @@ pub async fn set_favorite(listing: i64, on: bool) -> Result<FavoriteState, AppEr
     )
 }
 
-#[server(endpoint = "favorites")]
+#[server(output = JsonText, endpoint = "favorites")]
 pub async fn my_favorites() -> Result<Vec<ListingCard>, AppError> {
     respond(
         async move {
@@ -208,7 +209,7 @@ pub async fn my_favorites() -> Result<Vec<ListingCard>, AppError> {
     )
 }
 
-#[server(endpoint = "my/listings")]
+#[server(output = JsonText, endpoint = "my/listings")]
 pub async fn my_listings() -> Result<Vec<ListingCard>, AppError> {
     respond(
         async move {
@@ -220,7 +221,7 @@ pub async fn my_listings() -> Result<Vec<ListingCard>, AppError> {
 }
 
 /// A member's public listings, for their page.
-#[server(endpoint = "seller/listings")]
+#[server(output = JsonText, endpoint = "seller/listings")]
 pub async fn seller_listings(username: String) -> Result<Vec<ListingCard>, AppError> {
     respond(
         async move {
@@ -236,7 +237,7 @@ pub async fn seller_listings(username: String) -> Result<Vec<ListingCard>, AppEr
 }
 
 /// Tags in use starting with what was typed, most used first.
-#[server(endpoint = "tags/suggest", input = GetUrl)]
+#[server(output = JsonText, endpoint = "tags/suggest", input = GetUrl)]
 pub async fn suggest_tags(prefix: String) -> Result<Vec<String>, AppError> {
     respond(
         async move {

@@ -5,3 +5,4 @@ pub mod account;
 pub mod admin;
 pub mod auction;
 pub mod catalog;
+pub mod codec;

@@ -9,6 +9,9 @@ const LANGUAGES: [(Locale, &str); 4] = [
     (Locale::ko, "한국어"),
 ];
 
+/// The cookie the server reads the chosen locale from (leptos_i18n's name).
+const LOCALE_COOKIE: &str = "i18n_pref_locale";
+
 /// Switches the UI language; the choice is kept in a cookie so the server renders
 /// the next page in it.
 #[component]
@@ -18,6 +21,7 @@ pub fn LanguageSelect() -> impl IntoView {
         let value = event_target_value(&ev);
         if let Some((locale, _)) = LANGUAGES.iter().find(|(l, _)| l.as_str() == value) {
             i18n.set_locale(*locale);
+            remember(*locale);
         }
     };
     view! {
@@ -42,4 +46,24 @@ pub fn LanguageSelect() -> impl IntoView {
             </select>
         </label>
     }
+}
+
+/// Keeps the choice for a year, for every path. The browser writes the cookie
+/// itself: leptos_i18n's own cookie support would ship a cookie parser and a
+/// date library to every first visit for this one line.
+fn remember(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let cookie = format!(
+            "{LOCALE_COOKIE}={}; path=/; max-age=31536000; SameSite=Lax",
+            locale.as_str()
+        );
+        if let Some(doc) = document().dyn_ref::<web_sys::HtmlDocument>() {
+            // A browser that refuses the cookie keeps the choice for this tab.
+            let _ = doc.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (locale, LOCALE_COOKIE);
 }

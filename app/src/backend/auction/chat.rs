@@ -1,11 +1,15 @@
 //! The chat of an auction room: stored, then sent to everyone in the room.
 
 use crate::backend::{
-    auction::{AuctionHouse, HISTORY, shown_name},
+    auction::{AuctionHouse, HISTORY, shown_name, store},
     platform::clock::now_ms,
 };
 use crate::{
-    domain::{account::Standing, catalog::check_text},
+    domain::{
+        account::Standing,
+        catalog::check_text,
+        id::{ListingId, UserId},
+    },
     error::AppError,
     model::{ChatLine, Participant},
     protocol::{ServerMsg, Topic},
@@ -14,28 +18,13 @@ use sqlx::SqlitePool;
 
 pub const LINE_MAX: u32 = 500;
 
-/// A stored line with its author: id, author, nickname, status, suspended
-/// until, text, time.
-type LineRow = (i64, i64, String, String, Option<i64>, String, i64);
-
 /// The latest lines of `listing`'s room, oldest first.
 pub async fn history(
     pool: &SqlitePool,
     listing: i64,
     now: i64,
 ) -> Result<Vec<ChatLine>, sqlx::Error> {
-    let rows: Vec<LineRow> = sqlx::query_as(
-        "SELECT * FROM (
-            SELECT m.id, m.author_id, u.nickname, u.status, u.suspended_until, m.body,
-                   m.created_at
-              FROM auction_messages m JOIN users u ON u.id = m.author_id
-             WHERE m.listing_id = ? ORDER BY m.id DESC LIMIT ?)
-         ORDER BY id",
-    )
-    .bind(listing)
-    .bind(HISTORY)
-    .fetch_all(pool)
-    .await?;
+    let rows = store::latest_lines(pool, ListingId(listing), HISTORY).await?;
     Ok(rows
         .into_iter()
         .map(|(id, author, nickname, status, until, body, at)| ChatLine {
@@ -68,27 +57,13 @@ pub async fn say(
         ));
     }
     let db = house.db();
-    let (nickname, status, until): (String, String, Option<i64>) =
-        sqlx::query_as("SELECT nickname, status, suspended_until FROM users WHERE id = ?")
-            .bind(author)
-            .fetch_optional(db)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+    let (nickname, status, until) = store::load_author(db, UserId(author))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     if !Standing::from_status(&status, until, now).may_trade() {
         return Err(AppError::Forbidden);
     }
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO auction_messages (listing_id, author_id, body, created_at)
-         SELECT a.listing_id, ?, ?, ? FROM auctions a JOIN listings l ON l.id = a.listing_id
-          WHERE a.listing_id = ? AND l.status IN ('approved', 'sold')
-         RETURNING id",
-    )
-    .bind(author)
-    .bind(&body)
-    .bind(now)
-    .bind(listing)
-    .fetch_optional(db)
-    .await?;
+    let id = store::insert_line(db, ListingId(listing), UserId(author), &body, now).await?;
     let line = ChatLine {
         id: id.ok_or(AppError::NotFound)?,
         author: Participant {

@@ -1,47 +1,19 @@
 //! The buyer and seller centers' auction lists: "my bids" and "my auctions".
 
 use crate::backend::{
-    catalog::{CARD_COLUMNS, CardRow, into_cards},
+    auction::store::{self, MyAuctionRow},
+    catalog::into_cards,
     order,
 };
 use crate::{
     domain::{
         auction::{Outcome, Phase},
+        id::UserId,
         money::{Currency, Money},
     },
     model::{BidStanding, MyAuction},
 };
 use sqlx::SqlitePool;
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    #[sqlx(flatten)]
-    card: CardRow,
-    phase: String,
-    outcome: Option<String>,
-    bids: i64,
-    leader_id: Option<i64>,
-    my_max: Option<i64>,
-    order_id: Option<String>,
-    order_amount: Option<i64>,
-    order_state: Option<String>,
-    pay_by: Option<i64>,
-}
-
-/// Auctions and orders, for `user`: the max they bid and their order.
-fn sql(condition: &str) -> String {
-    format!(
-        "{CARD_COLUMNS}, a.phase, a.outcome, a.bids, a.leader_id,
-            (SELECT max(b.amount) FROM bids b WHERE b.listing_id = l.id AND b.bidder_id = ?1)
-                AS my_max,
-            o.public_id AS order_id, o.amount AS order_amount, o.state AS order_state, o.pay_by
-           FROM listings l JOIN auctions a ON a.listing_id = l.id
-           LEFT JOIN orders o ON o.listing_id = l.id
-          WHERE {condition}
-          ORDER BY a.phase = 'ended', a.ends_at DESC, l.id DESC
-          LIMIT 200"
-    )
-}
 
 fn standing(phase: Phase, outcome: Option<Outcome>, leads: bool) -> BidStanding {
     match (phase, outcome, leads) {
@@ -52,17 +24,14 @@ fn standing(phase: Phase, outcome: Option<Outcome>, leads: bool) -> BidStanding 
     }
 }
 
-async fn list(
-    pool: &SqlitePool,
+/// `user`'s list of `rows`: as a bidder sees it (`bidder_view`), or as the
+/// seller does.
+fn list(
+    rows: Vec<MyAuctionRow>,
     currency: Currency,
     user: i64,
-    condition: &str,
     bidder_view: bool,
 ) -> Result<Vec<MyAuction>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&sql(condition))
-        .bind(user)
-        .fetch_all(pool)
-        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let phase = Phase::parse(&row.phase).unwrap_or(Phase::Cancelled);
@@ -97,14 +66,8 @@ pub async fn my_bids(
     currency: Currency,
     user: i64,
 ) -> Result<Vec<MyAuction>, sqlx::Error> {
-    list(
-        pool,
-        currency,
-        user,
-        "l.id IN (SELECT DISTINCT listing_id FROM bids WHERE bidder_id = ?1)",
-        true,
-    )
-    .await
+    let rows = store::auctions_bid_in(pool, UserId(user)).await?;
+    list(rows, currency, user, true)
 }
 
 /// Every auction `seller` runs or ran, running ones first.
@@ -113,7 +76,8 @@ pub async fn my_auctions(
     currency: Currency,
     seller: i64,
 ) -> Result<Vec<MyAuction>, sqlx::Error> {
-    list(pool, currency, seller, "l.seller_id = ?1", false).await
+    let rows = store::auctions_of_seller(pool, UserId(seller)).await?;
+    list(rows, currency, seller, false)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The category tree in the database, kept equal to `domain::category`.
 
+use super::store;
 use crate::domain::catalog::category::CATEGORIES;
 use sqlx::SqlitePool;
 
@@ -9,17 +10,7 @@ pub async fn sync(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     // Reads parents while writing: take the write lock up front (see `search::index_missing`).
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for (position, category) in CATEGORIES.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO categories (slug, position, parent_id)
-             VALUES (?1, ?2, (SELECT id FROM categories WHERE slug = ?3))
-             ON CONFLICT (slug) DO UPDATE
-                SET position = excluded.position, parent_id = excluded.parent_id",
-        )
-        .bind(category.slug)
-        .bind(position as i64)
-        .bind(category.parent)
-        .execute(&mut *tx)
-        .await?;
+        store::upsert_category(&mut *tx, category.slug, position as i64, category.parent).await?;
     }
     tx.commit().await
 }

@@ -3,16 +3,20 @@
 //! and the photo is deleted after the check; a card OCR cannot read waits for
 //! an admin instead.
 
+use super::{Account, store};
 use crate::backend::{
     AppState,
-    platform::{clock::now_ms, ocr, secret::Secret},
+    platform::{clock::now_ms, ocr, secret::Secret, upload},
 };
 use crate::domain::{
     account::id_number::{IdNumber, find_in_text},
     form::{Field, Problem},
+    id::UserId,
 };
-use crate::model::IdReview;
+use crate::error::AppError;
+use crate::model::{IdCheck, IdReview};
 use image::DynamicImage;
+use server_fn::codec::MultipartData;
 use sqlx::SqlitePool;
 
 const HASH_PURPOSE: &str = "id-number";
@@ -36,6 +40,19 @@ pub enum IdError {
     Io(#[from] std::io::Error),
 }
 
+impl From<IdError> for AppError {
+    fn from(e: IdError) -> AppError {
+        match e {
+            IdError::Rejected(field, problem) => AppError::field(field, problem),
+            IdError::Db(e) => e.into(),
+            other => {
+                tracing::error!(error = %other, "identity check");
+                AppError::Internal
+            }
+        }
+    }
+}
+
 /// The number with all but its first two and last two characters hidden, for
 /// the reviewer to compare with the photo.
 pub fn mask(number: &IdNumber) -> String {
@@ -57,22 +74,6 @@ fn hash(secret: &Secret, number: &IdNumber) -> String {
     secret.hash(HASH_PURPOSE, &number.canonical)
 }
 
-/// Whether another account is verified, or waiting to be, with this card.
-async fn card_used_elsewhere(
-    pool: &SqlitePool,
-    id_hash: &str,
-    user_id: i64,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id_hash = ?1 AND id <> ?2)
-             OR EXISTS (SELECT 1 FROM id_reviews WHERE id_hash = ?1 AND user_id <> ?2 AND status = 'pending')",
-    )
-    .bind(id_hash)
-    .bind(user_id)
-    .fetch_one(pool)
-    .await
-}
-
 /// Marks the account verified by the card with `id_hash`. Conditional on the
 /// account not being verified yet; the unique index refuses a card that
 /// verifies someone else.
@@ -82,17 +83,9 @@ async fn mark_verified(
     id_hash: &str,
     now: i64,
 ) -> Result<(), IdError> {
-    let marked = sqlx::query(
-        "UPDATE users SET id_hash = ?, id_verified_at = ? WHERE id = ? AND id_hash IS NULL",
-    )
-    .bind(id_hash)
-    .bind(now)
-    .bind(user_id)
-    .execute(executor)
-    .await;
-    match marked {
-        Ok(r) if r.rows_affected() == 1 => Ok(()),
-        Ok(_) => Err(IdError::Rejected(Field::IdNumber, Problem::Unchanged)),
+    match store::mark_id_verified(executor, UserId(user_id), id_hash, now).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(IdError::Rejected(Field::IdNumber, Problem::Unchanged)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             Err(IdError::Rejected(Field::IdNumber, Problem::Taken))
         }
@@ -108,7 +101,8 @@ pub async fn verify(
 ) -> Result<Outcome, IdError> {
     let pool = &state.db;
     let id_hash = hash(&state.secret, typed);
-    if card_used_elsewhere(pool, &id_hash, user_id).await? {
+    // Another account is verified, or waiting to be, with this card.
+    if store::card_used_elsewhere(pool, &id_hash, UserId(user_id)).await? {
         return Err(IdError::Rejected(Field::IdNumber, Problem::Taken));
     }
     if in_review(pool, user_id).await? {
@@ -133,6 +127,31 @@ pub async fn verify(
     Ok(Outcome::InReview)
 }
 
+/// The identity form (fields `number`, text, and `photo`, a file) of
+/// `account`, which must not be verified yet.
+pub async fn verify_form(
+    state: &AppState,
+    account: &Account,
+    data: MultipartData,
+) -> Result<IdCheck, AppError> {
+    if account.id_verified_at.is_some() {
+        return Err(AppError::field(Field::IdNumber, Problem::Unchanged));
+    }
+    let form = upload::read_form(data, Field::IdPhoto).await?;
+    let typed = form.text("number");
+    let number = match typed.trim() {
+        "" => return Err(AppError::field(Field::IdNumber, Problem::Required)),
+        t => IdNumber::parse(t).ok_or(AppError::field(Field::IdNumber, Problem::NotAnIdNumber))?,
+    };
+    let photo = upload::image_field(&form, "photo", Field::IdPhoto).await?;
+    let outcome = verify(state, account.id, &number, photo).await?;
+    tracing::info!(user = account.id, ?outcome, "identity check");
+    Ok(match outcome {
+        Outcome::Verified => IdCheck::Verified,
+        Outcome::InReview => IdCheck::InReview,
+    })
+}
+
 async fn queue_for_review(
     state: &AppState,
     user_id: i64,
@@ -147,16 +166,15 @@ async fn queue_for_review(
         .to_rgb8()
         .save_with_format(dir.join(&name), image::ImageFormat::Jpeg)
         .map_err(std::io::Error::other)?;
-    let queued = sqlx::query(
-        "INSERT INTO id_reviews (user_id, id_hash, masked, kind, image, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    let queued = store::insert_id_review(
+        &state.db,
+        UserId(user_id),
+        id_hash,
+        &mask(typed),
+        &format!("{:?}", typed.kind).to_lowercase(),
+        &name,
+        now_ms(),
     )
-    .bind(user_id)
-    .bind(id_hash)
-    .bind(mask(typed))
-    .bind(format!("{:?}", typed.kind).to_lowercase())
-    .bind(&name)
-    .bind(now_ms())
-    .execute(&state.db)
     .await;
     match queued {
         Ok(_) => Ok(()),
@@ -173,23 +191,12 @@ async fn queue_for_review(
 }
 
 pub async fn in_review(pool: &SqlitePool, user_id: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM id_reviews WHERE user_id = ? AND status = 'pending')",
-    )
-    .bind(user_id)
-    .fetch_one(pool)
-    .await
+    store::id_review_pending(pool, UserId(user_id)).await
 }
 
 /// The review queue, oldest first.
 pub async fn pending(pool: &SqlitePool) -> Result<Vec<IdReview>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.id, u.username, u.nickname, r.masked, r.kind, r.created_at
-         FROM id_reviews r JOIN users u ON u.id = r.user_id
-         WHERE r.status = 'pending' ORDER BY r.created_at, r.id",
-    )
-    .fetch_all(pool)
-    .await
+    store::pending_id_reviews(pool).await
 }
 
 /// The stored photo of a pending review.
@@ -197,11 +204,7 @@ pub async fn review_image(
     pool: &SqlitePool,
     review_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT image FROM id_reviews WHERE id = ? AND status = 'pending'")
-        .bind(review_id)
-        .fetch_optional(pool)
-        .await
-        .map(Option::flatten)
+    store::load_pending_review_image(pool, review_id).await
 }
 
 /// Approves or rejects a pending review, once (a second decision finds nothing
@@ -214,26 +217,15 @@ pub async fn decide(
 ) -> Result<(), IdError> {
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let decided: Option<(i64, String, Option<String>)> = sqlx::query_as(
-        "UPDATE id_reviews SET status = ?, reviewed_by = ?, reviewed_at = ?
-         WHERE id = ? AND status = 'pending'
-         RETURNING user_id, id_hash, image",
-    )
-    .bind(if approve { "approved" } else { "rejected" })
-    .bind(admin_id)
-    .bind(now)
-    .bind(review_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let status = if approve { "approved" } else { "rejected" };
+    let decided =
+        store::decide_id_review(&mut *tx, review_id, status, UserId(admin_id), now).await?;
     let Some((user_id, id_hash, image)) = decided else {
         return Err(IdError::Rejected(Field::IdPhoto, Problem::Expired));
     };
-    sqlx::query("UPDATE id_reviews SET image = NULL WHERE id = ?")
-        .bind(review_id)
-        .execute(&mut *tx)
-        .await?;
+    store::clear_review_image(&mut *tx, review_id).await?;
     if approve {
-        mark_verified(&mut *tx, user_id, &id_hash, now).await?;
+        mark_verified(&mut *tx, user_id.get(), &id_hash, now).await?;
     }
     tx.commit().await?;
     if let Some(image) = image {

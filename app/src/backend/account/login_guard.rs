@@ -1,6 +1,7 @@
 //! Counting failed log-ins per account name and per address (rules in
 //! `domain::login_guard`).
 
+use super::store;
 use crate::domain::account::login_guard::{Gate, WINDOW_MS, gate};
 use sqlx::SqlitePool;
 
@@ -20,15 +21,8 @@ pub async fn check(
     ip: &str,
     now: i64,
 ) -> Result<Gate, sqlx::Error> {
-    let (account, address): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(key = ?1), 0), COALESCE(SUM(key = ?2), 0)
-         FROM login_failures WHERE key IN (?1, ?2) AND at > ?3",
-    )
-    .bind(account_key(login))
-    .bind(address_key(ip))
-    .bind(now - WINDOW_MS)
-    .fetch_one(pool)
-    .await?;
+    let (account, address) =
+        store::count_failures(pool, &account_key(login), &address_key(ip), now - WINDOW_MS).await?;
     Ok(gate(account, address))
 }
 
@@ -40,27 +34,14 @@ pub async fn record_failure(
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     // Old failures no longer count; dropping them here keeps the table small.
-    sqlx::query("DELETE FROM login_failures WHERE at <= ?")
-        .bind(now - WINDOW_MS)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)")
-        .bind(account_key(login))
-        .bind(now)
-        .bind(address_key(ip))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    store::delete_failures_until(&mut *tx, now - WINDOW_MS).await?;
+    store::insert_failures(&mut *tx, &account_key(login), &address_key(ip), now).await?;
     tx.commit().await
 }
 
 /// A successful log-in forgives the account's failures (not the address's).
 pub async fn forgive(pool: &SqlitePool, login: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE key = ?")
-        .bind(account_key(login))
-        .execute(pool)
-        .await
-        .map(|_| ())
+    store::delete_failures(pool, &account_key(login)).await
 }
 
 #[cfg(test)]

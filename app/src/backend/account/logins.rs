@@ -2,7 +2,10 @@
 //! it is. Ending a login signs that browser out on its next request and closes
 //! its live sockets at once.
 
+use super::store;
 use crate::backend::live::hub::Hub;
+use crate::domain::id::UserId;
+use crate::model::LoginSummary;
 use sqlx::SqlitePool;
 
 /// `last_seen` is refreshed at most this often, so reading a page is not a write.
@@ -27,17 +30,7 @@ pub async fn start(
     let id = uuid::Uuid::new_v4().simple().to_string();
     // Headers are attacker-chosen; keep what is shown in settings short.
     let user_agent: String = user_agent.chars().take(200).collect();
-    sqlx::query(
-        "INSERT INTO logins (id, user_id, created_at, last_seen, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(user_id)
-    .bind(now)
-    .bind(now)
-    .bind(user_agent)
-    .bind(ip)
-    .execute(pool)
-    .await?;
+    store::insert_login(pool, &id, UserId(user_id), &user_agent, ip, now).await?;
     Ok(id)
 }
 
@@ -47,43 +40,44 @@ pub async fn resolve(
     login_id: &str,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, last_seen FROM logins WHERE id = ?")
-            .bind(login_id)
-            .fetch_optional(pool)
-            .await?;
-    let Some((user_id, last_seen)) = row else {
+    let Some((user, last_seen)) = store::load_login(pool, login_id).await? else {
         return Ok(None);
     };
     if now - last_seen >= TOUCH_EVERY_MS {
-        sqlx::query("UPDATE logins SET last_seen = ? WHERE id = ?")
-            .bind(now)
-            .bind(login_id)
-            .execute(pool)
-            .await?;
+        store::touch_login(pool, login_id, now).await?;
     }
-    Ok(Some(user_id))
+    Ok(Some(user.get()))
 }
 
 /// The user's logins, most recently seen first.
 pub async fn list(pool: &SqlitePool, user_id: i64) -> Result<Vec<Login>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, created_at, last_seen, user_agent, ip FROM logins
-         WHERE user_id = ? ORDER BY last_seen DESC, created_at DESC",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await
+    store::list_logins(pool, UserId(user_id)).await
+}
+
+/// The user's logins as settings lists them, marking `current` (the
+/// caller's own login, if known).
+pub async fn summaries(
+    pool: &SqlitePool,
+    user_id: i64,
+    current: Option<&str>,
+) -> Result<Vec<LoginSummary>, sqlx::Error> {
+    Ok(list(pool, user_id)
+        .await?
+        .into_iter()
+        .map(|l| LoginSummary {
+            current: current == Some(l.id.as_str()),
+            created_at: l.created_at,
+            last_seen: l.last_seen,
+            user_agent: l.user_agent,
+            ip: l.ip,
+        })
+        .collect())
 }
 
 /// Ends a login and closes the live tabs opened under it.
 pub async fn end(pool: &SqlitePool, hub: &Hub, login_id: &str) -> Result<(), sqlx::Error> {
-    let user: Option<i64> = sqlx::query_scalar("DELETE FROM logins WHERE id = ? RETURNING user_id")
-        .bind(login_id)
-        .fetch_optional(pool)
-        .await?;
-    if let Some(user) = user {
-        hub.end_logins(user, |login| login == login_id);
+    if let Some(user) = store::delete_login(pool, login_id).await? {
+        hub.end_logins(user.get(), |login| login == login_id);
     }
     Ok(())
 }
@@ -96,12 +90,7 @@ pub async fn end_others(
     user_id: i64,
     keep: &str,
 ) -> Result<u64, sqlx::Error> {
-    let ended = sqlx::query("DELETE FROM logins WHERE user_id = ? AND id <> ?")
-        .bind(user_id)
-        .bind(keep)
-        .execute(pool)
-        .await?
-        .rows_affected();
+    let ended = store::delete_other_logins(pool, UserId(user_id), keep).await?;
     hub.end_logins(user_id, |login| login != keep);
     Ok(ended)
 }

@@ -1,21 +1,37 @@
-//! Accounts: registration, password log-in and look-ups.
+//! Accounts: registration, password log-in and look-ups, and the member's
+//! own settings (profile, avatar, password).
 
 pub mod identity;
 pub mod login_guard;
 pub mod logins;
+mod store;
 pub mod verification;
 
-use crate::backend::platform::clock::now_ms;
-use crate::domain::{
-    account::{NewAccount, Standing},
-    form::{Field, FieldError, Problem},
+use crate::backend::{
+    AppState,
+    platform::{captcha as challenge, clock::now_ms, media, upload},
+    web::session,
 };
+use crate::domain::{
+    account::{
+        NewAccount, Standing, check_intro, check_nickname, check_password, check_sign_up,
+        check_username, login_guard::Gate,
+    },
+    form::{Field, FieldError, Problem},
+    id::UserId,
+};
+use crate::error::AppError;
+use crate::model::{OwnAccount, PublicProfile};
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
 };
+use image::imageops::FilterType;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::MultipartData;
 use sqlx::SqlitePool;
+use tower_sessions::Session;
+use verification::Channel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,10 +75,6 @@ impl Account {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "id, username, nickname, email, role, status, email_verified_at, \
-     phone, phone_verified_at, avatar, intro, id_verified_at, suspended_until, wallet_frozen, \
-     created_at";
-
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("invalid: {0:?}")]
@@ -73,6 +85,20 @@ pub enum AccountError {
     Db(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+}
+
+impl From<AccountError> for AppError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Invalid(errors) => AppError::Validation(errors),
+            AccountError::WrongCredentials => AppError::field(Field::Password, Problem::Wrong),
+            AccountError::Db(e) => e.into(),
+            AccountError::Hash(e) => {
+                tracing::error!(error = %e, "password hashing");
+                AppError::Internal
+            }
+        }
+    }
 }
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), OWASP's recommendation.
@@ -111,18 +137,7 @@ pub async fn register(
     password: &str,
 ) -> Result<Account, AccountError> {
     let hash = hash_password(password).await?;
-    let inserted = sqlx::query_as::<_, Account>(&format!(
-        "INSERT INTO users (username, nickname, email, password_hash, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING {ACCOUNT_COLUMNS}"
-    ))
-    .bind(&new.username)
-    .bind(&new.nickname)
-    .bind(&new.email)
-    .bind(&hash)
-    .bind(now_ms())
-    .fetch_one(pool)
-    .await;
-    match inserted {
+    match store::insert_user(pool, new, &hash, now_ms()).await {
         Ok(account) => Ok(account),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             let message = e.message();
@@ -142,6 +157,34 @@ pub async fn register(
     }
 }
 
+/// The sign-up form: checks every field, creates the account, logs this
+/// browser in under it and mails the first verification code.
+pub async fn sign_up(
+    state: &AppState,
+    session: &Session,
+    username: &str,
+    nickname: &str,
+    email: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    let new = check_sign_up(
+        username,
+        nickname,
+        email,
+        password,
+        &state.config.email_domains,
+    )
+    .map_err(AppError::Validation)?;
+    let account = register(&state.db, &new, password).await?;
+    session::log_in(state, session, account.id).await?;
+    tracing::info!(user = account.id, "signed up");
+    // The account exists either way; a failed send can be retried from /verify.
+    if let Err(e) = verification::send(state, account.id, Channel::Email, &account.email).await {
+        tracing::warn!(error = %e, user = account.id, "first verification code not sent");
+    }
+    Ok(())
+}
+
 /// A hash of a password nobody has, verified when the account does not exist so
 /// that a wrong username takes as long as a wrong password.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$jdLFSUTgzrEfm2QpuxAzRQ7n7fgu8qYyH9gJcZ5DV0M";
@@ -153,27 +196,120 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Account, AccountError> {
     let login = login.trim();
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ? OR email = ?")
-            .bind(login)
-            .bind(login)
-            .fetch_optional(pool)
-            .await?;
-    let Some((id, hash)) = row else {
+    let Some((id, hash)) = store::load_password_by_login(pool, login).await? else {
         verify_password(password, DECOY_HASH).await;
         return Err(AccountError::WrongCredentials);
     };
     if hash.is_empty() || !verify_password(password, &hash).await {
         return Err(AccountError::WrongCredentials);
     }
-    find(pool, id).await?.ok_or(AccountError::WrongCredentials)
+    find(pool, id.get())
+        .await?
+        .ok_or(AccountError::WrongCredentials)
+}
+
+/// The log-in form, from the address `ip`: logs this browser in by username
+/// or email. After three recent failures (for the name or the address) a
+/// CAPTCHA must be solved too; after many, log-in pauses.
+pub async fn log_in(
+    state: &AppState,
+    session: &Session,
+    ip: &str,
+    login: &str,
+    password: &str,
+    captcha: Option<&str>,
+) -> Result<(), AppError> {
+    if login.trim().is_empty() {
+        return Err(AppError::field(Field::Username, Problem::Required));
+    }
+    if password.is_empty() {
+        return Err(AppError::field(Field::Password, Problem::Required));
+    }
+    match login_guard::check(&state.db, login, ip, now_ms()).await? {
+        Gate::Paused => return Err(AppError::RateLimited),
+        Gate::NeedsCaptcha => {
+            let answer = captcha.unwrap_or_default();
+            if !challenge::solve(session, answer).await {
+                let problem = if answer.trim().is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::Wrong
+                };
+                return Err(AppError::field(Field::Captcha, problem));
+            }
+        }
+        Gate::Open => {}
+    }
+    let account = match authenticate(&state.db, login, password).await {
+        Ok(account) => account,
+        Err(AccountError::WrongCredentials) => {
+            let now = now_ms();
+            login_guard::record_failure(&state.db, login, ip, now).await?;
+            let mut errors = vec![FieldError {
+                field: Field::Password,
+                problem: Problem::Wrong,
+            }];
+            // Say now that the next try needs a CAPTCHA, so the form shows one.
+            if login_guard::check(&state.db, login, ip, now).await? != Gate::Open {
+                errors.push(FieldError {
+                    field: Field::Captcha,
+                    problem: Problem::Required,
+                });
+            }
+            return Err(AppError::Validation(errors));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    login_guard::forgive(&state.db, login).await?;
+    session::log_in(state, session, account.id).await
 }
 
 pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    store::load_account(pool, UserId(id)).await
+}
+
+/// Everything the settings page shows about `account`, the caller's own.
+pub async fn own_account(
+    pool: &SqlitePool,
+    account: Account,
+    now: i64,
+) -> Result<OwnAccount, AppError> {
+    let pending = |channel| verification::pending_target(pool, account.id, channel, now);
+    let email_pending = pending(Channel::Email).await?;
+    let phone_pending = pending(Channel::Phone).await?;
+    Ok(OwnAccount {
+        email_verified: account.email_verified_at.is_some(),
+        // A pending code for the current, verified address is no news.
+        email_pending: email_pending.filter(|e| {
+            account.email_verified_at.is_none() || !e.eq_ignore_ascii_case(&account.email)
+        }),
+        phone_verified: account.phone_verified_at.is_some(),
+        phone_pending,
+        id_verified: account.id_verified_at.is_some(),
+        id_in_review: identity::in_review(pool, account.id).await?,
+        avatar_url: account.avatar.as_deref().map(media::url),
+        username: account.username,
+        nickname: account.nickname,
+        intro: account.intro,
+        email: account.email,
+        phone: account.phone,
+    })
+}
+
+/// The public page of the member named `username` (surrounding blanks
+/// ignored); `NotFound` if there is none.
+pub async fn public_profile(pool: &SqlitePool, username: &str) -> Result<PublicProfile, AppError> {
+    let account = find_by_username(pool, username.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(PublicProfile {
+        id_verified: account.id_verified_at.is_some(),
+        avatar_url: account.avatar.as_deref().map(media::url),
+        member_since: account.created_at,
+        username: account.username,
+        nickname: account.nickname,
+        intro: account.intro,
+    })
 }
 
 /// Whether another account already uses `email` (compared without case).
@@ -182,11 +318,7 @@ pub async fn email_taken_by_other(
     email: &str,
     me: i64,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = ? AND id <> ?)")
-        .bind(email)
-        .bind(me)
-        .fetch_one(pool)
-        .await
+    store::email_used_by_other(pool, email, UserId(me)).await
 }
 
 pub async fn phone_taken_by_other(
@@ -194,11 +326,7 @@ pub async fn phone_taken_by_other(
     phone: &str,
     me: i64,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE phone = ? AND id <> ?)")
-        .bind(phone)
-        .bind(me)
-        .fetch_one(pool)
-        .await
+    store::phone_used_by_other(pool, phone, UserId(me)).await
 }
 
 /// Sets nickname and intro; a nickname another account has is refused.
@@ -208,14 +336,8 @@ pub async fn update_profile(
     nickname: &str,
     intro: &str,
 ) -> Result<(), AccountError> {
-    let updated = sqlx::query("UPDATE users SET nickname = ?, intro = ? WHERE id = ?")
-        .bind(nickname)
-        .bind(intro)
-        .bind(id)
-        .execute(pool)
-        .await;
-    match updated {
-        Ok(_) => Ok(()),
+    match store::update_profile(pool, UserId(id), nickname, intro).await {
+        Ok(()) => Ok(()),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             Err(AccountError::Invalid(vec![FieldError {
                 field: Field::Nickname,
@@ -226,6 +348,18 @@ pub async fn update_profile(
     }
 }
 
+/// The profile form: checks nickname and intro, then sets them.
+pub async fn save_profile(
+    pool: &SqlitePool,
+    id: i64,
+    nickname: &str,
+    intro: &str,
+) -> Result<(), AppError> {
+    let nickname = check_nickname(nickname).map_err(|p| AppError::field(Field::Nickname, p))?;
+    let intro = check_intro(intro).map_err(|p| AppError::field(Field::Intro, p))?;
+    Ok(update_profile(pool, id, &nickname, &intro).await?)
+}
+
 /// Replaces the avatar; returns the previous file name so it can be deleted.
 pub async fn set_avatar(
     pool: &SqlitePool,
@@ -234,17 +368,41 @@ pub async fn set_avatar(
 ) -> Result<Option<String>, sqlx::Error> {
     // Reads the old avatar then writes: take the write lock up front.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let old: Option<String> = sqlx::query_scalar("SELECT avatar FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE users SET avatar = ? WHERE id = ?")
-        .bind(file)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let old = store::load_avatar(&mut *tx, UserId(id)).await?;
+    store::set_avatar(&mut *tx, UserId(id), file).await?;
     tx.commit().await?;
     Ok(old)
+}
+
+/// Avatars are stored as squares of this many pixels.
+pub const AVATAR_SIZE: u32 = 256;
+
+/// The avatar form (field `avatar`, a file): stores the photo as a 256 px
+/// square JPEG (decoding and re-encoding drops every byte of metadata the
+/// upload carried), makes it the avatar and deletes the previous one.
+/// Returns the new avatar's URL.
+pub async fn replace_avatar(
+    state: &AppState,
+    id: i64,
+    data: MultipartData,
+) -> Result<String, AppError> {
+    let form = upload::read_form(data, Field::Avatar).await?;
+    let photo = upload::image_field(&form, "avatar", Field::Avatar).await?;
+    let store = state.media.clone();
+    let name = tokio::task::spawn_blocking(move || {
+        let square = photo.resize_to_fill(AVATAR_SIZE, AVATAR_SIZE, FilterType::Lanczos3);
+        store.write_jpeg(&square.to_rgb8(), 88)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "storing an avatar");
+        AppError::Internal
+    })?;
+    if let Some(old) = set_avatar(&state.db, id, &name).await? {
+        state.media.remove(&old);
+    }
+    Ok(media::url(&name))
 }
 
 /// Changes the password if `old` is the current one. The update is conditional
@@ -255,24 +413,31 @@ pub async fn change_password(
     old: &str,
     new: &str,
 ) -> Result<(), AccountError> {
-    let current: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
+    let current = store::load_password_hash(pool, UserId(id)).await?;
     if current.is_empty() || !verify_password(old, &current).await {
         return Err(AccountError::WrongCredentials);
     }
     let hash = hash_password(new).await?;
-    let changed =
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
-            .bind(hash)
-            .bind(id)
-            .bind(&current)
-            .execute(pool)
-            .await?;
-    if changed.rows_affected() == 0 {
+    if !store::replace_password_hash(pool, UserId(id), &hash, &current).await? {
         return Err(AccountError::WrongCredentials);
     }
+    Ok(())
+}
+
+/// The password form: checks the new password, changes it if `old` is the
+/// current one, then signs out every browser of the account but the login
+/// `keep` (the caller's).
+pub async fn set_new_password(
+    state: &AppState,
+    id: i64,
+    keep: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    check_password(new).map_err(|p| AppError::field(Field::NewPassword, p))?;
+    change_password(&state.db, id, old, new).await?;
+    let ended = logins::end_others(&state.db, &state.hub, id, keep).await?;
+    tracing::info!(user = id, ended, "password changed");
     Ok(())
 }
 
@@ -282,256 +447,36 @@ pub async fn set_admin(
     username: &str,
     admin: bool,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query("UPDATE users SET role = ? WHERE username = ?")
-        .bind(if admin { "admin" } else { "user" })
-        .bind(username.trim())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1)
+    let role = if admin { "admin" } else { "user" };
+    store::set_role(pool, username.trim(), role).await
 }
 
 pub async fn find_by_username(
     pool: &SqlitePool,
     username: &str,
 ) -> Result<Option<Account>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE username = ?"
-    ))
-    .bind(username)
-    .fetch_optional(pool)
-    .await
+    store::load_account_by_username(pool, username).await
 }
 
 pub async fn username_taken(pool: &SqlitePool, username: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)")
-        .bind(username)
-        .fetch_one(pool)
-        .await
+    store::username_exists(pool, username).await
 }
 
 pub async fn nickname_taken(pool: &SqlitePool, nickname: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE nickname = ? COLLATE NOCASE)")
-        .bind(nickname)
-        .fetch_one(pool)
-        .await
+    store::nickname_exists(pool, nickname).await
+}
+
+/// Whether a username can still be had; an invalid one reports why.
+pub async fn username_free(pool: &SqlitePool, username: &str) -> Result<bool, AppError> {
+    let name = check_username(username).map_err(|p| AppError::field(Field::Username, p))?;
+    Ok(!username_taken(pool, &name).await?)
+}
+
+/// Whether a nickname can still be had; an invalid one reports why.
+pub async fn nickname_free(pool: &SqlitePool, nickname: &str) -> Result<bool, AppError> {
+    let name = check_nickname(nickname).map_err(|p| AppError::field(Field::Nickname, p))?;
+    Ok(!nickname_taken(pool, &name).await?)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::backend::platform::db::testing::temp_db;
-    use crate::domain::account::check_sign_up;
-
-    fn new(username: &str, nickname: &str, email: &str) -> NewAccount {
-        check_sign_up(username, nickname, email, "s3cret!pw", &[]).unwrap()
-    }
-
-    fn taken_field(result: Result<Account, AccountError>) -> Field {
-        match result {
-            Err(AccountError::Invalid(errors)) => {
-                assert_eq!(errors[0].problem, Problem::Taken);
-                errors[0].field
-            }
-            other => panic!("expected a taken field, got {other:?}"),
-        }
-    }
-
-    #[tokio::test]
-    async fn register_then_log_in_by_username_or_email() {
-        let (pool, _dir) = temp_db().await;
-        let account = register(&pool, &new("Mei", "梅子", "mei@example.com"), "s3cret!pw")
-            .await
-            .unwrap();
-        assert_eq!(account.username, "mei");
-        assert_eq!(account.role(), Role::User);
-        assert_eq!(account.status, "active");
-        assert_eq!(account.standing(0), Standing::Active);
-        assert!(!account.wallet_frozen);
-        assert_eq!(account.email_verified_at, None);
-
-        let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
-            .bind(account.id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert!(
-            stored.starts_with("$argon2id$"),
-            "argon2id, never the password"
-        );
-
-        assert_eq!(
-            authenticate(&pool, "mei", "s3cret!pw").await.unwrap().id,
-            account.id
-        );
-        assert_eq!(
-            authenticate(&pool, " mei@example.com ", "s3cret!pw")
-                .await
-                .unwrap()
-                .id,
-            account.id
-        );
-        assert!(matches!(
-            authenticate(&pool, "mei", "wrong!pw1").await,
-            Err(AccountError::WrongCredentials)
-        ));
-        assert!(matches!(
-            authenticate(&pool, "nobody", "s3cret!pw").await,
-            Err(AccountError::WrongCredentials)
-        ));
-    }
-
-    #[tokio::test]
-    async fn names_and_emails_are_unique_without_case() {
-        let (pool, _dir) = temp_db().await;
-        register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-            .await
-            .unwrap();
-        assert_eq!(
-            taken_field(register(&pool, &new("MEI", "other", "o@example.com"), "s3cret!pw").await),
-            Field::Username
-        );
-        assert_eq!(
-            taken_field(register(&pool, &new("other", "梅子", "o@example.com"), "s3cret!pw").await),
-            Field::Nickname
-        );
-        assert_eq!(
-            taken_field(
-                register(
-                    &pool,
-                    &new("other", "Other", "MEI@example.com"),
-                    "s3cret!pw"
-                )
-                .await
-            ),
-            Field::Email
-        );
-        assert!(username_taken(&pool, "mei").await.unwrap());
-        assert!(!username_taken(&pool, "free").await.unwrap());
-        assert!(nickname_taken(&pool, "梅子").await.unwrap());
-        assert!(!nickname_taken(&pool, "free").await.unwrap());
-    }
-
-    #[tokio::test]
-    async fn racing_sign_ups_for_one_name_have_one_winner() {
-        let (pool, _dir) = temp_db().await;
-        let attempts = (0..8).map(|i| {
-            let pool = pool.clone();
-            tokio::spawn(async move {
-                register(
-                    &pool,
-                    &new("same", &format!("nick{i}"), &format!("u{i}@example.com")),
-                    "s3cret!pw",
-                )
-                .await
-            })
-        });
-        let results = futures::future::join_all(attempts).await;
-        let winners = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
-        assert_eq!(winners, 1);
-        for result in results {
-            if let Ok(Err(e)) = result {
-                assert!(
-                    matches!(e, AccountError::Invalid(_)),
-                    "losers are told the name is taken: {e:?}"
-                );
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn accounts_without_a_password_cannot_log_in() {
-        let (pool, _dir) = temp_db().await;
-        sqlx::query("INSERT INTO users (username, nickname, email, created_at) VALUES ('demo', 'Demo', 'd@example.com', 0)")
-            .execute(&pool)
-            .await
-            .unwrap();
-        assert!(matches!(
-            authenticate(&pool, "demo", "").await,
-            Err(AccountError::WrongCredentials)
-        ));
-        assert!(find(&pool, 999).await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn password_changes_need_the_old_password() {
-        let (pool, _dir) = temp_db().await;
-        let id = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-            .await
-            .unwrap()
-            .id;
-        assert!(matches!(
-            change_password(&pool, id, "wrong!pw1", "n3w!secret").await,
-            Err(AccountError::WrongCredentials)
-        ));
-        change_password(&pool, id, "s3cret!pw", "n3w!secret")
-            .await
-            .unwrap();
-        assert!(authenticate(&pool, "mei", "s3cret!pw").await.is_err());
-        assert_eq!(
-            authenticate(&pool, "mei", "n3w!secret").await.unwrap().id,
-            id
-        );
-    }
-
-    #[tokio::test]
-    async fn profile_roles_and_avatars() {
-        let (pool, _dir) = temp_db().await;
-        let mei = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-            .await
-            .unwrap();
-        register(&pool, &new("jun", "Jun", "jun@example.com"), "s3cret!pw")
-            .await
-            .unwrap();
-        assert!(matches!(
-            update_profile(&pool, mei.id, "JUN", "").await,
-            Err(AccountError::Invalid(e)) if e[0].problem == Problem::Taken
-        ));
-        update_profile(&pool, mei.id, "Mei", "Books").await.unwrap();
-        let found = find_by_username(&pool, "mei").await.unwrap().unwrap();
-        assert_eq!(
-            (found.nickname.as_str(), found.intro.as_str()),
-            ("Mei", "Books")
-        );
-
-        assert!(set_admin(&pool, "mei", true).await.unwrap());
-        assert_eq!(
-            find(&pool, mei.id).await.unwrap().unwrap().role(),
-            Role::Admin
-        );
-        assert!(set_admin(&pool, "mei", false).await.unwrap());
-        assert_eq!(
-            find(&pool, mei.id).await.unwrap().unwrap().role(),
-            Role::User
-        );
-        assert!(!set_admin(&pool, "nobody", true).await.unwrap());
-
-        assert_eq!(set_avatar(&pool, mei.id, "a.jpg").await.unwrap(), None);
-        assert_eq!(
-            set_avatar(&pool, mei.id, "b.jpg").await.unwrap(),
-            Some("a.jpg".into())
-        );
-        assert!(
-            email_taken_by_other(&pool, "JUN@example.com", mei.id)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !email_taken_by_other(&pool, "mei@example.com", mei.id)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !phone_taken_by_other(&pool, "+886912345678", mei.id)
-                .await
-                .unwrap()
-        );
-    }
-
-    #[tokio::test]
-    async fn the_decoy_hash_is_a_real_argon2id_hash() {
-        assert!(PasswordHash::new(DECOY_HASH).is_ok());
-        assert!(!verify_password("anything", DECOY_HASH).await);
-        let hash = hash_password("s3cret!pw").await.unwrap();
-        assert!(verify_password("s3cret!pw", &hash).await);
-    }
-}
+mod tests;

@@ -2,6 +2,7 @@
 //! Only a keyed hash of each code is stored; a code is single-use, expires after
 //! five minutes and allows five tries (rules in `domain::verification`).
 
+use super::{Account, store};
 use crate::backend::{
     AppState,
     platform::{
@@ -11,9 +12,18 @@ use crate::backend::{
     },
 };
 use crate::domain::{
-    account::verification::{CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS, resend_wait_secs},
-    form::Problem,
+    account::{
+        check_email,
+        verification::{
+            CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS, check_code, check_phone,
+            resend_wait_secs,
+        },
+    },
+    form::{Field, Problem},
+    id::UserId,
 };
+use crate::error::AppError;
+use crate::model::CodeChannel;
 use rand::Rng;
 use sqlx::SqlitePool;
 
@@ -24,7 +34,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",
             Channel::Phone => "phone",
@@ -60,34 +70,19 @@ pub async fn issue(
     now: i64,
 ) -> Result<String, CodeError> {
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
-    let replaced = sqlx::query(
-        "INSERT INTO verification_codes (user_id, channel, target, code_hash, sent_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (user_id, channel) DO UPDATE SET
-             target = excluded.target, code_hash = excluded.code_hash,
-             sent_at = excluded.sent_at, expires_at = excluded.expires_at,
-             attempts = 0, used_at = NULL
-         WHERE verification_codes.sent_at <= ?7",
-    )
-    .bind(user_id)
-    .bind(channel.as_str())
-    .bind(target)
-    .bind(secret.hash(channel.hash_purpose(), &code))
-    .bind(now)
-    .bind(now + CODE_TTL_MS)
-    .bind(now - RESEND_INTERVAL_MS)
-    .execute(pool)
-    .await?;
-    if replaced.rows_affected() == 1 {
+    let user = UserId(user_id);
+    let new = store::NewCode {
+        user,
+        channel,
+        target,
+        code_hash: &secret.hash(channel.hash_purpose(), &code),
+        sent_at: now,
+        expires_at: now + CODE_TTL_MS,
+    };
+    if store::upsert_code(pool, &new, now - RESEND_INTERVAL_MS).await? {
         return Ok(code);
     }
-    let sent_at: i64 = sqlx::query_scalar(
-        "SELECT sent_at FROM verification_codes WHERE user_id = ? AND channel = ?",
-    )
-    .bind(user_id)
-    .bind(channel.as_str())
-    .fetch_one(pool)
-    .await?;
+    let sent_at = store::load_code_sent_at(pool, user, channel).await?;
     let secs = resend_wait_secs(sent_at, now).unwrap_or(1);
     Err(CodeError::Rejected(Problem::TooSoon {
         secs: u32::try_from(secs).unwrap_or(u32::MAX),
@@ -133,6 +128,75 @@ pub enum SendError {
     Delivery(#[from] DeliveryError),
 }
 
+/// A rejected code as a problem with the form's `field`.
+fn code_error(field: Field) -> impl Fn(CodeError) -> AppError {
+    move |e| match e {
+        CodeError::Rejected(problem) => AppError::field(field, problem),
+        CodeError::Db(e) => e.into(),
+    }
+}
+
+/// A failed send as a problem with the form's `field`; a delivery failure is
+/// the server's.
+fn send_error(field: Field) -> impl Fn(SendError) -> AppError {
+    move |e| match e {
+        SendError::Code(e) => code_error(field)(e),
+        SendError::Delivery(e) => {
+            tracing::error!(error = %e, "sending a verification code");
+            AppError::Internal
+        }
+    }
+}
+
+/// Sends `account` a new code to the address awaiting verification (the
+/// outstanding one, else the account's own if it is unverified).
+pub async fn resend_email_code(state: &AppState, account: Account) -> Result<(), AppError> {
+    let target = match pending_target(&state.db, account.id, Channel::Email, 0).await? {
+        Some(target) => target,
+        None if account.email_verified_at.is_none() => account.email,
+        None => return Err(AppError::field(Field::Code, Problem::Expired)),
+    };
+    send(state, account.id, Channel::Email, &target)
+        .await
+        .map_err(send_error(Field::Code))
+}
+
+/// Starts moving `account` to another address: a code goes there, and the
+/// address changes only once it is confirmed.
+pub async fn change_email(
+    state: &AppState,
+    account: &Account,
+    email: &str,
+) -> Result<(), AppError> {
+    let email = check_email(email, &state.config.email_domains)
+        .map_err(|p| AppError::field(Field::Email, p))?;
+    if email.eq_ignore_ascii_case(&account.email) && account.email_verified_at.is_some() {
+        return Err(AppError::field(Field::Email, Problem::Unchanged));
+    }
+    if super::email_taken_by_other(&state.db, &email, account.id).await? {
+        return Err(AppError::field(Field::Email, Problem::Taken));
+    }
+    send(state, account.id, Channel::Email, &email)
+        .await
+        .map_err(send_error(Field::Email))
+}
+
+/// Sends a code to the phone number `account` wants to verify, unless
+/// another account has that number.
+pub async fn send_phone_code(
+    state: &AppState,
+    account: &Account,
+    phone: &str,
+) -> Result<(), AppError> {
+    let phone = check_phone(phone).map_err(|p| AppError::field(Field::Phone, p))?;
+    if super::phone_taken_by_other(&state.db, &phone, account.id).await? {
+        return Err(AppError::field(Field::Phone, Problem::Taken));
+    }
+    send(state, account.id, Channel::Phone, &phone)
+        .await
+        .map_err(send_error(Field::Phone))
+}
+
 /// Where the outstanding code for `channel` was sent, if one is still usable.
 pub async fn pending_target(
     pool: &SqlitePool,
@@ -140,16 +204,7 @@ pub async fn pending_target(
     channel: Channel,
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT target FROM verification_codes
-         WHERE user_id = ? AND channel = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?",
-    )
-    .bind(user_id)
-    .bind(channel.as_str())
-    .bind(now)
-    .bind(MAX_ATTEMPTS)
-    .fetch_optional(pool)
-    .await
+    store::load_usable_code_target(pool, UserId(user_id), channel, now, MAX_ATTEMPTS).await
 }
 
 /// Checks a code and, when it is right, makes its target the account's
@@ -164,28 +219,11 @@ pub async fn confirm(
     code: &str,
     now: i64,
 ) -> Result<String, CodeError> {
+    let user = UserId(user_id);
     let mut tx = pool.begin().await?;
-    let counted: Option<(String, String)> = sqlx::query_as(
-        "UPDATE verification_codes SET attempts = attempts + 1
-         WHERE user_id = ? AND channel = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?
-         RETURNING code_hash, target",
-    )
-    .bind(user_id)
-    .bind(channel.as_str())
-    .bind(now)
-    .bind(MAX_ATTEMPTS)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let counted = store::count_code_attempt(&mut *tx, user, channel, now, MAX_ATTEMPTS).await?;
     let Some((hash, target)) = counted else {
-        let attempts: Option<i64> = sqlx::query_scalar(
-            "SELECT attempts FROM verification_codes
-             WHERE user_id = ? AND channel = ? AND used_at IS NULL AND expires_at > ?",
-        )
-        .bind(user_id)
-        .bind(channel.as_str())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let attempts = store::load_live_code_attempts(&mut *tx, user, channel, now).await?;
         let problem = match attempts {
             Some(_) => Problem::TooManyTries,
             None => Problem::Expired,
@@ -196,24 +234,9 @@ pub async fn confirm(
         tx.commit().await?;
         return Err(CodeError::Rejected(Problem::Wrong));
     }
-    sqlx::query("UPDATE verification_codes SET used_at = ? WHERE user_id = ? AND channel = ?")
-        .bind(now)
-        .bind(user_id)
-        .bind(channel.as_str())
-        .execute(&mut *tx)
-        .await?;
-    let update = match channel {
-        Channel::Email => "UPDATE users SET email = ?, email_verified_at = ? WHERE id = ?",
-        Channel::Phone => "UPDATE users SET phone = ?, phone_verified_at = ? WHERE id = ?",
-    };
-    match sqlx::query(update)
-        .bind(&target)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-    {
-        Ok(_) => {}
+    store::mark_code_used(&mut *tx, user, channel, now).await?;
+    match store::set_verified_contact(&mut *tx, user, channel, &target, now).await {
+        Ok(()) => {}
         // Someone else verified this address since the code was sent.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             return Err(CodeError::Rejected(Problem::Taken));
@@ -224,188 +247,26 @@ pub async fn confirm(
     Ok(target)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::backend::platform::db::testing::temp_db;
-
-    async fn user(pool: &SqlitePool, name: &str) -> i64 {
-        sqlx::query_scalar(
-            "INSERT INTO users (username, nickname, email, created_at) VALUES (?, ?, ?, 0) RETURNING id",
-        )
-        .bind(name)
-        .bind(name)
-        .bind(format!("{name}@example.com"))
-        .fetch_one(pool)
+/// The code form: checks the code the member typed and, when it is right,
+/// the address or number it went to becomes theirs, verified.
+pub async fn confirm_code(
+    state: &AppState,
+    user_id: i64,
+    channel: CodeChannel,
+    code: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let code = check_code(code).map_err(|p| AppError::field(Field::Code, p))?;
+    let channel = match channel {
+        CodeChannel::Email => Channel::Email,
+        CodeChannel::Phone => Channel::Phone,
+    };
+    confirm(&state.db, &state.secret, user_id, channel, &code, now)
         .await
-        .unwrap()
-    }
-
-    fn rejected(result: Result<String, CodeError>) -> Problem {
-        match result {
-            Err(CodeError::Rejected(p)) => p,
-            other => panic!("expected a rejection, got {other:?}"),
-        }
-    }
-
-    #[tokio::test]
-    async fn a_right_code_verifies_the_target_once() {
-        let (pool, _dir) = temp_db().await;
-        let secret = Secret::for_tests();
-        let id = user(&pool, "mei").await;
-        let code = issue(&pool, &secret, id, Channel::Email, "new@example.com", 1_000)
-            .await
-            .unwrap();
-        assert_eq!(code.len(), 6);
-        let stored: String = sqlx::query_scalar("SELECT code_hash FROM verification_codes")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert!(!stored.contains(&code), "only a hash is stored");
-        assert_eq!(
-            pending_target(&pool, id, Channel::Email, 2_000)
-                .await
-                .unwrap(),
-            Some("new@example.com".into())
-        );
-
-        let target = confirm(&pool, &secret, id, Channel::Email, &code, 2_000)
-            .await
-            .unwrap();
-        assert_eq!(target, "new@example.com");
-        let (email, verified): (String, Option<i64>) =
-            sqlx::query_as("SELECT email, email_verified_at FROM users WHERE id = ?")
-                .bind(id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        assert_eq!((email.as_str(), verified), ("new@example.com", Some(2_000)));
-        // Single use.
-        assert_eq!(
-            rejected(confirm(&pool, &secret, id, Channel::Email, &code, 3_000).await),
-            Problem::Expired
-        );
-    }
-
-    #[tokio::test]
-    async fn codes_expire_after_five_minutes() {
-        let (pool, _dir) = temp_db().await;
-        let secret = Secret::for_tests();
-        let id = user(&pool, "mei").await;
-        let code = issue(&pool, &secret, id, Channel::Phone, "+886912345678", 0)
-            .await
-            .unwrap();
-        assert_eq!(
-            rejected(confirm(&pool, &secret, id, Channel::Phone, &code, CODE_TTL_MS).await),
-            Problem::Expired
-        );
-    }
-
-    #[tokio::test]
-    async fn five_tries_then_a_new_code_is_needed() {
-        let (pool, _dir) = temp_db().await;
-        let secret = Secret::for_tests();
-        let id = user(&pool, "mei").await;
-        let code = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0)
-            .await
-            .unwrap();
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        // Parallel guesses cannot get past the limit either.
-        let guesses = (0..8).map(|_| {
-            let (pool, secret) = (pool.clone(), secret.clone());
-            tokio::spawn(
-                async move { confirm(&pool, &secret, id, Channel::Email, wrong, 10).await },
-            )
-        });
-        let problems: Vec<Problem> = futures::future::join_all(guesses)
-            .await
-            .into_iter()
-            .map(|r| rejected(r.unwrap()))
-            .collect();
-        assert_eq!(problems.iter().filter(|p| **p == Problem::Wrong).count(), 5);
-        assert_eq!(
-            problems
-                .iter()
-                .filter(|p| **p == Problem::TooManyTries)
-                .count(),
-            3
-        );
-        // Even the right code is refused now.
-        assert_eq!(
-            rejected(confirm(&pool, &secret, id, Channel::Email, &code, 20).await),
-            Problem::TooManyTries
-        );
-        assert_eq!(
-            pending_target(&pool, id, Channel::Email, 20).await.unwrap(),
-            None
-        );
-    }
-
-    #[tokio::test]
-    async fn resending_is_throttled_and_replaces_the_code() {
-        let (pool, _dir) = temp_db().await;
-        let secret = Secret::for_tests();
-        let id = user(&pool, "mei").await;
-        let first = issue(&pool, &secret, id, Channel::Email, "mei@example.com", 0)
-            .await
-            .unwrap();
-        assert_eq!(
-            rejected(
-                issue(
-                    &pool,
-                    &secret,
-                    id,
-                    Channel::Email,
-                    "mei@example.com",
-                    30_000
-                )
-                .await
-            ),
-            Problem::TooSoon { secs: 30 }
-        );
-        // The phone channel is throttled separately.
-        issue(&pool, &secret, id, Channel::Phone, "+886912345678", 30_000)
-            .await
-            .unwrap();
-        let second = issue(
-            &pool,
-            &secret,
-            id,
-            Channel::Email,
-            "mei@example.com",
-            60_000,
-        )
-        .await
-        .unwrap();
-        if first != second {
-            assert_eq!(
-                rejected(confirm(&pool, &secret, id, Channel::Email, &first, 61_000).await),
-                Problem::Wrong
-            );
-        }
-        confirm(&pool, &secret, id, Channel::Email, &second, 61_000)
-            .await
-            .unwrap();
-    }
-
-    #[tokio::test]
-    async fn an_address_verified_by_someone_else_meanwhile_is_taken() {
-        let (pool, _dir) = temp_db().await;
-        let secret = Secret::for_tests();
-        let mei = user(&pool, "mei").await;
-        user(&pool, "jun").await;
-        let code = issue(&pool, &secret, mei, Channel::Email, "JUN@example.com", 0)
-            .await
-            .unwrap();
-        assert_eq!(
-            rejected(confirm(&pool, &secret, mei, Channel::Email, &code, 1).await),
-            Problem::Taken
-        );
-        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = ?")
-            .bind(mei)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(email, "mei@example.com", "nothing changed");
-    }
+        .map_err(code_error(Field::Code))?;
+    tracing::info!(user = user_id, ?channel, "verified");
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,16 @@
 //! Notifications: stored inside the transaction that causes them, pushed to
 //! the user's open tabs after it commits, listed on the notifications page.
 
+// The SQL. (A module, not to be confused with the function [`store`] that
+// other areas call: Rust keeps modules and functions apart.)
+mod store;
+
 use crate::backend::live::hub::Hub;
 use crate::{
-    domain::money::{Currency, Money},
+    domain::{
+        id::{ListingId, NoticeId, UserId},
+        money::{Currency, Money},
+    },
     model::{NoticeKind, Notification, Notifications},
     protocol::ServerMsg,
 };
@@ -21,17 +28,9 @@ pub async fn store(
     amount: Option<i64>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO notifications (user_id, kind, listing_id, amount, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(user)
-    .bind(kind.as_str())
-    .bind(listing)
-    .bind(amount)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+    store::insert_notice(conn, UserId(user), kind, ListingId(listing), amount, now)
+        .await
+        .map(NoticeId::get)
 }
 
 /// Stores one notification for everyone who favorited `listing`.
@@ -41,34 +40,11 @@ pub async fn store_for_favoriters(
     kind: NoticeKind,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO notifications (user_id, kind, listing_id, amount, created_at)
-         SELECT f.user_id, ?, f.listing_id, NULL, ? FROM favorites f WHERE f.listing_id = ?
-         RETURNING id",
-    )
-    .bind(kind.as_str())
-    .bind(now)
-    .bind(listing)
-    .fetch_all(conn)
-    .await
+    let ids = store::insert_notices_for_favoriters(conn, ListingId(listing), kind, now).await?;
+    Ok(ids.into_iter().map(NoticeId::get).collect())
 }
 
-type Row = (
-    i64,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    Option<i64>,
-);
-
-const SELECT: &str = "SELECT n.id, n.user_id, n.kind, n.listing_id, l.title, n.amount,
-        n.created_at, n.read_at
-   FROM notifications n LEFT JOIN listings l ON l.id = n.listing_id";
-
-fn notification(row: Row, currency: Currency) -> Option<Notification> {
+fn notification(row: store::Row, currency: Currency) -> Option<Notification> {
     let (id, _, kind, listing, title, amount, at, read_at) = row;
     Some(Notification {
         id,
@@ -90,11 +66,9 @@ pub async fn push(
     ids: &[i64],
 ) -> Result<(), sqlx::Error> {
     for &id in ids {
-        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE n.id = ?"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-        let Some(row) = row else { continue };
+        let Some(row) = store::load_notice(pool, NoticeId(id)).await? else {
+            continue;
+        };
         let user = row.1;
         let Some(notification) = notification(row, currency) else {
             continue;
@@ -112,12 +86,7 @@ pub async fn push(
 }
 
 pub async fn unread(pool: &SqlitePool, user: i64) -> Result<u32, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
-    )
-    .bind(user)
-    .fetch_one(pool)
-    .await?;
+    let count = store::count_unread(pool, UserId(user)).await?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
@@ -127,13 +96,7 @@ pub async fn list(
     user: i64,
     currency: Currency,
 ) -> Result<Notifications, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE n.user_id = ? ORDER BY n.id DESC LIMIT ?"
-    ))
-    .bind(user)
-    .bind(PAGE)
-    .fetch_all(pool)
-    .await?;
+    let rows = store::list_notices(pool, UserId(user), PAGE).await?;
     Ok(Notifications {
         items: rows
             .into_iter()
@@ -145,12 +108,7 @@ pub async fn list(
 
 /// Marks every notification of `user` read.
 pub async fn mark_read(pool: &SqlitePool, user: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
-        .bind(now)
-        .bind(user)
-        .execute(pool)
-        .await?;
-    Ok(())
+    store::mark_all_read(pool, UserId(user), now).await
 }
 
 #[cfg(test)]

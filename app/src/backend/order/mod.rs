@@ -1,6 +1,8 @@
 //! Orders: what a buyer bought. Auctions create them for the winner, who then
 //! has 48 hours to pay (the payment flow arrives with the wallet).
 
+mod store;
+
 use crate::{
     domain::money::{Currency, Money},
     model::{OrderState, OrderSummary},
@@ -42,21 +44,7 @@ pub async fn create(
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let public_id = uuid::Uuid::new_v4().simple().to_string();
-    sqlx::query(
-        "INSERT INTO orders (public_id, listing_id, buyer_id, seller_id, amount, source, pay_by,
-                             created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&public_id)
-    .bind(order.listing)
-    .bind(order.buyer)
-    .bind(order.seller)
-    .bind(order.amount)
-    .bind(order.source.as_str())
-    .bind(now + PAY_WITHIN_MS)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    store::insert_order(conn, &public_id, &order, now + PAY_WITHIN_MS, now).await?;
     Ok(public_id)
 }
 

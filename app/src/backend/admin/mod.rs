@@ -2,6 +2,8 @@
 //! change (`catalog::review`, `account::identity`); trust and safety will
 //! grow here.
 
+mod store;
+
 use crate::backend::{AppState, account::identity, catalog};
 use crate::error::AppError;
 use crate::model::AdminOverview;
@@ -11,10 +13,7 @@ const PENDING_SHOWN: u32 = 50;
 
 pub async fn overview(state: &AppState) -> Result<AdminOverview, AppError> {
     let db = &state.db;
-    let (users, listings): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM listings)")
-            .fetch_one(db)
-            .await?;
+    let (users, listings) = store::count_users_and_listings(db).await?;
     Ok(AdminOverview {
         users,
         listings,

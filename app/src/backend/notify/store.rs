@@ -1,0 +1,110 @@
+//! The notification area's SQL. Each function runs one statement on the
+//! executor it is given (inside the caller's transaction when storing) and
+//! decides nothing.
+
+use crate::domain::id::{ListingId, NoticeId, UserId};
+use crate::model::NoticeKind;
+use sqlx::SqliteExecutor;
+
+/// A stored notification with its listing's title: id, user, kind, listing,
+/// title, amount, created at, read at.
+pub type Row = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    Option<i64>,
+);
+
+const SELECT: &str = "SELECT n.id, n.user_id, n.kind, n.listing_id, l.title, n.amount,
+        n.created_at, n.read_at
+   FROM notifications n LEFT JOIN listings l ON l.id = n.listing_id";
+
+pub async fn insert_notice(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    kind: NoticeKind,
+    listing: ListingId,
+    amount: Option<i64>,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, kind, listing_id, amount, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user)
+    .bind(kind.as_str())
+    .bind(listing)
+    .bind(amount)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// Inserts one notification for each member who favorited `listing`.
+pub async fn insert_notices_for_favoriters(
+    ex: impl SqliteExecutor<'_>,
+    listing: ListingId,
+    kind: NoticeKind,
+    now: i64,
+) -> Result<Vec<NoticeId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, kind, listing_id, amount, created_at)
+         SELECT f.user_id, ?, f.listing_id, NULL, ? FROM favorites f WHERE f.listing_id = ?
+         RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(listing)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn load_notice(
+    ex: impl SqliteExecutor<'_>,
+    id: NoticeId,
+) -> Result<Option<Row>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE n.id = ?"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn count_unread(ex: impl SqliteExecutor<'_>, user: UserId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL")
+        .bind(user)
+        .fetch_one(ex)
+        .await
+}
+
+/// The member's newest `limit` notifications, newest first.
+pub async fn list_notices(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE n.user_id = ? ORDER BY n.id DESC LIMIT ?"
+    ))
+    .bind(user)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks the member's unread notifications read at `now`.
+pub async fn mark_all_read(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
+        .bind(now)
+        .bind(user)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

@@ -1,5 +1,6 @@
 //! Sign-up, log-in, log-out and who is logged in.
 
+use crate::api::codec::JsonText;
 use crate::{error::AppError, model::Viewer};
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use crate::{
     error::respond,
 };
 
-#[server(endpoint = "auth/sign_up")]
+#[server(output = JsonText, endpoint = "auth/sign_up")]
 pub async fn sign_up(
     username: String,
     nickname: String,
@@ -30,7 +31,7 @@ pub async fn sign_up(
 
 /// Logs in by username or email. After three recent failures (for the name or
 /// the address) a CAPTCHA must be solved too; after many, log-in pauses.
-#[server(endpoint = "auth/log_in")]
+#[server(output = JsonText, endpoint = "auth/log_in")]
 pub async fn log_in(
     login: String,
     password: String,
@@ -60,7 +61,7 @@ fn local_path(next: Option<&str>) -> &str {
     }
 }
 
-#[server(endpoint = "auth/log_out")]
+#[server(output = JsonText, endpoint = "auth/log_out")]
 pub async fn log_out() -> Result<(), AppError> {
     respond(
         async move {
@@ -72,7 +73,7 @@ pub async fn log_out() -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "auth/viewer")]
+#[server(output = JsonText, endpoint = "auth/viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     respond(
         async move {
@@ -85,13 +86,13 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 }
 
 /// Whether a username can still be had; invalid names report why.
-#[server(endpoint = "auth/username_free")]
+#[server(output = JsonText, endpoint = "auth/username_free")]
 pub async fn username_free(username: String) -> Result<bool, AppError> {
     respond(async move { account::username_free(&AppState::current()?.db, &username).await }.await)
 }
 
 /// Whether a nickname can still be had; invalid nicknames report why.
-#[server(endpoint = "auth/nickname_free")]
+#[server(output = JsonText, endpoint = "auth/nickname_free")]
 pub async fn nickname_free(nickname: String) -> Result<bool, AppError> {
     respond(async move { account::nickname_free(&AppState::current()?.db, &nickname).await }.await)
 }

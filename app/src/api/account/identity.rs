@@ -1,5 +1,6 @@
 //! Identity verification: an ID-card photo and the number typed beside it.
 
+use crate::api::codec::JsonText;
 use crate::{error::AppError, model::IdCheck};
 use leptos::prelude::*;
 use server_fn::codec::{MultipartData, MultipartFormData};
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Form fields: `number` (text) and `photo` (file).
-#[server(input = MultipartFormData, endpoint = "identity/verify")]
+#[server(output = JsonText, input = MultipartFormData, endpoint = "identity/verify")]
 pub async fn verify_identity(data: MultipartData) -> Result<IdCheck, AppError> {
     respond(
         async move {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod identity;
 pub mod profile;
 
+use crate::api::codec::JsonText;
 use crate::{
     error::AppError,
     model::{CodeChannel, LoginSummary, OwnAccount},
@@ -23,7 +24,7 @@ use crate::{
     error::respond,
 };
 
-#[server(endpoint = "account/own")]
+#[server(output = JsonText, endpoint = "account/own")]
 pub async fn fetch_own_account() -> Result<OwnAccount, AppError> {
     respond(
         async move {
@@ -36,7 +37,7 @@ pub async fn fetch_own_account() -> Result<OwnAccount, AppError> {
 
 /// Sends a new code to the address awaiting verification (the outstanding
 /// one, else the account's own if it is unverified).
-#[server(endpoint = "account/resend_email_code")]
+#[server(output = JsonText, endpoint = "account/resend_email_code")]
 pub async fn resend_email_code() -> Result<(), AppError> {
     respond(
         async move {
@@ -49,7 +50,7 @@ pub async fn resend_email_code() -> Result<(), AppError> {
 
 /// Starts moving the account to another address: a code goes there, and the
 /// address changes only once it is confirmed.
-#[server(endpoint = "account/change_email")]
+#[server(output = JsonText, endpoint = "account/change_email")]
 pub async fn change_email(email: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -60,7 +61,7 @@ pub async fn change_email(email: String) -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "account/send_phone_code")]
+#[server(output = JsonText, endpoint = "account/send_phone_code")]
 pub async fn send_phone_code(phone: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -73,7 +74,7 @@ pub async fn send_phone_code(phone: String) -> Result<(), AppError> {
 
 /// Confirms the code sent by mail or SMS; the address or number it went to
 /// becomes the account's, verified.
-#[server(endpoint = "account/confirm_code")]
+#[server(output = JsonText, endpoint = "account/confirm_code")]
 pub async fn confirm_code(channel: CodeChannel, code: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -84,7 +85,7 @@ pub async fn confirm_code(channel: CodeChannel, code: String) -> Result<(), AppE
     )
 }
 
-#[server(endpoint = "account/update_profile")]
+#[server(output = JsonText, endpoint = "account/update_profile")]
 pub async fn update_profile(nickname: String, intro: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -96,7 +97,7 @@ pub async fn update_profile(nickname: String, intro: String) -> Result<(), AppEr
 }
 
 /// Needs the current password; signs out every other browser.
-#[server(endpoint = "account/change_password")]
+#[server(output = JsonText, endpoint = "account/change_password")]
 pub async fn change_password(password: String, new_password: String) -> Result<(), AppError> {
     respond(
         async move {
@@ -112,7 +113,7 @@ pub async fn change_password(password: String, new_password: String) -> Result<(
     )
 }
 
-#[server(endpoint = "account/logins")]
+#[server(output = JsonText, endpoint = "account/logins")]
 pub async fn my_logins() -> Result<Vec<LoginSummary>, AppError> {
     respond(
         async move {
@@ -128,7 +129,7 @@ pub async fn my_logins() -> Result<Vec<LoginSummary>, AppError> {
     )
 }
 
-#[server(endpoint = "account/sign_out_elsewhere")]
+#[server(output = JsonText, endpoint = "account/sign_out_elsewhere")]
 pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
     respond(
         async move {
@@ -146,7 +147,7 @@ pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
 
 /// Form field `avatar` (file). Stored as a 256 px square JPEG: decoding and
 /// re-encoding drops every byte of metadata the upload carried.
-#[server(input = MultipartFormData, endpoint = "account/avatar")]
+#[server(output = JsonText, input = MultipartFormData, endpoint = "account/avatar")]
 pub async fn upload_avatar(data: MultipartData) -> Result<String, AppError> {
     respond(
         async move {

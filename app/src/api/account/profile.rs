@@ -1,5 +1,6 @@
 //! Public member pages.
 
+use crate::api::codec::JsonText;
 use crate::{error::AppError, model::PublicProfile};
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use crate::{
     error::respond,
 };
 
-#[server(endpoint = "profile/public")]
+#[server(output = JsonText, endpoint = "profile/public")]
 pub async fn fetch_public_profile(username: String) -> Result<PublicProfile, AppError> {
     respond(
         async move {

@@ -133,18 +133,7 @@ impl Live {
             }
             return;
         }
-        let topic = match msg {
-            ServerMsg::AuctionSnapshot { room } => Some(Topic::Auction {
-                listing: room.live.listing,
-            }),
-            ServerMsg::AuctionUpdate { live, .. } => Some(Topic::Auction {
-                listing: live.listing,
-            }),
-            ServerMsg::RoomPresence { listing, .. }
-            | ServerMsg::RoomChat { listing, .. }
-            | ServerMsg::AuctionStep { listing, .. } => Some(Topic::Auction { listing: *listing }),
-            _ => None,
-        };
+        let topic = msg.topic();
         let everyone = matches!(msg, ServerMsg::Ack { .. } | ServerMsg::Error { .. });
         let handlers: Vec<Handler> = self.followers.with_value(|f| {
             f.iter()

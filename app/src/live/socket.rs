@@ -5,7 +5,7 @@
 use crate::{
     domain::backoff::reconnect_delay_ms,
     live::Live,
-    protocol::{ClientMsg, ServerMsg, Topic},
+    protocol::{ClientMsg, NoticeEvent, ServerMsg, Topic},
 };
 use futures::{SinkExt, StreamExt, channel::mpsc, future::Either};
 use gloo_net::websocket::{Message, futures::WebSocket};
@@ -91,11 +91,11 @@ async fn session(socket: WebSocket, live: Live, wake: &mut mpsc::UnboundedReceiv
                 }
             }
             ServerMsg::Online { count } => live.online.set(Some(count)),
-            ServerMsg::Unread { count } => live.unread.set(Some(count)),
-            ServerMsg::Notice {
+            ServerMsg::Notify(NoticeEvent::Unread { count }) => live.unread.set(Some(count)),
+            ServerMsg::Notify(NoticeEvent::Notice {
                 notification,
                 unread,
-            } => {
+            }) => {
                 live.unread.set(Some(unread));
                 live.notice.set(Some(notification));
             }

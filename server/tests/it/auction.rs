@@ -15,7 +15,9 @@ use app::{
     },
     error::AppError,
     model::{AuctionRoom, BidAck, BidStanding, MyAuction, NoticeKind, Notifications},
-    protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
+    protocol::{
+        AuctionCommand, AuctionEvent, ClientMsg, ErrorCode, NoticeEvent, Receipt, ServerMsg, Topic,
+    },
 };
 use futures::{SinkExt, StreamExt};
 use reqwest::{StatusCode, header};
@@ -184,7 +186,11 @@ impl Client {
     /// The answer to request `req`.
     async fn ack(&mut self, req: u32) -> Result<Option<BidAck>, AppError> {
         self.take(|msg| match msg {
-            ServerMsg::Ack { req: r, result } if *r == req => Some(result.clone()),
+            ServerMsg::Ack { req: r, result } if *r == req => Some(
+                result
+                    .clone()
+                    .map(|receipt| receipt.map(|Receipt::Bid(ack)| ack)),
+            ),
             _ => None,
         })
         .await
@@ -196,11 +202,11 @@ impl Client {
         amount: i64,
         req: u32,
     ) -> Result<Option<BidAck>, AppError> {
-        self.send(&ClientMsg::Bid {
+        self.send(&ClientMsg::Auction(AuctionCommand::Bid {
             listing,
             amount,
             req,
-        })
+        }))
         .await;
         self.ack(req).await
     }
@@ -211,11 +217,11 @@ impl Client {
         text: &str,
         req: u32,
     ) -> Result<Option<BidAck>, AppError> {
-        self.send(&ClientMsg::Say {
+        self.send(&ClientMsg::Auction(AuctionCommand::Say {
             listing,
             text: text.into(),
             req,
-        })
+        }))
         .await;
         self.ack(req).await
     }
@@ -228,16 +234,16 @@ impl Client {
         .await;
         let room = self
             .take(|msg| match msg {
-                ServerMsg::AuctionSnapshot { room } => Some(room.clone()),
+                ServerMsg::Auction(AuctionEvent::Snapshot { room }) => Some(room.clone()),
                 _ => None,
             })
             .await;
         assert!(
             !self.held.iter().any(|m| matches!(
                 m,
-                ServerMsg::AuctionUpdate { .. }
-                    | ServerMsg::RoomPresence { .. }
-                    | ServerMsg::RoomChat { .. }
+                ServerMsg::Auction(AuctionEvent::Update { .. })
+                    | ServerMsg::Auction(AuctionEvent::Presence { .. })
+                    | ServerMsg::Auction(AuctionEvent::Chat { .. })
             )),
             "nothing of the room before its snapshot: {:?}",
             self.held
@@ -248,16 +254,16 @@ impl Client {
     /// The next update of the room: its number, the price and who bid.
     async fn update(&mut self) -> (i64, Money, Option<i64>) {
         self.take(|msg| match msg {
-            ServerMsg::AuctionUpdate { live, bid } => {
+            ServerMsg::Auction(AuctionEvent::Update { live, bid }) => {
                 Some((live.seq, live.price, bid.as_ref().map(|b| b.bidder.id)))
             }
             // A batched update whose state a later one carries: its bid line
             // holds the price it made.
-            ServerMsg::AuctionStep {
+            ServerMsg::Auction(AuctionEvent::Step {
                 seq,
                 bid: Some(bid),
                 ..
-            } => Some((*seq, bid.price, Some(bid.bidder.id))),
+            }) => Some((*seq, bid.price, Some(bid.bidder.id))),
             _ => None,
         })
         .await
@@ -291,11 +297,11 @@ async fn two_signed_in_clients_bid_over_the_socket_and_see_each_other() {
     // Ann hears Bob come in, by name.
     let joined = a
         .take(|m| match m {
-            ServerMsg::RoomPresence {
+            ServerMsg::Auction(AuctionEvent::Presence {
                 joined: Some(name),
                 watching,
                 ..
-            } if name == "bob" => Some(*watching),
+            }) if name == "bob" => Some(*watching),
             _ => None,
         })
         .await;
@@ -311,10 +317,10 @@ async fn two_signed_in_clients_bid_over_the_socket_and_see_each_other() {
     // Ann is told she was outbid, in her open tab.
     let outbid = a
         .take(|m| match m {
-            ServerMsg::Notice {
+            ServerMsg::Notify(NoticeEvent::Notice {
                 notification,
                 unread,
-            } => Some((notification.kind, *unread)),
+            }) => Some((notification.kind, *unread)),
             _ => None,
         })
         .await;
@@ -338,7 +344,7 @@ async fn two_signed_in_clients_bid_over_the_socket_and_see_each_other() {
     assert!(
         !b.held
             .iter()
-            .any(|m| matches!(m, ServerMsg::AuctionUpdate { .. }))
+            .any(|m| matches!(m, ServerMsg::Auction(AuctionEvent::Update { .. })))
     );
 }
 
@@ -433,7 +439,7 @@ async fn the_seller_and_anonymous_sockets_cannot_bid() {
         !anon
             .held
             .iter()
-            .any(|m| matches!(m, ServerMsg::AuctionUpdate { .. }))
+            .any(|m| matches!(m, ServerMsg::Auction(AuctionEvent::Update { .. })))
     );
 }
 
@@ -490,7 +496,9 @@ async fn chat_lines_reach_the_room_and_hash_amounts_bid() {
     );
     let line = b
         .take(|m| match m {
-            ServerMsg::RoomChat { listing: l, line } if *l == listing => Some(line.clone()),
+            ServerMsg::Auction(AuctionEvent::Chat { listing: l, line }) if *l == listing => {
+                Some(line.clone())
+            }
             _ => None,
         })
         .await;
@@ -696,7 +704,9 @@ async fn buy_it_now_sells_at_once_over_the_api() {
     let order: String = res.json().await.unwrap();
     let (live, bid) = watcher
         .take(|m| match m {
-            ServerMsg::AuctionUpdate { live, bid } => Some((live.clone(), bid.clone())),
+            ServerMsg::Auction(AuctionEvent::Update { live, bid }) => {
+                Some((live.clone(), bid.clone()))
+            }
             _ => None,
         })
         .await;
@@ -741,7 +751,7 @@ async fn an_admin_take_down_of_a_live_auction_reaches_its_room() {
     // The open room hears it at once, numbered after what it had.
     let live = watcher
         .take(|m| match m {
-            ServerMsg::AuctionUpdate { live, .. } => Some(live.clone()),
+            ServerMsg::Auction(AuctionEvent::Update { live, .. }) => Some(live.clone()),
             _ => None,
         })
         .await;

@@ -12,7 +12,7 @@ use crate::{
     },
     error::AppError,
     model::{ChatLine, Participant},
-    protocol::{ServerMsg, Topic},
+    protocol::{AuctionEvent, ServerMsg, Topic},
 };
 use sqlx::SqlitePool;
 
@@ -75,10 +75,10 @@ pub async fn say(
     };
     house.hub().publish(
         &Topic::Auction { listing },
-        ServerMsg::RoomChat {
+        ServerMsg::Auction(AuctionEvent::Chat {
             listing,
             line: line.clone(),
-        },
+        }),
     );
     Ok(line)
 }
@@ -132,10 +132,10 @@ mod tests {
         );
         assert_eq!(line.author.name, "ann nick");
         match watcher.try_recv().map(|f| f.msg()) {
-            Some(ServerMsg::RoomChat {
+            Some(ServerMsg::Auction(AuctionEvent::Chat {
                 listing,
                 line: sent,
-            }) => {
+            })) => {
                 assert_eq!((listing, sent), (id, line.clone()));
             }
             other => panic!("{other:?}"),

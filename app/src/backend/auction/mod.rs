@@ -14,6 +14,7 @@
 pub mod chat;
 pub mod lists;
 pub mod scheduler;
+pub mod socket;
 mod store;
 
 use crate::backend::{
@@ -36,7 +37,7 @@ use crate::{
     },
     error::AppError,
     model::{AuctionLive, AuctionRoom, BidAck, BidLine, NoticeKind, Participant},
-    protocol::{ServerMsg, Topic},
+    protocol::{AuctionEvent, ServerMsg, Topic},
 };
 use sqlx::{SqliteConnection, SqlitePool};
 use std::{collections::HashMap, sync::Arc};
@@ -301,7 +302,7 @@ impl AuctionHouse {
             &Topic::Auction {
                 listing: row.listing_id,
             },
-            ServerMsg::AuctionUpdate { live, bid },
+            ServerMsg::Auction(AuctionEvent::Update { live, bid }),
         );
     }
 
@@ -755,9 +756,9 @@ impl AuctionHouse {
             let _turn = self.turn(listing).await;
             let mut room = self.room(listing, user.as_ref().map(|u| u.0), now).await?;
             room.watching += 1;
-            let snapshot = ServerMsg::AuctionSnapshot {
+            let snapshot = ServerMsg::Auction(AuctionEvent::Snapshot {
                 room: Box::new(room),
-            };
+            });
             if !self.hub.subscribe(conn, topic.clone(), Some(snapshot)) {
                 return Ok(());
             }
@@ -780,12 +781,12 @@ impl AuctionHouse {
         }
         self.hub.publish(
             &Topic::Auction { listing },
-            ServerMsg::RoomPresence {
+            ServerMsg::Auction(AuctionEvent::Presence {
                 listing,
                 watching: self.watching(listing),
                 joined,
                 left,
-            },
+            }),
         );
     }
 

@@ -9,6 +9,7 @@ use crate::backend::{
     testing::*,
 };
 use crate::domain::{auction::price_for, catalog::ListingInput};
+use crate::protocol::{AuctionEvent, NoticeEvent};
 use std::collections::HashMap;
 
 const START: i64 = NOW + HOUR;
@@ -215,10 +216,10 @@ fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
 fn kinds_pushed(msgs: &[ServerMsg]) -> Vec<(NoticeKind, u32)> {
     msgs.iter()
         .filter_map(|m| match m {
-            ServerMsg::Notice {
+            ServerMsg::Notify(NoticeEvent::Notice {
                 notification,
                 unread,
-            } => Some((notification.kind, *unread)),
+            }) => Some((notification.kind, *unread)),
             _ => None,
         })
         .collect()
@@ -465,7 +466,7 @@ async fn a_take_down_while_live_is_numbered_and_reaches_the_room() {
     let mut conn = h.hub.connect(None);
     h.join(conn.id, None, f.id, DURING).await.unwrap();
     let before = match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionSnapshot { room }] => room.live.clone(),
+        [ServerMsg::Auction(AuctionEvent::Snapshot { room })] => room.live.clone(),
         other => panic!("expected a snapshot, got {other:?}"),
     };
     assert_eq!(before.phase, Phase::Live);
@@ -483,7 +484,7 @@ async fn a_take_down_while_live_is_numbered_and_reaches_the_room() {
     // What `effects::apply` does with it.
     h.changed(ListingId(f.id), DURING + 1).await.unwrap();
     match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionUpdate { live, bid: None }] => {
+        [ServerMsg::Auction(AuctionEvent::Update { live, bid: None })] => {
             assert_eq!(live.seq, before.seq + 1, "numbered, so no tab skips it");
             assert_eq!(live.phase, Phase::Cancelled, "bidding is shown as stopped");
         }
@@ -967,10 +968,10 @@ async fn buy_it_now_ends_it_sold_until_the_reserve_is_met() {
     sold_to(&f, f.b, 1_000, "buy_now", DURING + 1, f.a).await;
     match drain(&mut watcher).as_slice() {
         [
-            ServerMsg::AuctionUpdate {
+            ServerMsg::Auction(AuctionEvent::Update {
                 live,
                 bid: Some(bid),
-            },
+            }),
         ] => {
             assert_eq!(
                 (live.phase, live.outcome),
@@ -1172,7 +1173,7 @@ async fn a_hundred_concurrent_bidders_leave_a_correct_book() {
     let mut watcher = f.house.hub.connect(None);
     f.house.join(watcher.id, None, f.id, DURING).await.unwrap();
     let first_seq = match drain(&mut watcher).as_slice() {
-        [ServerMsg::AuctionSnapshot { room }] => room.live.seq,
+        [ServerMsg::Auction(AuctionEvent::Snapshot { room })] => room.live.seq,
         other => panic!("expected a snapshot, got {other:?}"),
     };
 
@@ -1240,7 +1241,9 @@ async fn a_hundred_concurrent_bidders_leave_a_correct_book() {
     let lives: Vec<(AuctionLive, i64)> = drain(&mut watcher)
         .into_iter()
         .filter_map(|m| match m {
-            ServerMsg::AuctionUpdate { live, bid } => Some((live, bid.map_or(0, |b| b.id))),
+            ServerMsg::Auction(AuctionEvent::Update { live, bid }) => {
+                Some((live, bid.map_or(0, |b| b.id)))
+            }
             _ => None,
         })
         .collect();
@@ -1267,7 +1270,7 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
     let mut conn = h.hub.connect(None);
     h.join(conn.id, None, f.id, DURING).await.unwrap();
     let snapshot = match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionSnapshot { room }] => room.clone(),
+        [ServerMsg::Auction(AuctionEvent::Snapshot { room })] => room.clone(),
         other => panic!("expected a snapshot first, got {other:?}"),
     };
     assert_eq!(snapshot.live.seq, 2);
@@ -1286,16 +1289,16 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
     let seqs: Vec<i64> = msgs
         .iter()
         .map(|m| match m {
-            ServerMsg::AuctionUpdate { live, bid: Some(_) } => live.seq,
+            ServerMsg::Auction(AuctionEvent::Update { live, bid: Some(_) }) => live.seq,
             other => panic!("expected a bid update, got {other:?}"),
         })
         .collect();
     assert_eq!(seqs, vec![3, 4], "the refused bid is not sent");
     match &msgs[1] {
-        ServerMsg::AuctionUpdate {
+        ServerMsg::Auction(AuctionEvent::Update {
             live,
             bid: Some(bid),
-        } => {
+        }) => {
             assert_eq!(live.price, twd(310));
             assert_eq!(live.leader.as_ref().map(|l| l.id), Some(f.c));
             assert_eq!(bid.bidder.id, f.c);
@@ -1311,10 +1314,10 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
         .unwrap();
     match drain(&mut named).as_slice() {
         [
-            ServerMsg::AuctionSnapshot { room },
-            ServerMsg::RoomPresence {
+            ServerMsg::Auction(AuctionEvent::Snapshot { room }),
+            ServerMsg::Auction(AuctionEvent::Presence {
                 joined, watching, ..
-            },
+            }),
         ] => {
             assert_eq!(room.live.seq, 4);
             assert_eq!(room.my_max, Some(twd(300)));
@@ -1325,11 +1328,14 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
     }
     assert!(matches!(
         drain(&mut conn).as_slice(),
-        [ServerMsg::RoomPresence { watching: 2, .. }]
+        [ServerMsg::Auction(AuctionEvent::Presence {
+            watching: 2,
+            ..
+        })]
     ));
     h.end_due(END).await.unwrap();
     match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionUpdate { live, bid: None }] => {
+        [ServerMsg::Auction(AuctionEvent::Update { live, bid: None })] => {
             assert_eq!((live.seq, live.phase), (5, Phase::Ended));
         }
         other => panic!("{other:?}"),
@@ -1337,7 +1343,10 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
     h.left(f.id, Some("bob nick".into()));
     assert!(matches!(
         drain(&mut conn).as_slice(),
-        [ServerMsg::RoomPresence { left: Some(_), .. }]
+        [ServerMsg::Auction(AuctionEvent::Presence {
+            left: Some(_),
+            ..
+        })]
     ));
 }
 
@@ -1348,7 +1357,7 @@ async fn a_sellers_edit_of_a_scheduled_auction_reaches_its_room() {
     let mut conn = h.hub.connect(None);
     h.join(conn.id, None, f.id, NOW).await.unwrap();
     let before = match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionSnapshot { room }] => room.live.clone(),
+        [ServerMsg::Auction(AuctionEvent::Snapshot { room })] => room.live.clone(),
         other => panic!("expected a snapshot, got {other:?}"),
     };
     let moved = ListingInput {
@@ -1368,7 +1377,7 @@ async fn a_sellers_edit_of_a_scheduled_auction_reaches_its_room() {
     .unwrap();
     h.changed(ListingId(f.id), NOW + 1).await.unwrap();
     match drain(&mut conn).as_slice() {
-        [ServerMsg::AuctionUpdate { live, bid: None }] => {
+        [ServerMsg::Auction(AuctionEvent::Update { live, bid: None })] => {
             assert_eq!(live.seq, before.seq + 1, "numbered like any change");
             assert_eq!(live.phase, Phase::Scheduled);
             assert_eq!(

@@ -4,16 +4,11 @@ use super::hub::Connection;
 use crate::backend::{
     AppState,
     account::logins,
-    auction::chat,
-    notify,
+    auction, notify,
     platform::clock::now_ms,
     web::{origin::same_origin, session},
 };
-use crate::{
-    domain::auction::chat_bid,
-    error::AppError,
-    protocol::{ClientMsg, ErrorCode, ServerMsg, Topic},
-};
+use crate::protocol::{ClientMsg, ErrorCode, NoticeEvent, ServerMsg, Topic};
 use axum::{
     extract::{
         State, WebSocketUpgrade,
@@ -200,29 +195,9 @@ impl Client {
                 }
                 None
             }
-            ClientMsg::Bid {
-                listing,
-                amount,
-                req,
-            } => Some(ServerMsg::Ack {
-                req,
-                result: self.bid(listing, amount).await.map(Some),
-            }),
-            ClientMsg::Say { listing, text, req } => {
-                let currency = self.state.config.currency;
-                let result = match chat_bid(&text, currency) {
-                    Some(Ok(amount)) => self.bid(listing, amount).await.map(Some),
-                    Some(Err(problem)) => {
-                        Err(AppError::field(crate::domain::form::Field::Amount, problem))
-                    }
-                    None => match self.signed_in() {
-                        Ok(author) => chat::say(&self.state.auctions, author, listing, &text)
-                            .await
-                            .map(|_| None),
-                        Err(e) => Err(e),
-                    },
-                };
-                Some(ServerMsg::Ack { req, result })
+            ClientMsg::Auction(command) => {
+                let user = self.user.as_ref().map(|u| u.id);
+                Some(auction::socket::command(&self.state, user, command).await)
             }
         }
     }
@@ -233,21 +208,12 @@ impl Client {
             return Ok(());
         };
         match notify::unread(&self.state.db, user.id).await {
-            Ok(count) => send(sink, &ServerMsg::Unread { count }).await,
+            Ok(count) => send(sink, &ServerMsg::Notify(NoticeEvent::Unread { count })).await,
             Err(e) => {
                 tracing::error!(error = %e, "counting unread notifications failed");
                 Ok(())
             }
         }
-    }
-
-    /// The socket's user. Ending their login closes the socket (see
-    /// [`logins::end`]), so while it is open the login stands.
-    fn signed_in(&self) -> Result<i64, AppError> {
-        self.user
-            .as_ref()
-            .map(|u| u.id)
-            .ok_or(AppError::Unauthenticated)
     }
 
     /// Whether an anonymous socket, or the login of a signed-in one, still
@@ -261,14 +227,6 @@ impl Client {
             // A database hiccup is not a logout.
             Err(_) => true,
         }
-    }
-
-    async fn bid(&self, listing: i64, amount: i64) -> Result<crate::model::BidAck, AppError> {
-        let bidder = self.signed_in()?;
-        self.state
-            .auctions
-            .bid(bidder, listing, amount, now_ms())
-            .await
     }
 
     fn leave_rooms(&mut self) {

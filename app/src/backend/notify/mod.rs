@@ -12,7 +12,7 @@ use crate::{
         money::{Currency, Money},
     },
     model::{NoticeKind, Notification, Notifications},
-    protocol::ServerMsg,
+    protocol::{NoticeEvent, ServerMsg},
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -76,10 +76,10 @@ pub async fn push(
         let unread = unread(pool, user).await?;
         hub.send_to_user(
             user,
-            ServerMsg::Notice {
+            ServerMsg::Notify(NoticeEvent::Notice {
                 notification,
                 unread,
-            },
+            }),
         );
     }
     Ok(())
@@ -147,10 +147,10 @@ mod tests {
         let ann_got: Vec<(NoticeKind, Option<Money>, u32)> =
             std::iter::from_fn(|| ann_tab.try_recv())
                 .map(|f| match f.msg() {
-                    ServerMsg::Notice {
+                    ServerMsg::Notify(NoticeEvent::Notice {
                         notification,
                         unread,
-                    } => (notification.kind, notification.amount, unread),
+                    }) => (notification.kind, notification.amount, unread),
                     other => panic!("{other:?}"),
                 })
                 .collect();

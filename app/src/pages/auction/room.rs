@@ -20,7 +20,7 @@ use crate::{
     live::Live,
     model::{AuctionLive, AuctionRoom, BidLine, ChatLine},
     pages::not_found::NotFoundPage,
-    protocol::{ClientMsg, ServerMsg},
+    protocol::{AuctionCommand, AuctionEvent, ClientMsg, ServerMsg},
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -117,22 +117,22 @@ impl RoomState {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn apply(&self, msg: &ServerMsg) -> bool {
         match msg {
-            ServerMsg::AuctionSnapshot { room } => self.reset(room),
-            ServerMsg::AuctionUpdate { live, bid } => {
+            ServerMsg::Auction(AuctionEvent::Snapshot { room }) => self.reset(room),
+            ServerMsg::Auction(AuctionEvent::Update { live, bid }) => {
                 return self.step(live.seq, bid.as_ref(), || self.live.set(live.clone()));
             }
-            ServerMsg::AuctionStep { seq, bid, .. } => {
+            ServerMsg::Auction(AuctionEvent::Step { seq, bid, .. }) => {
                 // The batch's later update brings the rest of the state.
                 return self.step(*seq, bid.as_ref(), || {
                     self.live.update_untracked(|l| l.seq = *seq)
                 });
             }
-            ServerMsg::RoomPresence {
+            ServerMsg::Auction(AuctionEvent::Presence {
                 watching,
                 joined,
                 left,
                 ..
-            } => {
+            }) => {
                 self.watching.set(*watching);
                 let item = match (joined, left) {
                     (Some(name), _) => Some(FeedItem::Joined(name.clone())),
@@ -146,7 +146,7 @@ impl RoomState {
                     });
                 }
             }
-            ServerMsg::RoomChat { line, .. } => self.feed.update(|f| {
+            ServerMsg::Auction(AuctionEvent::Chat { line, .. }) => self.feed.update(|f| {
                 f.push(FeedItem::Chat(line.clone()));
                 trim(f);
             }),
@@ -222,10 +222,13 @@ fn Room(room: AuctionRoom) -> impl IntoView {
         }
         let handler: crate::live::Handler = std::sync::Arc::new(move |msg: &ServerMsg| {
             if let ServerMsg::Ack { result, .. } = msg {
-                if let Ok(Some(ack)) = result {
+                let result = result
+                    .clone()
+                    .map(|receipt| receipt.map(|crate::protocol::Receipt::Bid(ack)| ack));
+                if let Ok(Some(ack)) = &result {
                     state.my_max.set(Some(ack.max));
                 }
-                state.answer.set(Some(result.clone()));
+                state.answer.set(Some(result));
                 return;
             }
             if !state.apply(msg) {
@@ -384,10 +387,12 @@ fn BidBox(state: RoomState, currency: Currency, listing: i64) -> impl IntoView {
         }
         match check_amount(&amount.get_untracked(), currency) {
             Ok(value) => {
-                state.ask(live, |req| ClientMsg::Bid {
-                    listing,
-                    amount: value,
-                    req,
+                state.ask(live, |req| {
+                    ClientMsg::Auction(AuctionCommand::Bid {
+                        listing,
+                        amount: value,
+                        req,
+                    })
                 });
             }
             Err(problem) => state
@@ -617,10 +622,12 @@ fn Chat(state: RoomState, listing: i64, signed_in: Signal<bool>) -> impl IntoVie
         if body.trim().is_empty() || !live.connected.get_untracked() {
             return;
         }
-        state.ask(live, |req| ClientMsg::Say {
-            listing,
-            text: body,
-            req,
+        state.ask(live, |req| {
+            ClientMsg::Auction(AuctionCommand::Say {
+                listing,
+                text: body,
+                req,
+            })
         });
         text.set(String::new());
     };
@@ -672,7 +679,7 @@ mod tests {
 
     fn live_of(msg: ServerMsg) -> AuctionLive {
         match msg {
-            ServerMsg::AuctionUpdate { live, .. } => live,
+            ServerMsg::Auction(AuctionEvent::Update { live, .. }) => live,
             other => panic!("not an update: {other:?}"),
         }
     }

@@ -10,7 +10,7 @@ use app::{
     domain::auction::{BidRefusal, increment::IncrementTable},
     error::AppError,
     model::BidAck,
-    protocol::ClientMsg,
+    protocol::{AuctionCommand, ClientMsg},
 };
 use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{sync::Semaphore, time::timeout};
@@ -157,11 +157,11 @@ pub(crate) async fn bidder(
         let sent = b.clock.us();
         if send(
             &mut ws,
-            &ClientMsg::Bid {
+            &ClientMsg::Auction(AuctionCommand::Bid {
                 listing: b.listing,
                 amount,
                 req,
-            },
+            }),
         )
         .await
         .is_err()

@@ -10,7 +10,7 @@ use crate::{
     socket::{Clock, join, next_frame, open, send},
     wire::Frame,
 };
-use app::protocol::ClientMsg;
+use app::protocol::{AuctionCommand, ClientMsg};
 use std::{
     collections::{HashMap, VecDeque},
     sync::Arc,
@@ -162,11 +162,11 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         } else {
             state.min_bid
         };
-        let bid = ClientMsg::Bid {
+        let bid = ClientMsg::Auction(AuctionCommand::Bid {
             listing,
             amount,
             req: 1,
-        };
+        });
         send(&mut ws, &bid).await?;
         let mut pending = VecDeque::new();
         loop {

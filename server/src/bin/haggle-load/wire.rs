@@ -287,12 +287,12 @@ mod tests {
             money::{Currency, Money},
         },
         model::{AuctionLive, BidLine, Participant},
-        protocol::ServerMsg,
+        protocol::{AuctionEvent, ServerMsg},
     };
 
     fn update(seq: i64, price: i64, bidder: Option<i64>) -> String {
         let money = |minor| Money::new(minor, Currency::Twd);
-        let msg = ServerMsg::AuctionUpdate {
+        let msg = ServerMsg::Auction(AuctionEvent::Update {
             live: AuctionLive {
                 listing: 77,
                 seq,
@@ -321,7 +321,7 @@ mod tests {
                 at: 0,
                 buy_now: false,
             }),
-        };
+        });
         serde_json::to_string(&msg).unwrap()
     }
 
@@ -351,12 +351,12 @@ mod tests {
             msgs: vec![
                 msg(update(6, 90, Some(3))).brief().unwrap(),
                 msg(update(7, 100, None)).brief().unwrap(),
-                ServerMsg::RoomPresence {
+                ServerMsg::Auction(AuctionEvent::Presence {
                     listing: 77,
                     watching: 2,
                     joined: Some(UPDATE_TAG.into()),
                     left: None,
-                },
+                }),
                 msg(update(8, 110, None)),
             ],
         };

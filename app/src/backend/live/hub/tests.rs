@@ -1,4 +1,5 @@
 use super::*;
+use crate::protocol::AuctionEvent;
 
 fn online_msg(count: u32) -> ServerMsg {
     ServerMsg::Online { count }
@@ -258,14 +259,14 @@ async fn a_batch_carries_the_auction_state_once() {
     );
     assert_eq!(
         step(update(2)),
-        ServerMsg::AuctionStep {
+        ServerMsg::Auction(AuctionEvent::Step {
             listing: 1,
             seq: 2,
             bid: match update(2) {
-                ServerMsg::AuctionUpdate { bid, .. } => bid,
+                ServerMsg::Auction(AuctionEvent::Update { bid, .. }) => bid,
                 _ => None,
             },
-        }
+        })
     );
     assert_eq!(online_msg(7).brief(), None);
 }

@@ -1,9 +1,18 @@
 //! The typed real-time messages exchanged over `/ws` as JSON text frames.
+//!
+//! The connection's own messages (subscriptions, presence, heartbeats,
+//! acknowledgements) are here; each area declares its messages in its own
+//! module and they travel flat on the wire (`{"type":"bid",…}`): an area's enum
+//! is an untagged variant of [`ClientMsg`] / [`ServerMsg`], tagged by its own
+//! `type`. The socket hands an area's variant to that area's handler.
 
-use crate::{
-    error::AppError,
-    model::{AuctionLive, AuctionRoom, BidAck, BidLine, ChatLine, Notification},
-};
+pub mod auction;
+pub mod notify;
+
+pub use auction::{AuctionCommand, AuctionEvent};
+pub use notify::NoticeEvent;
+
+use crate::{error::AppError, model::BidAck};
 use serde::{Deserialize, Serialize};
 
 /// A stream of live events a tab can subscribe to. Access is checked on every
@@ -37,20 +46,9 @@ pub enum ClientMsg {
         topic: Topic,
     },
     Ping,
-    /// A bid of `amount` (minor units) as the bidder's maximum; answered by
-    /// [`ServerMsg::Ack`] with the same `req`. The bidder is the session's.
-    Bid {
-        listing: i64,
-        amount: i64,
-        req: u32,
-    },
-    /// A line in an auction room's chat. `#12500` is a bid of 12,500 in the
-    /// currency's usual notation, answered like [`ClientMsg::Bid`].
-    Say {
-        listing: i64,
-        text: String,
-        req: u32,
-    },
+    /// An auction room's command.
+    #[serde(untagged)]
+    Auction(AuctionCommand),
 }
 
 /// Server → browser.
@@ -75,67 +73,49 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
     },
-    /// The whole room, sent on subscribing to [`Topic::Auction`].
-    AuctionSnapshot {
-        room: Box<AuctionRoom>,
-    },
-    /// The auction changed: its full live state (numbered by `live.seq`) and
-    /// the accepted bid that changed it, if a bid did.
-    AuctionUpdate {
-        live: AuctionLive,
-        bid: Option<BidLine>,
-    },
-    /// Someone signed in entered or left a room (`name`), or just the count.
-    RoomPresence {
-        listing: i64,
-        watching: u32,
-        joined: Option<String>,
-        left: Option<String>,
-    },
-    RoomChat {
-        listing: i64,
-        line: ChatLine,
-    },
-    /// The outcome of the sender's own bid or chat line `req`: a bid's
-    /// acknowledgement (sent once it is stored), nothing for a chat line, or
-    /// why it was refused.
+    /// The outcome of the sender's own command `req`: what the area hands
+    /// back (a bid's acknowledgement, sent once it is stored), nothing (a chat
+    /// line), or why it was refused.
     Ack {
         req: u32,
-        result: Result<Option<BidAck>, AppError>,
-    },
-    /// The signed-in user's unread notifications, sent after `Welcome`.
-    Unread {
-        count: u32,
-    },
-    /// A new notification for the signed-in user, and their unread count.
-    Notice {
-        notification: Notification,
-        unread: u32,
+        result: Result<Option<Receipt>, AppError>,
     },
     /// Messages of one busy topic, in order, delivered together.
     Batch {
         msgs: Vec<ServerMsg>,
     },
-    /// An [`ServerMsg::AuctionUpdate`] inside a batch whose later update
-    /// carries a newer state: only its number and bid line travel.
-    AuctionStep {
-        listing: i64,
-        seq: i64,
-        bid: Option<BidLine>,
-    },
+    /// A notification area's event.
+    #[serde(untagged)]
+    Notify(NoticeEvent),
+    /// An auction room's event.
+    #[serde(untagged)]
+    Auction(AuctionEvent),
+}
+
+/// What an area hands back for an acknowledged command. Untagged: each
+/// area's receipt has its own shape, and a bid's reads as it always has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Receipt {
+    Bid(BidAck),
 }
 
 impl ServerMsg {
     /// What this message shrinks to inside a batch when a later message of
-    /// the batch brings the state it carries up to date (see
-    /// [`ServerMsg::AuctionStep`]); `None` when it must travel whole.
+    /// the batch brings the state it carries up to date; `None` when it must
+    /// travel whole.
     pub fn brief(&self) -> Option<ServerMsg> {
         match self {
-            ServerMsg::AuctionUpdate { live, bid } => Some(ServerMsg::AuctionStep {
-                listing: live.listing,
-                seq: live.seq,
-                bid: bid.clone(),
-            }),
+            ServerMsg::Auction(event) => event.brief().map(ServerMsg::Auction),
+            _ => None,
+        }
+    }
+
+    /// The topic whose followers this message is for; `None` for the
+    /// connection's own messages.
+    pub fn topic(&self) -> Option<Topic> {
+        match self {
+            ServerMsg::Auction(event) => Some(event.topic()),
             _ => None,
         }
     }
@@ -153,7 +133,7 @@ pub enum ErrorCode {
 /// Messages for the tests of the modules that handle them.
 #[cfg(test)]
 pub mod fixtures {
-    use super::ServerMsg;
+    use super::{AuctionEvent, ServerMsg};
 
     /// Listing 1's update number `seq`: bid `seq` made the price `100 × seq`.
     pub fn update(seq: i64) -> ServerMsg {
@@ -169,7 +149,7 @@ pub mod fixtures {
             id: seq,
             name: format!("bidder {seq}"),
         };
-        ServerMsg::AuctionUpdate {
+        ServerMsg::Auction(AuctionEvent::Update {
             live: AuctionLive {
                 listing: 1,
                 seq,
@@ -192,7 +172,7 @@ pub mod fixtures {
                 at: seq,
                 buy_now: false,
             }),
-        }
+        })
     }
 }
 
@@ -228,13 +208,64 @@ mod tests {
         let bid = r#"{"type":"bid","listing":3,"amount":500,"req":1,"bidder":9}"#;
         assert_eq!(
             serde_json::from_str::<ClientMsg>(bid).unwrap(),
-            ClientMsg::Bid {
+            ClientMsg::Auction(AuctionCommand::Bid {
                 listing: 3,
                 amount: 500,
                 req: 1
-            },
+            }),
             "a claimed bidder is ignored: the bidder is the session's"
         );
         assert!(serde_json::from_str::<ClientMsg>("not json").is_err());
+    }
+
+    #[test]
+    fn area_messages_travel_flat_and_come_back_as_their_area() {
+        use crate::domain::money::{Currency, Money};
+
+        let bid = ClientMsg::Auction(AuctionCommand::Bid {
+            listing: 3,
+            amount: 500,
+            req: 1,
+        });
+        let json = serde_json::to_string(&bid).unwrap();
+        assert_eq!(json, r#"{"type":"bid","listing":3,"amount":500,"req":1}"#);
+        assert_eq!(serde_json::from_str::<ClientMsg>(&json).unwrap(), bid);
+
+        let unread = ServerMsg::Notify(NoticeEvent::Unread { count: 2 });
+        let json = serde_json::to_string(&unread).unwrap();
+        assert_eq!(json, r#"{"type":"unread","count":2}"#);
+        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), unread);
+        assert_eq!(unread.topic(), None);
+
+        let update = fixtures::update(4);
+        let json = serde_json::to_string(&update).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"auction_update","live":{"#),
+            "{json}"
+        );
+        let back = serde_json::from_str::<ServerMsg>(&json).unwrap();
+        assert_eq!(back, update);
+        assert_eq!(back.topic(), Some(Topic::Auction { listing: 1 }));
+
+        let batch = ServerMsg::Batch {
+            msgs: vec![update, ServerMsg::Online { count: 1 }],
+        };
+        let json = serde_json::to_string(&batch).unwrap();
+        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), batch);
+
+        let ack = ServerMsg::Ack {
+            req: 7,
+            result: Ok(Some(Receipt::Bid(BidAck {
+                leading: true,
+                price: Money::new(500, Currency::Twd),
+                max: Money::new(900, Currency::Twd),
+            }))),
+        };
+        let json = serde_json::to_string(&ack).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"ack","req":7,"result":{"Ok":{"leading":true,"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), ack);
     }
 }

@@ -37,13 +37,19 @@ pub async fn fetch_auction_room(listing: i64) -> Result<AuctionRoom, AppError> {
 pub async fn place_bid(listing: i64, amount: String) -> Result<BidAck, AppError> {
     respond(
         async move {
-            use crate::domain::{catalog::check_amount, form::Field};
+            use crate::domain::{catalog::check_amount, form::Field, money::Money};
             let session::Caller { state, account, .. } = session::caller().await?;
-            let amount = check_amount(&amount, state.config.currency)
-                .map_err(|p| AppError::field(Field::Amount, p))?;
+            let currency = state.config.currency;
+            let amount =
+                check_amount(&amount, currency).map_err(|p| AppError::field(Field::Amount, p))?;
             state
                 .auctions
-                .bid(account.id, listing, amount, now_ms())
+                .bid(
+                    UserId(account.id),
+                    ListingId(listing),
+                    Money::new(amount, currency),
+                    now_ms(),
+                )
                 .await
         }
         .await,
@@ -56,7 +62,10 @@ pub async fn buy_now(listing: i64) -> Result<String, AppError> {
     respond(
         async move {
             let session::Caller { state, account, .. } = session::caller().await?;
-            state.auctions.buy_now(account.id, listing, now_ms()).await
+            state
+                .auctions
+                .buy_now(UserId(account.id), ListingId(listing), now_ms())
+                .await
         }
         .await,
     )

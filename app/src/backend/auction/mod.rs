@@ -306,14 +306,19 @@ impl AuctionHouse {
         );
     }
 
-    /// Places `amount` as `bidder`'s maximum bid on `listing`'s auction.
+    /// Places `amount` as the maximum bid of member `by` on `listing`'s auction.
     pub async fn bid(
         &self,
-        bidder_id: i64,
-        listing: i64,
-        amount: i64,
+        by: UserId,
+        listing: ListingId,
+        amount: Money,
         now: i64,
     ) -> Result<BidAck, AppError> {
+        // An amount in another currency is no amount here.
+        if amount.currency != self.rules.currency {
+            return Err(AppError::field(Field::Amount, Problem::NotAnAmount));
+        }
+        let (bidder_id, listing, amount) = (by.get(), listing.get(), amount.minor);
         // The cap every amount typed in a form has: a socket may send any
         // number, and a maximum no form allows must not stand.
         let cap = MAX_MAJOR.saturating_mul(10i64.pow(self.rules.currency.decimals()));
@@ -419,7 +424,13 @@ impl AuctionHouse {
     }
 
     /// Buys `listing` outright at its buy-it-now price, ending the auction.
-    pub async fn buy_now(&self, buyer: i64, listing: i64, now: i64) -> Result<String, AppError> {
+    pub async fn buy_now(
+        &self,
+        buyer: UserId,
+        listing: ListingId,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let (buyer, listing) = (buyer.get(), listing.get());
         let _turn = self.turn(listing).await;
         let mut tx = self.db.begin_with(IMMEDIATE).await?;
         let row = store::load_auction(&mut *tx, ListingId(listing))

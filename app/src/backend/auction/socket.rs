@@ -4,7 +4,12 @@
 use super::chat;
 use crate::backend::{AppState, platform::clock::now_ms};
 use crate::{
-    domain::{auction::chat_bid, form::Field},
+    domain::{
+        auction::chat_bid,
+        form::Field,
+        id::{ListingId, UserId},
+        money::Money,
+    },
     error::AppError,
     protocol::{AuctionCommand, Receipt, ServerMsg},
 };
@@ -43,9 +48,10 @@ async fn bid(
     amount: i64,
 ) -> Result<Receipt, AppError> {
     let bidder = user.ok_or(AppError::Unauthenticated)?;
+    let amount = Money::new(amount, state.config.currency);
     state
         .auctions
-        .bid(bidder, listing, amount, now_ms())
+        .bid(UserId(bidder), ListingId(listing), amount, now_ms())
         .await
         .map(Receipt::Bid)
 }

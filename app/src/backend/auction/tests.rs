@@ -241,7 +241,9 @@ async fn starts_at_its_second_and_tells_those_who_favorited_it() {
     assert_eq!(stored(&f.pool, f.id).await.phase, "scheduled");
     assert!(notices(&f.pool, fan).await.is_empty());
     assert_eq!(
-        f.house.bid(f.b, f.id, 500, START - 1).await,
+        f.house
+            .bid(UserId(f.b), ListingId(f.id), twd(500), START - 1)
+            .await,
         Err(AppError::Bid(BidRefusal::NotLive))
     );
 
@@ -302,8 +304,14 @@ async fn concurrent_starts_start_once() {
 #[tokio::test]
 async fn ends_at_its_second_sold_to_the_leader_with_an_order() {
     let f = live(lamp()).await;
-    f.house.bid(f.a, f.id, 150, DURING).await.unwrap();
-    f.house.bid(f.b, f.id, 300, DURING + 1).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(150), DURING)
+        .await
+        .unwrap();
+    f.house
+        .bid(UserId(f.b), ListingId(f.id), twd(300), DURING + 1)
+        .await
+        .unwrap();
     let mut winner_tab = f.house.hub.connect(Some(f.b));
     let mut seller_tab = f.house.hub.connect(Some(f.seller));
 
@@ -345,7 +353,9 @@ async fn ends_at_its_second_sold_to_the_leader_with_an_order() {
     );
     // No bid is taken after the end.
     assert_eq!(
-        f.house.bid(f.c, f.id, 5_000, END + 3).await,
+        f.house
+            .bid(UserId(f.c), ListingId(f.id), twd(5_000), END + 3)
+            .await,
         Err(AppError::Bid(BidRefusal::NotLive))
     );
 }
@@ -353,7 +363,10 @@ async fn ends_at_its_second_sold_to_the_leader_with_an_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_ends_sell_once() {
     let f = live(lamp()).await;
-    f.house.bid(f.a, f.id, 150, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(150), DURING)
+        .await
+        .unwrap();
     let other = house_on(&f.pool);
     let (x, y, z) = tokio::join!(
         f.house.end_due(END),
@@ -374,7 +387,10 @@ async fn without_bids_it_ends_unsold_and_the_seller_is_told() {
     // Another auction's failure to sell disturbs nothing else.
     let other = listed(&f.pool, f.seller, &auction("Desk", START, 2 * DAY), NOW).await;
     assert_eq!(f.house.start_due(START).await.unwrap(), 1);
-    f.house.bid(f.a, other, 100, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(other), twd(100), DURING)
+        .await
+        .unwrap();
 
     assert_eq!(f.house.end_due(END).await.unwrap(), 1);
     let s = stored(&f.pool, f.id).await;
@@ -397,7 +413,11 @@ async fn without_bids_it_ends_unsold_and_the_seller_is_told() {
 #[tokio::test]
 async fn below_the_reserve_it_ends_unsold() {
     let f = live(with_reserve("500", "")).await;
-    let ack = f.house.bid(f.a, f.id, 400, DURING).await.unwrap();
+    let ack = f
+        .house
+        .bid(UserId(f.a), ListingId(f.id), twd(400), DURING)
+        .await
+        .unwrap();
     assert!(ack.leading);
     let room = f.house.room(f.id, None, DURING).await.unwrap();
     assert!(room.live.has_reserve && !room.live.reserve_met);
@@ -419,8 +439,15 @@ async fn below_the_reserve_it_ends_unsold() {
 #[tokio::test]
 async fn at_the_reserve_it_sells_at_the_reserve() {
     let f = live(with_reserve("500", "")).await;
-    f.house.bid(f.a, f.id, 300, DURING).await.unwrap();
-    let ack = f.house.bid(f.b, f.id, 800, DURING + 1).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
+    let ack = f
+        .house
+        .bid(UserId(f.b), ListingId(f.id), twd(800), DURING + 1)
+        .await
+        .unwrap();
     // The met reserve lifts the price to it.
     assert_eq!(ack.price, twd(500));
     assert_eq!(f.house.end_due(END).await.unwrap(), 1);
@@ -430,7 +457,10 @@ async fn at_the_reserve_it_sells_at_the_reserve() {
 #[tokio::test]
 async fn a_listing_taken_down_while_live_is_not_sold() {
     let f = live(lamp()).await;
-    f.house.bid(f.a, f.id, 300, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
     review::delist(&f.pool, ListingId(f.id), "Counterfeit goods.", DURING + 1)
         .await
         .unwrap();
@@ -462,7 +492,9 @@ async fn a_take_down_while_live_is_numbered_and_reaches_the_room() {
     use crate::backend::effects::Effect;
     let f = live(lamp()).await;
     let h = &f.house;
-    h.bid(f.a, f.id, 300, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
     let mut conn = h.hub.connect(None);
     h.join(conn.id, None, f.id, DURING).await.unwrap();
     let before = match drain(&mut conn).as_slice() {
@@ -563,7 +595,10 @@ async fn one_auction_failing_to_start_or_end_holds_up_no_other() {
 #[tokio::test]
 async fn after_a_restart_what_fell_due_is_processed_by_the_first_pass() {
     let f = live(lamp()).await;
-    f.house.bid(f.a, f.id, 250, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(250), DURING)
+        .await
+        .unwrap();
     // Scheduled to start while the server is down, ending later.
     let late = listed(&f.pool, f.seller, &auction("Desk", START + HOUR, DAY), NOW).await;
     let Fixture { pool, house, .. } = f;
@@ -589,7 +624,10 @@ async fn after_a_restart_what_fell_due_is_processed_by_the_first_pass() {
 #[tokio::test]
 async fn the_scheduler_loop_ends_an_overdue_auction() {
     let f = live(lamp()).await;
-    f.house.bid(f.a, f.id, 250, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(250), DURING)
+        .await
+        .unwrap();
     // Its end is long past by the wall clock: the loop's first pass ends it.
     exec(
         &f.pool,
@@ -648,13 +686,13 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         bid(BidRefusal::OwnAuction),
-        h.bid(f.seller, f.id, 500, DURING),
+        h.bid(UserId(f.seller), ListingId(f.id), twd(500), DURING),
     )
     .await;
     refused(
         &f,
         bid(BidRefusal::TooLow { minimum: 100 }),
-        h.bid(f.a, f.id, 99, DURING),
+        h.bid(UserId(f.a), ListingId(f.id), twd(99), DURING),
     )
     .await;
 
@@ -662,7 +700,7 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         bid(BidRefusal::VerifyEmail),
-        h.bid(unverified, f.id, 500, DURING),
+        h.bid(UserId(unverified), ListingId(f.id), twd(500), DURING),
     )
     .await;
 
@@ -676,7 +714,7 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         bid(BidRefusal::Restricted),
-        h.bid(suspended, f.id, 500, DURING),
+        h.bid(UserId(suspended), ListingId(f.id), twd(500), DURING),
     )
     .await;
     let banned = member(&f.pool, "banned").await;
@@ -689,7 +727,7 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         bid(BidRefusal::Restricted),
-        h.bid(banned, f.id, 500, DURING),
+        h.bid(UserId(banned), ListingId(f.id), twd(500), DURING),
     )
     .await;
     refused(
@@ -701,22 +739,24 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         AppError::Unauthenticated,
-        h.bid(9_999, f.id, 500, DURING),
+        h.bid(UserId(9_999), ListingId(f.id), twd(500), DURING),
     )
     .await;
 
-    h.bid(f.a, f.id, 300, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
     // 100 with a bid in: the next is 100 + 10.
     refused(
         &f,
         bid(BidRefusal::TooLow { minimum: 110 }),
-        h.bid(f.b, f.id, 105, DURING),
+        h.bid(UserId(f.b), ListingId(f.id), twd(105), DURING),
     )
     .await;
     refused(
         &f,
         bid(BidRefusal::NotAboveYourMax { max: 300 }),
-        h.bid(f.a, f.id, 300, DURING),
+        h.bid(UserId(f.a), ListingId(f.id), twd(300), DURING),
     )
     .await;
     // Below the published minimum the answer is "too low" for anyone
@@ -728,33 +768,66 @@ async fn refused_bids_change_nothing() {
         (unverified, bid(BidRefusal::TooLow { minimum: 110 })),
         (banned, bid(BidRefusal::TooLow { minimum: 110 })),
     ] {
-        refused(&f, why, h.bid(who, f.id, 105, DURING)).await;
+        refused(
+            &f,
+            why,
+            h.bid(UserId(who), ListingId(f.id), twd(105), DURING),
+        )
+        .await;
     }
     refused(
         &f,
         bid(BidRefusal::VerifyEmail),
-        h.bid(unverified, f.id, 110, DURING),
+        h.bid(UserId(unverified), ListingId(f.id), twd(110), DURING),
     )
     .await;
     refused(
         &f,
         bid(BidRefusal::Restricted),
-        h.bid(banned, f.id, 110, DURING),
+        h.bid(UserId(banned), ListingId(f.id), twd(110), DURING),
     )
     .await;
     // The clock ran out though the scheduler has not ended it yet.
-    refused(&f, bid(BidRefusal::NotLive), h.bid(f.b, f.id, 5_000, END)).await;
-    refused(&f, bid(BidRefusal::NotLive), h.bid(f.b, f.id, 105, END)).await;
+    refused(
+        &f,
+        bid(BidRefusal::NotLive),
+        h.bid(UserId(f.b), ListingId(f.id), twd(5_000), END),
+    )
+    .await;
+    refused(
+        &f,
+        bid(BidRefusal::NotLive),
+        h.bid(UserId(f.b), ListingId(f.id), twd(105), END),
+    )
+    .await;
     refused(
         &f,
         AppError::NotFound,
-        h.bid(f.b, f.id + 100, 5_000, DURING),
+        h.bid(UserId(f.b), ListingId(f.id + 100), twd(5_000), DURING),
     )
     .await;
     // No maximum above what a form accepts, whoever sends it.
     let too_high = AppError::field(Field::Amount, Problem::AmountTooHigh);
-    refused(&f, too_high.clone(), h.bid(f.b, f.id, i64::MAX, DURING)).await;
-    refused(&f, too_high, h.bid(f.b, f.id, 1_000_000_001, DURING)).await;
+    refused(
+        &f,
+        too_high.clone(),
+        h.bid(UserId(f.b), ListingId(f.id), twd(i64::MAX), DURING),
+    )
+    .await;
+    refused(
+        &f,
+        too_high,
+        h.bid(UserId(f.b), ListingId(f.id), twd(1_000_000_001), DURING),
+    )
+    .await;
+    // An amount in another currency than the house's is no amount.
+    let foreign = Money::new(500, Currency::Usd);
+    refused(
+        &f,
+        AppError::field(Field::Amount, Problem::NotAnAmount),
+        h.bid(UserId(f.b), ListingId(f.id), foreign, DURING),
+    )
+    .await;
 
     // A suspension that is over no longer stops anyone.
     sqlx::query("UPDATE users SET suspended_until = ? WHERE id = ?")
@@ -763,7 +836,12 @@ async fn refused_bids_change_nothing() {
         .execute(&f.pool)
         .await
         .unwrap();
-    assert!(h.bid(suspended, f.id, 400, DURING).await.unwrap().leading);
+    assert!(
+        h.bid(UserId(suspended), ListingId(f.id), twd(400), DURING)
+            .await
+            .unwrap()
+            .leading
+    );
 
     // A listing taken down while live takes no more bids.
     review::delist(&f.pool, ListingId(f.id), "Counterfeit.", DURING)
@@ -772,7 +850,7 @@ async fn refused_bids_change_nothing() {
     refused(
         &f,
         bid(BidRefusal::NotLive),
-        h.bid(f.b, f.id, 5_000, DURING),
+        h.bid(UserId(f.b), ListingId(f.id), twd(5_000), DURING),
     )
     .await;
 }
@@ -781,16 +859,19 @@ async fn refused_bids_change_nothing() {
 async fn a_bid_below_the_published_minimum_does_not_wait_for_the_turn() {
     let f = live(lamp()).await;
     let h = &f.house;
-    h.bid(f.a, f.id, 300, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
     let busy = h.turn(f.id).await;
     let wait = std::time::Duration::from_secs(5);
-    let quick = tokio::time::timeout(wait, h.bid(f.b, f.id, 105, DURING)).await;
+    let quick =
+        tokio::time::timeout(wait, h.bid(UserId(f.b), ListingId(f.id), twd(105), DURING)).await;
     assert_eq!(
         quick.expect("answered while the turn is taken"),
         Err(AppError::Bid(BidRefusal::TooLow { minimum: 110 }))
     );
     // At the minimum a bid needs the turn, and gets it once it is free.
-    let full = h.bid(f.b, f.id, 110, DURING);
+    let full = h.bid(UserId(f.b), ListingId(f.id), twd(110), DURING);
     tokio::pin!(full);
     assert!(
         tokio::time::timeout(std::time::Duration::from_millis(50), &mut full)
@@ -803,7 +884,7 @@ async fn a_bid_below_the_published_minimum_does_not_wait_for_the_turn() {
     refused(
         &f,
         AppError::Bid(BidRefusal::TooLow { minimum: 130 }),
-        h.bid(f.b, f.id, 110, DURING),
+        h.bid(UserId(f.b), ListingId(f.id), twd(110), DURING),
     )
     .await;
 }
@@ -811,11 +892,13 @@ async fn a_bid_below_the_published_minimum_does_not_wait_for_the_turn() {
 impl AuctionHouse {
     /// A buy-it-now, shaped like a bid for [`refused`].
     async fn buy_now_ack(&self, buyer: i64, listing: i64, now: i64) -> Result<BidAck, AppError> {
-        self.buy_now(buyer, listing, now).await.map(|_| BidAck {
-            leading: true,
-            price: twd(0),
-            max: twd(0),
-        })
+        self.buy_now(UserId(buyer), ListingId(listing), now)
+            .await
+            .map(|_| BidAck {
+                leading: true,
+                price: twd(0),
+                max: twd(0),
+            })
     }
 }
 
@@ -825,15 +908,24 @@ async fn a_maximum_bids_for_its_bidder_and_the_outbid_are_told() {
     let h = &f.house;
     let mut a_tab = h.hub.connect(Some(f.a));
 
-    let ack = h.bid(f.a, f.id, 500, DURING).await.unwrap();
+    let ack = h
+        .bid(UserId(f.a), ListingId(f.id), twd(500), DURING)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (true, twd(100)));
     // Bob's 200 is beaten at once by Ann's maximum; the price moves to 210.
-    let ack = h.bid(f.b, f.id, 200, DURING + 1).await.unwrap();
+    let ack = h
+        .bid(UserId(f.b), ListingId(f.id), twd(200), DURING + 1)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (false, twd(210)));
     assert!(notices(&f.pool, f.a).await.is_empty(), "Ann still leads");
     assert!(notices(&f.pool, f.b).await.is_empty());
     // Bob's 600 beats Ann's 500 by one step: 500 + 20.
-    let ack = h.bid(f.b, f.id, 600, DURING + 2).await.unwrap();
+    let ack = h
+        .bid(UserId(f.b), ListingId(f.id), twd(600), DURING + 2)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (true, twd(520)));
     assert_eq!(
         notices(&f.pool, f.a).await,
@@ -844,15 +936,24 @@ async fn a_maximum_bids_for_its_bidder_and_the_outbid_are_told() {
         vec![(NoticeKind::Outbid, 1)]
     );
     // Ann matching Bob's maximum loses the tie to the earlier bid.
-    let ack = h.bid(f.a, f.id, 600, DURING + 3).await.unwrap();
+    let ack = h
+        .bid(UserId(f.a), ListingId(f.id), twd(600), DURING + 3)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (false, twd(600)));
     // Bob raises his own maximum: nobody is told. The price was capped at
     // his old maximum; now it is Ann's 600 plus a step.
-    let ack = h.bid(f.b, f.id, 1_000, DURING + 4).await.unwrap();
+    let ack = h
+        .bid(UserId(f.b), ListingId(f.id), twd(1_000), DURING + 4)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (true, twd(620)));
     assert_eq!(notices(&f.pool, f.a).await.len(), 1);
     // Cat takes it over and both earlier leaders' notices are right.
-    let ack = h.bid(f.c, f.id, 2_000, DURING + 5).await.unwrap();
+    let ack = h
+        .bid(UserId(f.c), ListingId(f.id), twd(2_000), DURING + 5)
+        .await
+        .unwrap();
     assert_eq!((ack.leading, ack.price), (true, twd(1_050)));
     assert_eq!(
         notices(&f.pool, f.b).await,
@@ -897,10 +998,14 @@ async fn a_late_bid_extends_the_end() {
     let f = live(lamp()).await;
     let h = &f.house;
     // Three minutes before the end: outside the window.
-    h.bid(f.a, f.id, 200, END - 3 * MINUTE).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(200), END - 3 * MINUTE)
+        .await
+        .unwrap();
     assert_eq!(stored(&f.pool, f.id).await.ends_at, END);
     // One minute before: the end moves to two minutes after the bid.
-    h.bid(f.b, f.id, 300, END - MINUTE).await.unwrap();
+    h.bid(UserId(f.b), ListingId(f.id), twd(300), END - MINUTE)
+        .await
+        .unwrap();
     let extended = END - MINUTE + WINDOW;
     assert_eq!(stored(&f.pool, f.id).await.ends_at, extended);
     assert_eq!(h.next_due().await.unwrap(), Some(extended));
@@ -911,7 +1016,9 @@ async fn a_late_bid_extends_the_end() {
 
     // The old end no longer ends it, and bids are still taken.
     assert_eq!(h.end_due(END).await.unwrap(), 0);
-    h.bid(f.a, f.id, 400, END + 1).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(400), END + 1)
+        .await
+        .unwrap();
     let again = END + 1 + WINDOW;
     assert_eq!(stored(&f.pool, f.id).await.ends_at, again);
     assert_eq!(h.end_due(extended).await.unwrap(), 0);
@@ -929,7 +1036,9 @@ async fn buy_it_now_ends_it_sold_until_the_reserve_is_met() {
         Some(twd(1_000))
     );
     // Below the reserve the offer stands.
-    h.bid(f.a, f.id, 300, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(300), DURING)
+        .await
+        .unwrap();
     assert_eq!(
         h.room(f.id, None, DURING).await.unwrap().live.buy_now,
         Some(twd(1_000))
@@ -944,7 +1053,10 @@ async fn buy_it_now_ends_it_sold_until_the_reserve_is_met() {
     h.join(watcher.id, None, f.id, DURING).await.unwrap();
     drain(&mut watcher);
 
-    let order = h.buy_now(f.b, f.id, DURING + 1).await.unwrap();
+    let order = h
+        .buy_now(UserId(f.b), ListingId(f.id), DURING + 1)
+        .await
+        .unwrap();
     let s = stored(&f.pool, f.id).await;
     assert_eq!(
         (
@@ -996,7 +1108,10 @@ async fn buy_it_now_ends_it_sold_until_the_reserve_is_met() {
 #[tokio::test]
 async fn buy_it_now_goes_once_the_reserve_is_met() {
     let f = live(with_reserve("500", "1000")).await;
-    f.house.bid(f.a, f.id, 500, DURING).await.unwrap();
+    f.house
+        .bid(UserId(f.a), ListingId(f.id), twd(500), DURING)
+        .await
+        .unwrap();
     assert_eq!(
         f.house.room(f.id, None, DURING).await.unwrap().live.buy_now,
         None
@@ -1010,7 +1125,10 @@ async fn buy_it_now_goes_once_the_reserve_is_met() {
 
     // Without a reserve it goes with the first bid.
     let g = live(with_reserve("", "1000")).await;
-    g.house.bid(g.a, g.id, 100, DURING).await.unwrap();
+    g.house
+        .bid(UserId(g.a), ListingId(g.id), twd(100), DURING)
+        .await
+        .unwrap();
     refused(
         &g,
         AppError::Bid(BidRefusal::BuyNowGone),
@@ -1036,7 +1154,9 @@ async fn the_seller_may_end_early_and_sell_to_the_leader() {
         h.end(ListingId(f.id), Some(UserId(f.seller)), DURING).await,
         Err(AppError::Conflict)
     );
-    h.bid(f.a, f.id, 200, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(200), DURING)
+        .await
+        .unwrap();
     assert_eq!(
         h.end(ListingId(f.id), Some(UserId(f.a)), DURING).await,
         Err(AppError::Forbidden)
@@ -1073,7 +1193,9 @@ async fn the_seller_may_end_early_and_sell_to_the_leader() {
 async fn an_auction_with_bids_cannot_be_cancelled() {
     let f = live(lamp()).await;
     let h = &f.house;
-    h.bid(f.a, f.id, 200, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(200), DURING)
+        .await
+        .unwrap();
     let before = stored(&f.pool, f.id).await;
     assert_eq!(
         h.cancel(UserId(f.seller), ListingId(f.id), DURING).await,
@@ -1100,7 +1222,7 @@ async fn an_auction_with_bids_cannot_be_cancelled() {
     refused(
         &g,
         AppError::Bid(BidRefusal::NotLive),
-        g.house.bid(g.a, g.id, 500, DURING),
+        g.house.bid(UserId(g.a), ListingId(g.id), twd(500), DURING),
     )
     .await;
     assert_eq!(g.house.end_due(END).await.unwrap(), 0);
@@ -1192,7 +1314,14 @@ async fn a_hundred_concurrent_bidders_leave_a_correct_book() {
         let id = f.id;
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
-            let result = house.bid(bidder, id, amount, DURING + i as i64).await;
+            let result = house
+                .bid(
+                    UserId(bidder),
+                    ListingId(id),
+                    twd(amount),
+                    DURING + i as i64,
+                )
+                .await;
             (bidder, amount, result)
         }));
     }
@@ -1266,7 +1395,9 @@ async fn a_hundred_concurrent_bidders_leave_a_correct_book() {
 async fn a_room_sends_its_snapshot_then_numbered_updates() {
     let f = live(lamp()).await;
     let h = &f.house;
-    h.bid(f.a, f.id, 200, DURING).await.unwrap();
+    h.bid(UserId(f.a), ListingId(f.id), twd(200), DURING)
+        .await
+        .unwrap();
     let mut conn = h.hub.connect(None);
     h.join(conn.id, None, f.id, DURING).await.unwrap();
     let snapshot = match drain(&mut conn).as_slice() {
@@ -1282,9 +1413,16 @@ async fn a_room_sends_its_snapshot_then_numbered_updates() {
     assert_eq!(snapshot.seller.name, "seller nick");
     assert_eq!(snapshot.server_time_ms, DURING);
 
-    h.bid(f.b, f.id, 300, DURING + 1).await.unwrap();
-    let _ = h.bid(f.c, f.id, 50, DURING + 2).await.unwrap_err();
-    h.bid(f.c, f.id, 400, DURING + 3).await.unwrap();
+    h.bid(UserId(f.b), ListingId(f.id), twd(300), DURING + 1)
+        .await
+        .unwrap();
+    let _ = h
+        .bid(UserId(f.c), ListingId(f.id), twd(50), DURING + 2)
+        .await
+        .unwrap_err();
+    h.bid(UserId(f.c), ListingId(f.id), twd(400), DURING + 3)
+        .await
+        .unwrap();
     let msgs = drain(&mut conn);
     let seqs: Vec<i64> = msgs
         .iter()

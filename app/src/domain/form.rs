@@ -46,7 +46,7 @@ pub enum Field {
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     Required,
@@ -136,6 +136,49 @@ pub enum Problem {
     /// Can no longer be changed (sold, or the auction has started).
     Locked,
 }
+
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    Problem,
+    "problem",
+    "required" => Required,
+    "too_short" => TooShort { min: u32 },
+    "too_long" => TooLong { max: u32 },
+    "invalid_chars" => InvalidChars,
+    "must_start_with_letter" => MustStartWithLetter,
+    "needs_letter" => NeedsLetter,
+    "needs_digit" => NeedsDigit,
+    "needs_symbol" => NeedsSymbol,
+    "invalid_format" => InvalidFormat,
+    "not_a_phone_number" => NotAPhoneNumber,
+    "not_an_id_number" => NotAnIdNumber,
+    "not_a_code" => NotACode,
+    "domain_not_allowed" => DomainNotAllowed,
+    "taken" => Taken,
+    "wrong" => Wrong,
+    "expired" => Expired,
+    "too_many_tries" => TooManyTries,
+    "unchanged" => Unchanged,
+    "not_an_image" => NotAnImage,
+    "file_too_large" => FileTooLarge { max_mb: u32 },
+    "too_soon" => TooSoon { secs: u32 },
+    "not_an_amount" => NotAnAmount,
+    "too_many_decimals" => TooManyDecimals { allowed: u32 },
+    "must_be_positive" => MustBePositive,
+    "amount_too_high" => AmountTooHigh,
+    "out_of_range" => OutOfRange { min: i64, max: i64 },
+    "too_many" => TooMany { max: u32 },
+    "no_trade_method" => NoTradeMethod,
+    "below_start_price" => BelowStartPrice,
+    "below_reserve" => BelowReserve,
+    "in_the_past" => InThePast,
+    "too_far_ahead" => TooFarAhead { days: u32 },
+    "too_short_auction" => TooShortAuction { minutes: u32 },
+    "too_long_auction" => TooLongAuction { days: u32 },
+    "not_for_this_category" => NotForThisCategory,
+    "locked" => Locked,
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

@@ -10,3 +10,4 @@ pub mod date;
 pub mod form;
 pub mod id;
 pub mod money;
+pub mod tagged;

@@ -3,10 +3,10 @@
 
 use super::Topic;
 use crate::model::{AuctionLive, AuctionRoom, BidLine, ChatLine};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Browser → server, from an auction room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AuctionCommand {
     /// A bid of `amount` (minor units) as the bidder's maximum; answered by
@@ -21,8 +21,17 @@ pub enum AuctionCommand {
     },
 }
 
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    AuctionCommand,
+    "type",
+    "bid" => Bid { listing: i64, amount: i64, req: u32 },
+    "say" => Say { listing: i64, text: String, req: u32 },
+);
+
 /// Server → browser, to the tabs in an auction room ([`Topic::Auction`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type")]
 pub enum AuctionEvent {
     /// The whole room, sent on subscribing to [`Topic::Auction`].
@@ -54,6 +63,18 @@ pub enum AuctionEvent {
         bid: Option<BidLine>,
     },
 }
+
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    AuctionEvent,
+    "type",
+    "auction_snapshot" => Snapshot { room: Box<AuctionRoom> },
+    "auction_update" => Update { live: AuctionLive, bid: Option<BidLine> },
+    "room_presence" => Presence { listing: i64, watching: u32, joined: Option<String>, left: Option<String> },
+    "room_chat" => Chat { listing: i64, line: ChatLine },
+    "auction_step" => Step { listing: i64, seq: i64, bid: Option<BidLine> },
+);
 
 impl AuctionEvent {
     /// The room this event belongs to.

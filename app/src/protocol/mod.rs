@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// A stream of live events a tab can subscribe to. Access is checked on every
 /// subscribe; later areas add their rooms (auctions, conversations, orders, calls).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Topic {
     /// Site-wide presence: how many tabs are connected. Public.
@@ -25,6 +25,15 @@ pub enum Topic {
     /// An auction room: price, bids, chat, who is watching. Public.
     Auction { listing: i64 },
 }
+
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    Topic,
+    "kind",
+    "presence" => Presence,
+    "auction" => Auction { listing: i64 },
+);
 
 impl Topic {
     /// Whether the hub may hold this topic's messages briefly and deliver
@@ -36,7 +45,7 @@ impl Topic {
 }
 
 /// Browser → server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
     Subscribe {
@@ -51,8 +60,19 @@ pub enum ClientMsg {
     Auction(AuctionCommand),
 }
 
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    ClientMsg,
+    "type",
+    "subscribe" => Subscribe { topic: Topic },
+    "unsubscribe" => Unsubscribe { topic: Topic },
+    "ping" => Ping;
+    Auction(AuctionCommand),
+);
+
 /// Server → browser.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     /// First frame on every connection; lets the client align countdowns with the
@@ -92,12 +112,37 @@ pub enum ServerMsg {
     Auction(AuctionEvent),
 }
 
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    ServerMsg,
+    "type",
+    "welcome" => Welcome { server_time_ms: i64 },
+    "heartbeat" => Heartbeat { server_time_ms: i64 },
+    "pong" => Pong,
+    "online" => Online { count: u32 },
+    "error" => Error { code: ErrorCode },
+    "ack" => Ack { req: u32, result: Result<Option<Receipt>, AppError> },
+    "batch" => Batch { msgs: Vec<ServerMsg> };
+    Notify(NoticeEvent),
+    Auction(AuctionEvent),
+);
+
 /// What an area hands back for an acknowledged command. Untagged: each
 /// area's receipt has its own shape, and a bid's reads as it always has.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Receipt {
     Bid(BidAck),
+}
+
+// Read by hand: serde's untagged reader would buffer the message (see
+// domain::tagged). With one kind of receipt there is nothing to tell apart;
+// the next area's receipt will need a field that names it.
+impl<'de> Deserialize<'de> for Receipt {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BidAck::deserialize(deserializer).map(Receipt::Bid)
+    }
 }
 
 impl ServerMsg {

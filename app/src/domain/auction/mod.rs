@@ -141,7 +141,7 @@ pub fn chat_bid(text: &str, currency: Currency) -> Option<Result<i64, Problem>> 
 }
 
 /// Why a bid or a buy-it-now was refused; the bidder is shown the reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum BidRefusal {
     /// Not started, already over, or cancelled.
@@ -159,6 +159,20 @@ pub enum BidRefusal {
     },
     BuyNowGone,
 }
+
+// Read by tag_first! (the tag is the first key): no buffered copy of the
+// message, see domain::tagged.
+crate::domain::tagged::tag_first!(
+    BidRefusal,
+    "reason",
+    "not_live" => NotLive,
+    "own_auction" => OwnAuction,
+    "restricted" => Restricted,
+    "verify_email" => VerifyEmail,
+    "too_low" => TooLow { minimum: i64 },
+    "not_above_your_max" => NotAboveYourMax { max: i64 },
+    "buy_now_gone" => BuyNowGone,
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Accepted {

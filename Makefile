@@ -14,7 +14,8 @@ LLVM_COV_VER       := 0.9.1
 ADDR               ?= 127.0.0.1:3000
 DATA_DIR           ?= ./data
 COVERAGE_MIN       := 85
-# Debug builds erase Leptos' component types (as `cargo leptos watch` does):
+# Every build erases Leptos' component types (.cargo/config.toml). Exported here
+# too, because a RUSTFLAGS in the caller's environment would replace the config:
 # without it every test binary carries gigabytes of nested type names.
 DEBUG_RUSTFLAGS    := --cfg erase_components
 

@@ -66,7 +66,10 @@ pub struct ListingDetail {
     pub meetup_place: String,
     pub shipping: bool,
     pub sale_mode: SaleMode,
+    /// The auction's terms; the reserve's amount only for the seller and admins.
     pub auction: Option<AuctionTerms>,
+    /// The auction has a reserve price (its amount is not said).
+    pub has_reserve: bool,
     pub status: Status,
     /// Shown to the seller (and admins) only.
     pub reject_reason: Option<String>,

@@ -1,7 +1,8 @@
 //! Verification, settings, sessions, admin access and identity review over HTTP.
 
 use crate::common::{
-    TestServer, call_as, error_of, make_admin, no_redirects, outbox_code, session_cookie, sign_up,
+    TestServer, Via, call_as, error_of, make_admin, no_redirects, outbox_code, post,
+    session_cookie, sign_up,
 };
 use app::{
     domain::form::{Field, Problem},
@@ -431,4 +432,30 @@ async fn profiles_are_public_and_text_is_escaped() {
         get_as(&server, "/u/nobody", None).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn after_log_in_only_a_plain_local_path_is_followed() {
+    let server = TestServer::start(false).await;
+    sign_up(&server, "mei").await;
+    for (next, to) in [
+        ("/l/42", "/l/42"),
+        // A tab or a line break is dropped by browsers: `//evil.example`.
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        // A line break must not reach the Location header (it used to panic).
+        ("/\r\nSet-Cookie: x=1", "/"),
+        ("//evil.example", "/"),
+    ] {
+        let res = post(
+            &server,
+            Via::Form,
+            "/api/auth/log_in",
+            &[("login", "mei"), ("password", "s3cret!pw"), ("next", next)],
+            None,
+        )
+        .await;
+        assert!(res.status().is_redirection(), "{next:?}: {}", res.status());
+        assert_eq!(res.headers()[header::LOCATION], to, "{next:?}");
+    }
 }

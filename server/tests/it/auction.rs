@@ -3,8 +3,8 @@
 //! bid form, and the seller's controls.
 
 use crate::common::{
-    Socket, TestServer, Via, call_as, error_of, log_in, make_admin, no_redirects, post, sign_up,
-    verified_member, ws_connect,
+    Socket, TestServer, Via, call_as, error_of, log_in, make_admin, no_redirects, page, post,
+    sign_up, verified_member, ws_connect,
 };
 use app::{
     backend::platform::clock::now_ms,
@@ -763,4 +763,34 @@ async fn an_admin_take_down_of_a_live_auction_reaches_its_room() {
         ann.bid(listing, 500, 1).await,
         Err(AppError::Bid(BidRefusal::NotLive))
     );
+}
+
+#[tokio::test]
+async fn a_reserve_price_reaches_its_seller_and_admins_only() {
+    let server = TestServer::start(false).await;
+    let (listing, seller) = live_auction(&server, "mei", "").await;
+    sqlx::query("UPDATE auctions SET reserve = 7777 WHERE listing_id = ?")
+        .bind(listing)
+        .execute(&server.state.db)
+        .await
+        .unwrap();
+    let bidder = verified_member(&server, "bob").await;
+    let id = listing.to_string();
+    let reserve_of = |detail: &serde_json::Value| detail["auction"]["reserve"].clone();
+
+    for (who, cookie) in [("anonymous", None), ("a bidder", Some(bidder.as_str()))] {
+        let res = call_as(&server, "/api/listing", &[("id", &id)], cookie).await;
+        assert_eq!(res.status(), StatusCode::OK, "{who}");
+        let detail: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(reserve_of(&detail), serde_json::Value::Null, "{who}");
+        assert_eq!(detail["has_reserve"], true, "{who}");
+        // Nor in the server-rendered page or its hydration data.
+        let (_, html) = page(&server, &format!("/l/{listing}"), cookie).await;
+        assert!(html.contains("Brass desk lamp"), "{who}");
+        assert!(!html.contains("7777") && !html.contains("7,777"), "{who}");
+    }
+
+    let res = call_as(&server, "/api/listing", &[("id", &id)], Some(&seller)).await;
+    let detail: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(reserve_of(&detail), 7777, "the seller");
 }

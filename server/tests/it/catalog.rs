@@ -2,7 +2,7 @@
 //! visibility, favorites, and search pages that work without JavaScript.
 
 use crate::common::{
-    TestServer, call_as, error_of, http, make_admin, png_bytes, post_multipart, sign_up,
+    TestServer, call_as, error_of, http, make_admin, page, png_bytes, post_multipart, sign_up,
     verified_member,
 };
 use app::{
@@ -10,7 +10,7 @@ use app::{
     error::AppError,
     model::{FavoriteState, ImageRef},
 };
-use reqwest::{StatusCode, header, multipart};
+use reqwest::{StatusCode, multipart};
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     png_bytes(image::RgbImage::from_fn(width, height, |x, y| {
@@ -70,15 +70,6 @@ async fn save(
     }
     form.extend(image_texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     call_as(server, "/api/listing/save", &form, cookie).await
-}
-
-async fn page(server: &TestServer, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut req = http().get(server.url(path));
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = req.send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 #[tokio::test]

@@ -81,6 +81,20 @@ impl TestServer {
 }
 
 /// An HTTP client that never uses a proxy: tests talk to loopback only.
+/// A page as `cookie`'s browser gets it: status and HTML.
+pub async fn page(
+    server: &TestServer,
+    path: &str,
+    cookie: Option<&str>,
+) -> (reqwest::StatusCode, String) {
+    let mut req = http().get(server.url(path));
+    if let Some(c) = cookie {
+        req = req.header(reqwest::header::COOKIE, c);
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()

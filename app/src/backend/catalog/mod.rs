@@ -187,7 +187,17 @@ pub async fn detail(
     drop(conn);
     let more_from_seller = seller_cards(pool, currency, stored.seller(), id, 6).await?;
     let sale_mode = stored.sale_mode()?;
-    let auction = stored.auction();
+    // A reserve's amount is the seller's secret: bidders learn only that there
+    // is one (and, in the room, whether it is met). It must not reach anyone
+    // else's browser, not even inside the page's hydration data.
+    let mut auction = stored.auction();
+    let has_reserve = auction.is_some_and(|a| a.reserve.is_some());
+    if !mine
+        && !looker.admin
+        && let Some(terms) = auction.as_mut()
+    {
+        terms.reserve = None;
+    }
     let Stored { row, tags, images } = stored;
     Ok(ListingDetail {
         id,
@@ -204,6 +214,7 @@ pub async fn detail(
         shipping: row.shipping,
         sale_mode,
         auction,
+        has_reserve,
         status,
         reject_reason: if mine || looker.admin {
             row.reject_reason

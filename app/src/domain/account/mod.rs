@@ -209,5 +209,27 @@ pub fn check_sign_up(
     }
 }
 
+/// Where to go after logging in: `next` if it is a plain path on this site,
+/// else the home page, so a log-in link cannot send people elsewhere.
+///
+/// Browsers drop tabs and line breaks from URLs, so `/\t/evil.example` would
+/// reach them as `//evil.example`, another site; and a line break in a
+/// `Location` header is no header at all. So a path must start with one `/`
+/// (not `//` or `/\`), hold no backslash, and no control or space character.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p[1..].starts_with(['/', '\\'])
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
 #[cfg(test)]
 mod tests;

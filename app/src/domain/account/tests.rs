@@ -198,3 +198,52 @@ proptest! {
         prop_assert_eq!(check_username(&stored), Ok(stored.clone()));
     }
 }
+
+#[test]
+fn only_plain_local_paths_are_followed_after_log_in() {
+    for ok in [
+        "/",
+        "/admin",
+        "/l/42?tab=bids",
+        "/search?q=%E6%AA%AF",
+        "/search?q=檯燈",
+    ] {
+        assert_eq!(local_path(Some(ok)), ok);
+    }
+    for bad in [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n",
+        "/\r\nSet-Cookie: x=1",
+        "/a b",
+        "/\u{85}/evil.example",
+        "/\u{2028}",
+        "evil",
+        "",
+    ] {
+        assert_eq!(local_path(Some(bad)), "/", "{bad:?}");
+    }
+    assert_eq!(local_path(None), "/");
+}
+
+proptest! {
+    #[test]
+    fn a_followed_path_never_names_another_host(
+        chars in proptest::collection::vec(
+            prop_oneof![
+                Just('/'), Just('\\'), Just('\t'), Just('\n'), Just(' '),
+                Just('\u{85}'), Just('a'), Just('.'), Just(':'), Just('%'),
+            ],
+            0..12,
+        )
+    ) {
+        let next: String = chars.into_iter().collect();
+        let path = local_path(Some(&next));
+        prop_assert!(path == "/" || path == next);
+        prop_assert!(path.starts_with('/'));
+        prop_assert!(!path[1..].starts_with(['/', '\\']));
+        prop_assert!(path.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\'));
+    }
+}

@@ -234,16 +234,31 @@ pub fn normalize_tag(input: &str) -> Result<String, Problem> {
 }
 
 /// Tags without blanks or repeats, in the order given.
+/// More entries than this is no list a person typed (a form sends at most
+/// `MAX_TAGS` and a few blanks): refused before any work.
+const RAW_TAGS_MAX: usize = 4 * MAX_TAGS as usize;
+/// A raw tag longer than this (in bytes, blank space included) cannot shrink
+/// to `TAG_LEN` characters: refused before it is normalised.
+const RAW_TAG_BYTES_MAX: usize = 16 * TAG_LEN.1 as usize;
+
 fn check_tags(input: &[String]) -> Result<Vec<String>, Problem> {
+    let too_many = Problem::TooMany { max: MAX_TAGS };
+    if input.len() > RAW_TAGS_MAX {
+        return Err(too_many);
+    }
     let mut tags: Vec<String> = Vec::new();
     for raw in input.iter().filter(|t| !t.trim().is_empty()) {
+        if raw.len() > RAW_TAG_BYTES_MAX {
+            return Err(Problem::TooLong { max: TAG_LEN.1 });
+        }
         let tag = normalize_tag(raw)?;
         if !tags.contains(&tag) {
             tags.push(tag);
+            // The duplicate check stays over at most MAX_TAGS + 1 tags.
+            if tags.len() > MAX_TAGS as usize {
+                return Err(too_many);
+            }
         }
-    }
-    if tags.len() > MAX_TAGS as usize {
-        return Err(Problem::TooMany { max: MAX_TAGS });
     }
     Ok(tags)
 }

@@ -360,3 +360,22 @@ fn string_forms_round_trip_and_match_serde() {
     assert_eq!(SaleMode::parse("FIXED"), None);
     assert_eq!(Condition::parse(""), None);
 }
+
+#[test]
+fn oversized_tag_lists_are_refused_before_any_work() {
+    let too_many = Err(Problem::TooMany { max: MAX_TAGS });
+    // A million copies of one tag: refused by count, not deduplicated.
+    assert_eq!(check_tags(&vec!["lamp".to_string(); 1_000_000]), too_many);
+    // Forty-one blanks and repeats are more than any form sends.
+    assert_eq!(check_tags(&vec!["lamp".to_string(); 41]), too_many);
+    assert_eq!(check_tags(&vec!["lamp".to_string(); 40]), Ok(vec!["lamp".to_string()]));
+    // Eleven different tags stop at the eleventh.
+    let eleven: Vec<String> = (0..11).map(|i| format!("tag{i}")).collect();
+    assert_eq!(check_tags(&eleven), too_many);
+    assert_eq!(check_tags(&eleven[..10]).map(|t| t.len()), Ok(10));
+    // A megabyte in one tag is refused before it is normalised.
+    assert_eq!(
+        check_tags(&["x".repeat(1 << 20)]),
+        Err(Problem::TooLong { max: TAG_LEN.1 })
+    );
+}

@@ -92,6 +92,7 @@ fn ListingView(
         shipping,
         sale_mode,
         auction,
+        has_reserve,
         status,
         reject_reason,
         images,
@@ -135,7 +136,7 @@ fn ListingView(
                             <dt>{t!(i18n, field_starts_at)}</dt><dd>{iso_date_time(a.starts_at)}</dd>
                             <dt>{t!(i18n, field_ends_at)}</dt><dd>{iso_date_time(a.ends_at)}</dd>
                             <dt>{t!(i18n, field_start_price)}</dt><dd>{money(a.start_price)}</dd>
-                            {a.reserve.map(|_| view! { <dt>{t!(i18n, field_reserve)}</dt><dd>{t!(i18n, reserve_set)}</dd> })}
+                            {has_reserve.then(|| view! { <dt>{t!(i18n, field_reserve)}</dt><dd>{t!(i18n, reserve_set)}</dd> })}
                             {a.buy_now.map(|b| view! { <dt>{t!(i18n, field_buy_now)}</dt><dd>{money(b)}</dd> })}
                         </dl>
                         <a class="button" href=format!("/a/{id}") data-testid="enter-room">{t!(i18n, auction_enter_room)}</a>

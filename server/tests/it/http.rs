@@ -339,3 +339,40 @@ async fn site_files_are_revalidated_on_every_use() {
     assert!(res.headers().contains_key("etag") || res.headers().contains_key("last-modified"));
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"\0asm");
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let server = TestServer::start(false).await;
+    let client = http();
+    // A rendered page, the same page kept for anonymous visitors, a 404, a
+    // health check and a server function answer.
+    let answers = [
+        client.get(server.url("/")).send().await.unwrap(),
+        client.get(server.url("/")).send().await.unwrap(),
+        client
+            .get(server.url("/no/such/page"))
+            .send()
+            .await
+            .unwrap(),
+        client.get(server.url("/healthz")).send().await.unwrap(),
+        client
+            .post(server.url("/api/auth/viewer"))
+            .send()
+            .await
+            .unwrap(),
+    ];
+    for res in answers {
+        let url = res.url().to_string();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{url}");
+        assert_eq!(h["x-frame-options"], "DENY", "{url}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{url}"
+        );
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{url}: {csp}");
+        // Plain HTTP on loopback: no HSTS, which would pin a browser to HTTPS.
+        assert!(h.get("strict-transport-security").is_none(), "{url}");
+    }
+}

@@ -368,7 +368,10 @@ fn oversized_tag_lists_are_refused_before_any_work() {
     assert_eq!(check_tags(&vec!["lamp".to_string(); 1_000_000]), too_many);
     // Forty-one blanks and repeats are more than any form sends.
     assert_eq!(check_tags(&vec!["lamp".to_string(); 41]), too_many);
-    assert_eq!(check_tags(&vec!["lamp".to_string(); 40]), Ok(vec!["lamp".to_string()]));
+    assert_eq!(
+        check_tags(&vec!["lamp".to_string(); 40]),
+        Ok(vec!["lamp".to_string()])
+    );
     // Eleven different tags stop at the eleventh.
     let eleven: Vec<String> = (0..11).map(|i| format!("tag{i}")).collect();
     assert_eq!(check_tags(&eleven), too_many);

@@ -46,6 +46,13 @@ macro_rules! tag_first {
             }
         }
 
+        // Fails to compile when a variant of the enum is missing above: a
+        // variant the macro does not list could be written but never read.
+        const _: fn(&$enum) = |value| match value {
+            $( $crate::domain::tagged::tag_first!(@pattern $enum $variant $({ $($field),* })?) => {} )*
+            $($( $enum::$area(_) => {} )*)?
+        };
+
         impl<'de> serde::Deserialize<'de> for $enum {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct Tagged;
@@ -69,6 +76,8 @@ macro_rules! tag_first {
             }
         }
     };
+    (@pattern $enum:ident $variant:ident) => { $enum::$variant };
+    (@pattern $enum:ident $variant:ident { $($field:ident),* }) => { $enum::$variant { .. } };
     (@variant $enum:ident $variant:ident $map:ident) => {{
         // A unit variant: whatever else the map holds is ignored, as serde does.
         while $map

@@ -6,7 +6,9 @@ use crate::domain::{
 };
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-#[derive(Debug, Clone)]
+/// Its `Debug` (what a log line or a panic shows) leaves out the secrets: the
+/// vault key, and the user and password of the SMTP URL.
+#[derive(Clone)]
 pub struct Config {
     pub site_addr: SocketAddr,
     pub data_dir: PathBuf,
@@ -38,6 +40,41 @@ pub struct Config {
     /// Socket writes per second a busy auction room may cost; its updates
     /// are batched over a window of watchers ÷ this.
     pub room_writes: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url)
+            .field("demo", &self.demo)
+            .field("currency", &self.currency)
+            .field("heartbeat", &self.heartbeat)
+            .field("site_root", &self.site_root)
+            .field("log_json", &self.log_json)
+            .field("email_domains", &self.email_domains)
+            .field("secure_cookies", &self.secure_cookies)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(without_credentials),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("tesseract", &self.tesseract)
+            .field("vault_key", &self.vault_key.map(|_| "(set)"))
+            .field("increments", &self.increments)
+            .field("soft_close", &self.soft_close)
+            .field("room_writes", &self.room_writes)
+            .finish()
+    }
+}
+
+/// `smtps://user:password@host:465` as `smtps://…@host:465`.
+fn without_credentials(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://…@{host}"),
+        _ => url.to_owned(),
+    }
 }
 
 /// What two cores sustain beside a room's bidding: a room of 1,000 watchers
@@ -289,6 +326,35 @@ mod tests {
         assert_eq!(
             name_of(config(&[("HAGGLE_ROOM_WRITES_PER_SECOND", "-1")])),
             "HAGGLE_ROOM_WRITES_PER_SECOND"
+        );
+    }
+
+    #[test]
+    fn debug_output_leaves_out_the_secrets() {
+        let key = "ab".repeat(32);
+        let c = config(&[
+            ("HAGGLE_SMTP_URL", "smtps://mailer:hunter2@mail.example:465"),
+            ("HAGGLE_VAULT_KEY", &key),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("mailer"),
+            "{shown}"
+        );
+        assert!(shown.contains("smtps://…@mail.example:465"), "{shown}");
+        assert!(
+            !shown.contains("171, 171") && shown.contains("vault_key: Some(\"(set)\")"),
+            "{shown}"
+        );
+        // What is no secret is still there to debug with.
+        assert!(
+            shown.contains("site_addr") && shown.contains("room_writes"),
+            "{shown}"
+        );
+        assert_eq!(
+            without_credentials("smtp://mail.example:25"),
+            "smtp://mail.example:25"
         );
     }
 }

@@ -49,6 +49,8 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::TooLongAuction { days } => t!(i18n, err_too_long_auction, days).into_any(),
         Problem::NotForThisCategory => t!(i18n, err_not_for_this_category).into_any(),
         Problem::Locked => t!(i18n, err_locked).into_any(),
+        Problem::VerifyEmailFirst => t!(i18n, err_verify_email_first).into_any(),
+        Problem::Repeated => t!(i18n, err_repeated).into_any(),
     }
 }
 

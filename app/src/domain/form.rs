@@ -135,6 +135,10 @@ pub enum Problem {
     NotForThisCategory,
     /// Can no longer be changed (sold, or the auction has started).
     Locked,
+    /// Needs a verified e-mail address first (talking in a room).
+    VerifyEmailFirst,
+    /// The same as the sender's previous line, just now.
+    Repeated,
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -178,6 +182,8 @@ crate::domain::tagged::tag_first!(
     "too_long_auction" => TooLongAuction { days: u32 },
     "not_for_this_category" => NotForThisCategory,
     "locked" => Locked,
+    "verify_email_first" => VerifyEmailFirst,
+    "repeated" => Repeated,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,9 +1,6 @@
 //! The chat of an auction room: stored, then sent to everyone in the room.
 
-use crate::backend::{
-    auction::{AuctionHouse, HISTORY, shown_name, store},
-    platform::clock::now_ms,
-};
+use crate::backend::auction::{AuctionHouse, HISTORY, shown_name, store};
 use crate::{
     domain::{
         account::Standing,
@@ -39,15 +36,25 @@ pub async fn history(
         .collect())
 }
 
+/// Lines one member may say in `RATE_WINDOW_MS`, over every room: a room is a
+/// conversation, not a place to flood.
+pub const RATE_LINES: i64 = 5;
+pub const RATE_WINDOW_MS: i64 = 10_000;
+/// Saying the same thing again in the same room within this time is refused.
+pub const REPEAT_WINDOW_MS: i64 = 60_000;
+
 /// Stores `author`'s line in `listing`'s room and sends it to the room.
-/// Restricted accounts are read-only; the text is plain text, never markup.
+/// Restricted accounts are read-only, and like bidding, talking needs a
+/// verified e-mail address; the text is plain text, never markup. A member
+/// says at most `RATE_LINES` lines in `RATE_WINDOW_MS`, and not the same line
+/// twice in a row in one room within `REPEAT_WINDOW_MS`.
 pub async fn say(
     house: &AuctionHouse,
     author: i64,
     listing: i64,
     text: &str,
+    now: i64,
 ) -> Result<ChatLine, AppError> {
-    let now = now_ms();
     let body = check_text(text, LINE_MAX)
         .map_err(|problem| AppError::field(crate::domain::form::Field::Message, problem))?;
     if body.is_empty() {
@@ -56,14 +63,41 @@ pub async fn say(
             crate::domain::form::Problem::Required,
         ));
     }
-    let db = house.db();
-    let (nickname, status, until) = store::load_author(db, UserId(author))
+    // One writer at a time: the limit and the repeat check hold for lines
+    // sent at once from several tabs.
+    let mut tx = house.db().begin_with(super::IMMEDIATE).await?;
+    let (nickname, status, until, verified) = store::load_author(&mut *tx, UserId(author))
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !Standing::from_status(&status, until, now).may_trade() {
         return Err(AppError::Forbidden);
     }
-    let id = store::insert_line(db, ListingId(listing), UserId(author), &body, now).await?;
+    if verified.is_none() {
+        return Err(AppError::field(
+            crate::domain::form::Field::Message,
+            crate::domain::form::Problem::VerifyEmailFirst,
+        ));
+    }
+    // Both windows in one read; a member within the rate limit has said at
+    // most RATE_LINES × (REPEAT_WINDOW_MS / RATE_WINDOW_MS) lines in it.
+    let most = RATE_LINES * (REPEAT_WINDOW_MS / RATE_WINDOW_MS + 1);
+    let recent = store::lines_since(&mut *tx, UserId(author), now - REPEAT_WINDOW_MS, most).await?;
+    let in_rate_window = recent
+        .iter()
+        .filter(|(_, _, at)| *at > now - RATE_WINDOW_MS)
+        .count();
+    if in_rate_window as i64 >= RATE_LINES {
+        return Err(AppError::RateLimited);
+    }
+    let last_here = recent.iter().find(|(room, _, _)| *room == listing);
+    if last_here.is_some_and(|(_, said, _)| *said == body) {
+        return Err(AppError::field(
+            crate::domain::form::Field::Message,
+            crate::domain::form::Problem::Repeated,
+        ));
+    }
+    let id = store::insert_line(&mut *tx, ListingId(listing), UserId(author), &body, now).await?;
+    tx.commit().await?;
     let line = ChatLine {
         id: id.ok_or(AppError::NotFound)?,
         author: Participant {
@@ -95,6 +129,17 @@ mod tests {
         money::Currency,
     };
 
+    /// A member with a verified e-mail address: they may talk.
+    async fn talker(pool: &SqlitePool, name: &str) -> i64 {
+        let id = user(pool, name).await;
+        sqlx::query("UPDATE users SET email_verified_at = 0 WHERE id = ?")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        id
+    }
+
     fn house(pool: &SqlitePool) -> AuctionHouse {
         AuctionHouse::new(
             pool.clone(),
@@ -111,8 +156,8 @@ mod tests {
     #[tokio::test]
     async fn lines_are_stored_sent_to_the_room_and_kept_in_order() {
         let (pool, _dir) = temp_db().await;
-        let seller = user(&pool, "seller").await;
-        let ann = user(&pool, "ann").await;
+        let seller = talker(&pool, "seller").await;
+        let ann = talker(&pool, "ann").await;
         let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
         let house = house(&pool);
         let mut watcher = house.hub().connect(None);
@@ -123,7 +168,7 @@ mod tests {
         );
         watcher.try_recv();
 
-        let line = say(&house, ann, id, "  <script>hi</script>\r\nthere ")
+        let line = say(&house, ann, id, "  <script>hi</script>\r\nthere ", NOW)
             .await
             .unwrap();
         assert_eq!(
@@ -141,7 +186,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         for i in 0..HISTORY + 3 {
-            say(&house, seller, id, &format!("line {i}")).await.unwrap();
+            say(&house, seller, id, &format!("line {i}"), NOW + i * 2_500)
+                .await
+                .unwrap();
         }
         let kept = history(&pool, id, NOW).await.unwrap();
         assert_eq!(kept.len(), HISTORY as usize, "the latest lines only");
@@ -153,37 +200,37 @@ mod tests {
     #[tokio::test]
     async fn bad_lines_and_restricted_authors_are_refused() {
         let (pool, _dir) = temp_db().await;
-        let seller = user(&pool, "seller").await;
-        let ann = user(&pool, "ann").await;
+        let seller = talker(&pool, "seller").await;
+        let ann = talker(&pool, "ann").await;
         let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
         let pending = submitted(&pool, seller, &auction("Desk", NOW + HOUR, DAY), NOW).await;
         let house = house(&pool);
 
         assert_eq!(
-            say(&house, ann, id, "   ").await,
+            say(&house, ann, id, "   ", NOW).await,
             Err(AppError::field(Field::Message, Problem::Required))
         );
         assert_eq!(
-            say(&house, ann, id, &"x".repeat(LINE_MAX as usize + 1)).await,
+            say(&house, ann, id, &"x".repeat(LINE_MAX as usize + 1), NOW).await,
             Err(AppError::field(
                 Field::Message,
                 Problem::TooLong { max: LINE_MAX }
             ))
         );
         assert_eq!(
-            say(&house, ann, id, "bell\u{7}").await,
+            say(&house, ann, id, "bell\u{7}", NOW).await,
             Err(AppError::field(Field::Message, Problem::InvalidChars))
         );
         assert_eq!(
-            say(&house, ann, pending, "hi").await,
+            say(&house, ann, pending, "hi", NOW).await,
             Err(AppError::NotFound)
         );
         assert_eq!(
-            say(&house, ann, id + 100, "hi").await,
+            say(&house, ann, id + 100, "hi", NOW).await,
             Err(AppError::NotFound)
         );
         assert_eq!(
-            say(&house, 9_999, id, "hi").await,
+            say(&house, 9_999, id, "hi", NOW).await,
             Err(AppError::Unauthenticated)
         );
         sqlx::query("UPDATE users SET status = 'blacklisted' WHERE id = ?")
@@ -191,11 +238,81 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
-        assert_eq!(say(&house, ann, id, "hi").await, Err(AppError::Forbidden));
+        assert_eq!(
+            say(&house, ann, id, "hi", NOW).await,
+            Err(AppError::Forbidden)
+        );
         let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM auction_messages")
             .fetch_one(&pool)
             .await
             .unwrap();
         assert_eq!(stored, 0);
+    }
+
+    #[tokio::test]
+    async fn talking_needs_a_verified_email_a_pause_and_something_new() {
+        let (pool, _dir) = temp_db().await;
+        let seller = talker(&pool, "seller").await;
+        let ann = talker(&pool, "ann").await;
+        let newbie = user(&pool, "newbie").await;
+        let id = listed(&pool, seller, &auction("Lamp", NOW + HOUR, DAY), NOW).await;
+        let other = listed(&pool, seller, &auction("Desk", NOW + HOUR, DAY), NOW).await;
+        let house = house(&pool);
+        let message = |problem| Err(AppError::field(Field::Message, problem));
+
+        assert_eq!(
+            say(&house, newbie, id, "hello", NOW).await,
+            message(Problem::VerifyEmailFirst)
+        );
+
+        // The same line twice in one room is refused; in another room, or
+        // after a minute, it is fine.
+        say(&house, ann, id, "Is it still for sale?", NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            say(&house, ann, id, "Is it still for sale?", NOW + 1).await,
+            message(Problem::Repeated)
+        );
+        say(&house, ann, other, "Is it still for sale?", NOW + 2)
+            .await
+            .unwrap();
+        say(
+            &house,
+            ann,
+            id,
+            "Is it still for sale?",
+            NOW + REPEAT_WINDOW_MS + 1,
+        )
+        .await
+        .unwrap();
+
+        // Five lines in ten seconds, over every room; the sixth waits.
+        let t = NOW + 10 * REPEAT_WINDOW_MS;
+        for i in 0..RATE_LINES {
+            let room = if i % 2 == 0 { id } else { other };
+            say(&house, ann, room, &format!("line {i}"), t + i)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            say(&house, ann, id, "one more", t + RATE_LINES).await,
+            Err(AppError::RateLimited)
+        );
+        // Others are not held back by ann.
+        say(&house, seller, id, "one more", t + RATE_LINES)
+            .await
+            .unwrap();
+        say(&house, ann, id, "one more", t + RATE_WINDOW_MS + 1)
+            .await
+            .unwrap();
+
+        let stored: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM auction_messages WHERE author_id = ?")
+                .bind(ann)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(stored, 3 + RATE_LINES + 1, "refused lines are not stored");
     }
 }

@@ -29,7 +29,7 @@ pub async fn command(state: &AppState, user: Option<i64>, command: AuctionComman
                 Some(Ok(amount)) => bid(state, user, listing, amount).await.map(Some),
                 Some(Err(problem)) => Err(AppError::field(Field::Amount, problem)),
                 None => match user {
-                    Some(author) => chat::say(&state.auctions, author, listing, &text)
+                    Some(author) => chat::say(&state.auctions, author, listing, &text, now_ms())
                         .await
                         .map(|_| None),
                     None => Err(AppError::Unauthenticated),

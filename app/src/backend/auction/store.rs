@@ -376,17 +376,39 @@ pub(super) async fn latest_lines(
     .await
 }
 
-/// A chat author: nickname, status, suspended until.
-pub(super) type AuthorRow = (String, String, Option<i64>);
+/// A chat author: nickname, status, suspended until, e-mail verified at.
+pub(super) type AuthorRow = (String, String, Option<i64>, Option<i64>);
 
 pub(super) async fn load_author(
     conn: impl SqliteExecutor<'_>,
     author: UserId,
 ) -> Result<Option<AuthorRow>, sqlx::Error> {
-    sqlx::query_as("SELECT nickname, status, suspended_until FROM users WHERE id = ?")
-        .bind(author)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT nickname, status, suspended_until, email_verified_at FROM users WHERE id = ?",
+    )
+    .bind(author)
+    .fetch_optional(conn)
+    .await
+}
+
+/// `author`'s room lines since `since` (every room), newest first, at most
+/// `limit`: (listing, body, said at).
+pub(super) async fn lines_since(
+    conn: impl SqliteExecutor<'_>,
+    author: UserId,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT listing_id, body, created_at FROM auction_messages
+          WHERE author_id = ? AND created_at >= ?
+          ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(author)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
 }
 
 /// Stores a chat line if `listing` is an auction of a public listing.

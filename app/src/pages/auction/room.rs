@@ -482,6 +482,7 @@ fn RefusalText(error: AppError, currency: Currency) -> impl IntoView {
         .into_any(),
         AppError::Bid(BidRefusal::BuyNowGone) => t!(i18n, bid_buy_now_gone).into_any(),
         AppError::Unauthenticated => t!(i18n, log_in_first).into_any(),
+        AppError::RateLimited => t!(i18n, err_rate_limited).into_any(),
         AppError::Validation(errors) => match errors.first() {
             Some(e) => view! { <ProblemText problem=e.problem /> }.into_any(),
             None => t!(i18n, err_generic).into_any(),

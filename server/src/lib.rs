@@ -128,6 +128,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         vault,
         mailer,
         sms,
+        limits: Arc::default(),
     })
 }
 

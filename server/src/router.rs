@@ -7,7 +7,7 @@ use app::{
         AppState,
         catalog::search_cache,
         live::socket,
-        platform::captcha,
+        platform::{captcha, client},
         web::{admin_gate, origin},
     },
     shell,
@@ -19,7 +19,7 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -121,6 +121,11 @@ pub fn build(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.search_cache.clone(),
             search_cache::pages,
+        ))
+        // Outermost of what reads it: everything inside knows the client.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(state.config.trusted_proxies.clone()),
+            client::layer,
         ))
         .layer(
             ServiceBuilder::new()

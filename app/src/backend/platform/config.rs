@@ -40,6 +40,8 @@ pub struct Config {
     /// Socket writes per second a busy auction room may cost; its updates
     /// are batched over a window of watchers ÷ this.
     pub room_writes: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -65,6 +67,7 @@ impl std::fmt::Debug for Config {
             .field("increments", &self.increments)
             .field("soft_close", &self.soft_close)
             .field("room_writes", &self.room_writes)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -172,7 +175,13 @@ impl Config {
             })?,
             None => DEFAULT_ROOM_WRITES,
         };
+        let trusted_proxies = match get("HAGGLE_TRUSTED_PROXIES") {
+            Some(spec) => super::client::parse_networks(&spec)
+                .map_err(|reason| invalid("HAGGLE_TRUSTED_PROXIES", reason))?,
+            None => Vec::new(),
+        };
         Ok(Config {
+            trusted_proxies,
             room_writes,
             increments,
             soft_close,
@@ -252,6 +261,7 @@ mod tests {
         assert_eq!(c.increments, IncrementTable::default_for(Currency::Twd));
         assert_eq!(c.soft_close, Duration::from_secs(120));
         assert_eq!(c.room_writes, DEFAULT_ROOM_WRITES);
+        assert!(c.trusted_proxies.is_empty());
     }
 
     #[test]
@@ -269,8 +279,10 @@ mod tests {
             ("HAGGLE_BID_INCREMENTS", "0:100,5000:500"),
             ("HAGGLE_SOFT_CLOSE_MINUTES", "0"),
             ("HAGGLE_ROOM_WRITES_PER_SECOND", "0"),
+            ("HAGGLE_TRUSTED_PROXIES", "10.0.0.0/8,::1"),
         ])
         .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
         assert_eq!(c.room_writes, 0);
         assert_eq!(c.increments.step(4_999), 100);
         assert_eq!(c.increments.step(5_000), 500);
@@ -326,6 +338,10 @@ mod tests {
         assert_eq!(
             name_of(config(&[("HAGGLE_ROOM_WRITES_PER_SECOND", "-1")])),
             "HAGGLE_ROOM_WRITES_PER_SECOND"
+        );
+        assert_eq!(
+            name_of(config(&[("HAGGLE_TRUSTED_PROXIES", "proxy")])),
+            "HAGGLE_TRUSTED_PROXIES"
         );
     }
 

@@ -2,10 +2,12 @@
 //! clock, secrets, files and images, outgoing messages, OCR and CAPTCHA.
 
 pub mod captcha;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod images;
+pub mod limits;
 pub mod media;
 pub mod ocr;
 pub mod outbox;

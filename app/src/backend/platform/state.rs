@@ -2,6 +2,7 @@
 
 use super::{
     config::Config,
+    limits::Limits,
     media::MediaStore,
     outbox::{Mailer, SmsSender},
     secret::Secret,
@@ -27,6 +28,7 @@ pub struct AppState {
     pub vault: Vault,
     pub mailer: Arc<dyn Mailer>,
     pub sms: Arc<dyn SmsSender>,
+    pub limits: Arc<Limits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

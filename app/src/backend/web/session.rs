@@ -4,10 +4,9 @@
 use crate::backend::{
     AppState,
     account::{self, Account, Role, logins},
-    platform::clock::now_ms,
+    platform::{client::ClientAddr, clock::now_ms},
 };
 use crate::error::AppError;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 const LOGIN_ID: &str = "login_id";
@@ -24,15 +23,17 @@ pub async fn current() -> Result<Session, AppError> {
 #[derive(Debug, Clone, Default)]
 pub struct Requester {
     pub user_agent: String,
-    /// The peer address. Behind a reverse proxy this is the proxy's, which
-    /// makes per-address limits shared; see the README.
+    /// The client's address (through trusted proxies), as settings shows it.
     pub ip: String,
+    /// What per-address limits count under; `None` outside a request.
+    pub addr: Option<ClientAddr>,
 }
 
 pub fn requester() -> Requester {
     let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
         return Requester::default();
     };
+    let addr = parts.extensions.get::<ClientAddr>().copied();
     Requester {
         user_agent: parts
             .headers
@@ -40,11 +41,8 @@ pub fn requester() -> Requester {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned(),
-        ip: parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default(),
+        ip: addr.map(|a| a.0.to_string()).unwrap_or_default(),
+        addr,
     }
 }
 

@@ -51,6 +51,7 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::Locked => t!(i18n, err_locked).into_any(),
         Problem::VerifyEmailFirst => t!(i18n, err_verify_email_first).into_any(),
         Problem::Repeated => t!(i18n, err_repeated).into_any(),
+        Problem::HasBids => t!(i18n, err_has_bids).into_any(),
     }
 }
 

@@ -139,6 +139,8 @@ pub enum Problem {
     VerifyEmailFirst,
     /// The same as the sender's previous line, just now.
     Repeated,
+    /// Bidders are counting on it: an auction with bids keeps what they bid on.
+    HasBids,
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -184,6 +186,7 @@ crate::domain::tagged::tag_first!(
     "locked" => Locked,
     "verify_email_first" => VerifyEmailFirst,
     "repeated" => Repeated,
+    "has_bids" => HasBids,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

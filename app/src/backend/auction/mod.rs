@@ -51,6 +51,16 @@ const TURNS: usize = 64;
 /// Bids and chat lines a room shows on entry.
 pub const HISTORY: i64 = 50;
 
+/// Whether the auction of `listing` has bids: what bidders bid on may then
+/// no longer change or disappear (see `catalog::edit`). Read inside the
+/// caller's write transaction, so a bid cannot slip in between.
+pub async fn has_bids(
+    conn: &mut SqliteConnection,
+    listing: ListingId,
+) -> Result<bool, sqlx::Error> {
+    store::has_bids(conn, listing).await
+}
+
 /// The bidding rules a deployment runs with.
 #[derive(Debug, Clone)]
 pub struct Rules {

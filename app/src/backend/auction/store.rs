@@ -488,3 +488,14 @@ pub(super) async fn auctions_of_seller(
         .fetch_all(conn)
         .await
 }
+
+/// Whether anyone has bid on the auction of `listing` (false for no auction).
+pub(super) async fn has_bids(
+    ex: impl SqliteExecutor<'_>,
+    listing: ListingId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM auctions WHERE listing_id = ? AND bids > 0)")
+        .bind(listing)
+        .fetch_one(ex)
+        .await
+}

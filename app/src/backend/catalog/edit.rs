@@ -5,7 +5,7 @@ use super::{search, store};
 use crate::backend::{
     AppState,
     account::Account,
-    catalog,
+    auction, catalog,
     effects::{self, Effect},
     platform::{media::MediaStore, vault::Vault},
 };
@@ -156,6 +156,12 @@ pub async fn update(
         tags: draft.tags.clone(),
         images: draft.images.clone(),
     };
+    if auction::has_bids(&mut tx, listing).await? {
+        let locked = before.locked_by_bids(&after);
+        if !locked.is_empty() {
+            return Err(AppError::Validation(locked));
+        }
+    }
     let new_status = match status {
         Status::Approved if before.materially_differs(&after) => Status::Pending,
         Status::Rejected | Status::Delisted => Status::Pending,
@@ -245,6 +251,10 @@ pub async fn delete(
             return Err(AppError::field(Field::Title, Problem::Locked));
         }
         Some(_) => {}
+    }
+    // Deleting would take the auction, its bids and its room with it.
+    if auction::has_bids(&mut tx, listing).await? {
+        return Err(AppError::field(Field::Title, Problem::HasBids));
     }
     let files = store::listing_files(&mut *tx, listing).await?;
     search::unindex(&mut tx, id).await?;

@@ -519,21 +519,39 @@ impl Reviewed {
     /// A material change: the words, the category, the tags, or which images
     /// are shown (reordering the same images is not).
     pub fn materially_differs(&self, other: &Reviewed) -> bool {
-        let sorted = |v: &[i64]| {
+        !self.changed_fields(other).is_empty()
+    }
+
+    /// The fields an edit may not change once an auction has bids: whatever
+    /// would differ materially. Bidders bid on these words and photos, and a
+    /// material change would send a running auction back to review, which
+    /// stops it.
+    pub fn locked_by_bids(&self, after: &Reviewed) -> Vec<FieldError> {
+        self.changed_fields(after)
+            .into_iter()
+            .map(|field| FieldError {
+                field,
+                problem: Problem::HasBids,
+            })
+            .collect()
+    }
+
+    fn changed_fields(&self, other: &Reviewed) -> Vec<Field> {
+        fn as_set<T: Ord + Clone>(v: &[T]) -> Vec<T> {
             let mut v = v.to_vec();
             v.sort_unstable();
             v
-        };
-        let tag_set = |v: &[String]| {
-            let mut v = v.to_vec();
-            v.sort();
-            v
-        };
-        self.title != other.title
-            || self.description != other.description
-            || self.category != other.category
-            || tag_set(&self.tags) != tag_set(&other.tags)
-            || sorted(&self.images) != sorted(&other.images)
+        }
+        [
+            (self.title != other.title, Field::Title),
+            (self.description != other.description, Field::Description),
+            (self.category != other.category, Field::Category),
+            (as_set(&self.tags) != as_set(&other.tags), Field::Tags),
+            (as_set(&self.images) != as_set(&other.images), Field::Images),
+        ]
+        .into_iter()
+        .filter_map(|(changed, field)| changed.then_some(field))
+        .collect()
     }
 }
 

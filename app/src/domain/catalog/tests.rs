@@ -252,6 +252,40 @@ fn reordering_images_is_not_a_material_change() {
 }
 
 #[test]
+fn bids_lock_exactly_the_material_fields_that_changed() {
+    let before = Reviewed {
+        title: "t".into(),
+        description: "d".into(),
+        category: "books".into(),
+        tags: vec!["a".into(), "b".into()],
+        images: vec![1, 2],
+    };
+    let reordered = Reviewed {
+        images: vec![2, 1],
+        ..before.clone()
+    };
+    assert_eq!(before.locked_by_bids(&reordered), vec![]);
+    let rewritten = Reviewed {
+        title: "T".into(),
+        images: vec![1],
+        ..before.clone()
+    };
+    assert_eq!(
+        before.locked_by_bids(&rewritten),
+        vec![
+            FieldError {
+                field: Field::Title,
+                problem: Problem::HasBids
+            },
+            FieldError {
+                field: Field::Images,
+                problem: Problem::HasBids
+            },
+        ]
+    );
+}
+
+#[test]
 fn a_started_auction_can_be_edited_with_its_terms_kept() {
     let started = check_listing(&auction(), Currency::Twd, NOW)
         .unwrap()

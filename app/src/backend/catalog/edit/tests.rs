@@ -811,3 +811,74 @@ async fn sold_listings_cannot_be_deleted() {
     assert!(media.root().join(file_of(&a.url)).exists());
     assert_eq!(count(&pool, "SELECT count(*) FROM listing_search").await, 1);
 }
+
+#[tokio::test]
+async fn an_auction_with_bids_keeps_its_words_and_cannot_be_deleted() {
+    let (pool, dir) = temp_db().await;
+    let media = media(&dir);
+    let mei = user(&pool, "mei").await;
+    let terms = auction("Signed vinyl", NOW, DAY);
+    let running = listed(&pool, mei, &terms, NOW).await;
+    // Before any bid, the words may still change (back to review).
+    let retitled = ListingInput {
+        title: "Signed vinyl, first press".into(),
+        ..terms.clone()
+    };
+    update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        running,
+        &draft(&retitled, NOW),
+        NOW + 1,
+    )
+    .await
+    .unwrap();
+    set_status(&pool, running, "approved").await;
+    let bid = sqlx::query("UPDATE auctions SET bids = 1 WHERE listing_id = ?")
+        .bind(running)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(bid.rows_affected(), 1);
+
+    let reworded = ListingInput {
+        title: "Unsigned vinyl".into(),
+        ..retitled.clone()
+    };
+    let err = update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        running,
+        &draft(&reworded, NOW),
+        NOW + 2,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(problem(&err, Field::Title), Some(Problem::HasBids));
+    assert_eq!(status_of(&pool, running).await, "approved", "still bidding");
+    // Trade details are not what bidders bid on: they may still change.
+    let more_stock = ListingInput {
+        stock: "2".into(),
+        ..retitled
+    };
+    let status = update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        running,
+        &draft(&more_stock, NOW),
+        NOW + 3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, Status::Approved);
+
+    let err = delete(&pool, &media, mei, running).await.unwrap_err();
+    assert_eq!(problem(&err, Field::Title), Some(Problem::HasBids));
+    assert_eq!(count(&pool, "SELECT count(*) FROM auctions").await, 1);
+}

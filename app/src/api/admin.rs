@@ -41,8 +41,14 @@ pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError
 }
 
 /// Approves or rejects (with a reason the seller sees) a listing under review.
+/// The console sends the `version` it showed; an edit since then is a conflict.
 #[server(output = JsonText, endpoint = "admin/review_listing")]
-pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Result<(), AppError> {
+pub async fn review_listing(
+    listing: i64,
+    approve: bool,
+    reason: String,
+    #[server(default)] version: Option<i64>,
+) -> Result<(), AppError> {
     respond(
         async move {
             use crate::backend::{catalog::review, platform::clock::now_ms};
@@ -57,6 +63,7 @@ pub async fn review_listing(listing: i64, approve: bool, reason: String) -> Resu
                 ListingId(listing),
                 decision,
                 &reason,
+                version,
                 now_ms(),
             )
             .await?;

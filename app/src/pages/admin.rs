@@ -145,6 +145,7 @@ fn ListingQueue(
                 <ul class="reviews" on:keydown=on_key data-testid="listing-queue">
                     {listings.into_iter().map(|l| {
                         let id = l.id;
+                        let version = l.updated_at;
                         let reason_id = format!("reason-{id}");
                         view! {
                             <li class="panel review listing-review" tabindex="0" data-review-item data-testid="listing-review">
@@ -162,12 +163,14 @@ fn ListingQueue(
                                         <ActionForm action=review attr:class="inline-form">
                                             <input type="hidden" name="listing" value=id />
                                             <input type="hidden" name="approve" value="true" />
+                                            <input type="hidden" name="version" value=version />
                                             <input type="hidden" name="reason" value="" />
                                             <button type="submit" class="button small" data-approve>{t!(i18n, admin_approve_listing)}</button>
                                         </ActionForm>
                                         <ActionForm action=review attr:class="inline-form reject-form">
                                             <input type="hidden" name="listing" value=id />
                                             <input type="hidden" name="approve" value="false" />
+                                            <input type="hidden" name="version" value=version />
                                             <label for=reason_id.clone() class="visually-hidden">{t!(i18n, admin_reject_reason)}</label>
                                             <textarea id=reason_id name="reason" rows="1" required
                                                 placeholder=move || t_string!(i18n, admin_reject_reason)></textarea>

@@ -156,10 +156,19 @@ pub async fn update(
         tags: draft.tags.clone(),
         images: draft.images.clone(),
     };
-    if auction::has_bids(&mut tx, listing).await? {
-        let locked = before.locked_by_bids(&after);
-        if !locked.is_empty() {
-            return Err(AppError::Validation(locked));
+    // A sale is a record of what was sold; an auction with bids keeps what
+    // its bidders bid on. Neither may be rewritten (nor sent back to review).
+    let frozen = if status == Status::Sold {
+        Some(Problem::Locked)
+    } else if auction::has_bids(&mut tx, listing).await? {
+        Some(Problem::HasBids)
+    } else {
+        None
+    };
+    if let Some(problem) = frozen {
+        let refused = before.refuse_changes(&after, problem);
+        if !refused.is_empty() {
+            return Err(AppError::Validation(refused));
         }
     }
     let new_status = match status {

@@ -29,14 +29,16 @@ fn reason(text: &str) -> Result<String, AppError> {
 }
 
 /// The admin console's review: decides, then applies what that implies.
+/// `seen` is the version the console showed (see [`decide_seen`]).
 pub async fn review(
     state: &AppState,
     id: ListingId,
     decision: Decision,
     reason_text: &str,
+    seen: Option<i64>,
     now: i64,
 ) -> Result<(), AppError> {
-    let effects = decide(&state.db, id, decision, reason_text, now).await?;
+    let effects = decide_seen(&state.db, id, decision, reason_text, seen, now).await?;
     effects::apply(state, &effects, now).await;
     Ok(())
 }
@@ -64,13 +66,27 @@ pub async fn decide(
     reason_text: &str,
     now: i64,
 ) -> Result<Vec<Effect>, AppError> {
+    decide_seen(pool, id, decision, reason_text, None, now).await
+}
+
+/// [`decide`], tied to the version (`updated_at`) the admin saw when `seen`
+/// is given: a seller's edit while the admin looks makes it a conflict, so
+/// what gets approved is what was reviewed.
+pub async fn decide_seen(
+    pool: &SqlitePool,
+    id: ListingId,
+    decision: Decision,
+    reason_text: &str,
+    seen: Option<i64>,
+    now: i64,
+) -> Result<Vec<Effect>, AppError> {
     let (status, reason) = match decision {
         Decision::Approve => ("approved", None),
         Decision::Reject => ("rejected", Some(reason(reason_text)?)),
     };
     // Nobody watches a listing under review: its auction's room has nothing
     // to hear, but an approved auction may be due to start already.
-    let auction = move_status(pool, id, status, reason, "pending", false, now).await?;
+    let auction = move_status(pool, id, status, reason, ("pending", seen), false, now).await?;
     let mut effects = vec![Effect::CatalogChanged];
     if auction && decision == Decision::Approve {
         effects.push(Effect::ScheduleChanged);
@@ -87,7 +103,16 @@ pub async fn delist(
     now: i64,
 ) -> Result<Vec<Effect>, AppError> {
     let reason = reason(reason_text)?;
-    let auction = move_status(pool, id, "delisted", Some(reason), "approved", true, now).await?;
+    let auction = move_status(
+        pool,
+        id,
+        "delisted",
+        Some(reason),
+        ("approved", None),
+        true,
+        now,
+    )
+    .await?;
     let mut effects = vec![Effect::CatalogChanged];
     if auction {
         effects.push(Effect::AuctionChanged(id));
@@ -95,8 +120,8 @@ pub async fn delist(
     Ok(effects)
 }
 
-/// Moves listing `id` from status `from` to `to`; returns whether it has an
-/// auction. With `numbered`, that auction's number moves in the same
+/// Moves listing `id` from status `from` (at version `seen`, if given) to
+/// `to`; returns whether it has an auction. With `numbered`, that auction's number moves in the same
 /// transaction: its room sees the listing leaving the public as a change of
 /// the auction.
 async fn move_status(
@@ -104,12 +129,13 @@ async fn move_status(
     id: ListingId,
     to: &str,
     reason: Option<String>,
-    from: &str,
+    (from, seen): (&str, Option<i64>),
     numbered: bool,
     now: i64,
 ) -> Result<bool, AppError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let done = store::move_listing_status(&mut *tx, id, from, to, reason.as_deref(), now).await?;
+    let done =
+        store::move_listing_status(&mut *tx, id, from, to, reason.as_deref(), seen, now).await?;
     settled(&mut tx, id, done).await?;
     let auction = store::add_to_auction_seq(&mut *tx, id, i64::from(numbered)).await?;
     tx.commit().await?;

@@ -19,7 +19,12 @@ pub type Row = (
     Option<i64>,
 );
 
-const SELECT: &str = "SELECT n.id, n.user_id, n.kind, n.listing_id, l.title, n.amount,
+/// The seller sees their listing's title as it is; anyone else the title it
+/// had when it was last public, never one still waiting for review.
+const SELECT: &str = "SELECT n.id, n.user_id, n.kind, n.listing_id,
+        CASE WHEN n.user_id = l.seller_id OR l.status IN ('approved', 'sold', 'delisted')
+             THEN l.title ELSE l.reviewed_title END,
+        n.amount,
         n.created_at, n.read_at
    FROM notifications n LEFT JOIN listings l ON l.id = n.listing_id";
 

@@ -522,17 +522,15 @@ impl Reviewed {
         !self.changed_fields(other).is_empty()
     }
 
-    /// The fields an edit may not change once an auction has bids: whatever
-    /// would differ materially. Bidders bid on these words and photos, and a
+    /// The fields of `after` that differ materially, each refused with
+    /// `problem`: for a listing whose words may no longer change (sold, or an
+    /// auction with bids: bidders bid on these words and photos, and a
     /// material change would send a running auction back to review, which
-    /// stops it.
-    pub fn locked_by_bids(&self, after: &Reviewed) -> Vec<FieldError> {
+    /// stops it).
+    pub fn refuse_changes(&self, after: &Reviewed, problem: Problem) -> Vec<FieldError> {
         self.changed_fields(after)
             .into_iter()
-            .map(|field| FieldError {
-                field,
-                problem: Problem::HasBids,
-            })
+            .map(|field| FieldError { field, problem })
             .collect()
     }
 

@@ -264,14 +264,14 @@ fn bids_lock_exactly_the_material_fields_that_changed() {
         images: vec![2, 1],
         ..before.clone()
     };
-    assert_eq!(before.locked_by_bids(&reordered), vec![]);
+    assert_eq!(before.refuse_changes(&reordered, Problem::HasBids), vec![]);
     let rewritten = Reviewed {
         title: "T".into(),
         images: vec![1],
         ..before.clone()
     };
     assert_eq!(
-        before.locked_by_bids(&rewritten),
+        before.refuse_changes(&rewritten, Problem::HasBids),
         vec![
             FieldError {
                 field: Field::Title,

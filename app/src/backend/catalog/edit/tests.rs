@@ -8,6 +8,7 @@ use crate::backend::{
     platform::db::testing::temp_db,
 };
 use crate::domain::{catalog::ListingInput, money::Currency};
+use crate::model::NoticeKind;
 
 fn problem(err: &AppError, field: Field) -> Option<Problem> {
     err.problem_with(field)
@@ -881,4 +882,146 @@ async fn an_auction_with_bids_keeps_its_words_and_cannot_be_deleted() {
     let err = delete(&pool, &media, mei, running).await.unwrap_err();
     assert_eq!(problem(&err, Field::Title), Some(Problem::HasBids));
     assert_eq!(count(&pool, "SELECT count(*) FROM auctions").await, 1);
+}
+
+#[tokio::test]
+async fn an_approval_counts_only_for_the_version_the_admin_saw() {
+    let (pool, dir) = temp_db().await;
+    let media = media(&dir);
+    let mei = user(&pool, "mei").await;
+    let form = input("Kindle Paperwhite");
+    let id = submitted(&pool, mei, &form, NOW).await;
+    let seen: i64 = sqlx::query_scalar("SELECT updated_at FROM listings WHERE id = ?")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // While the admin looks, the seller swaps the words.
+    let swapped = ListingInput {
+        title: "Something else entirely".into(),
+        ..form
+    };
+    update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        id,
+        &draft(&swapped, NOW),
+        NOW + 1,
+    )
+    .await
+    .unwrap();
+    let err = review::decide_seen(
+        &pool,
+        ListingId(id),
+        Decision::Approve,
+        "",
+        Some(seen),
+        NOW + 2,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, AppError::Conflict);
+    assert_eq!(status_of(&pool, id).await, "pending");
+    let now_seen: i64 = sqlx::query_scalar("SELECT updated_at FROM listings WHERE id = ?")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    review::decide_seen(
+        &pool,
+        ListingId(id),
+        Decision::Approve,
+        "",
+        Some(now_seen),
+        NOW + 3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status_of(&pool, id).await, "approved");
+}
+
+#[tokio::test]
+async fn a_sold_listing_keeps_its_words() {
+    let (pool, dir) = temp_db().await;
+    let media = media(&dir);
+    let mei = user(&pool, "mei").await;
+    let form = input("Kindle Paperwhite");
+    let sold = listed(&pool, mei, &form, NOW).await;
+    set_status(&pool, sold, "sold").await;
+    let rewritten = ListingInput {
+        description: "Now with a link to my other shop".into(),
+        ..form
+    };
+    let err = update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        sold,
+        &draft(&rewritten, NOW),
+        NOW + 1,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(problem(&err, Field::Description), Some(Problem::Locked));
+    assert_eq!(status_of(&pool, sold).await, "sold");
+}
+
+#[tokio::test]
+async fn others_see_only_reviewed_titles_and_tags() {
+    use crate::backend::{catalog::favorites, notify};
+    let (pool, dir) = temp_db().await;
+    let media = media(&dir);
+    let (mei, ann) = (user(&pool, "mei").await, user(&pool, "ann").await);
+    let form = ListingInput {
+        tags: vec!["kindle".into()],
+        ..input("Kindle Paperwhite")
+    };
+    let id = listed(&pool, mei, &form, NOW).await;
+    favorites::set(&pool, ann, id, true, NOW).await.unwrap();
+    for who in [ann, mei] {
+        let mut conn = pool.acquire().await.unwrap();
+        notify::store(&mut conn, who, NoticeKind::AuctionStarted, id, None, NOW)
+            .await
+            .unwrap();
+    }
+    // A never-approved listing's tags are not suggested to anyone.
+    let pending = ListingInput {
+        tags: vec!["kinky-stuff".into()],
+        ..input("Something")
+    };
+    submitted(&pool, mei, &pending, NOW).await;
+    assert_eq!(
+        catalog::suggest_tags(&pool, "kin").await.unwrap(),
+        vec!["kindle".to_owned()]
+    );
+    // A material edit sends it back to review: the seller sees the new
+    // title, others keep seeing the approved one.
+    let retitled = ListingInput {
+        title: "Unreviewed words".into(),
+        ..form
+    };
+    update(
+        &pool,
+        &vault(),
+        &media,
+        mei,
+        id,
+        &draft(&retitled, NOW),
+        NOW + 1,
+    )
+    .await
+    .unwrap();
+    let title_for = |who: i64| {
+        let pool = pool.clone();
+        async move {
+            notify::list(&pool, who, Currency::Twd).await.unwrap().items[0]
+                .title
+                .clone()
+        }
+    };
+    assert_eq!(title_for(ann).await, "Kindle Paperwhite");
+    assert_eq!(title_for(mei).await, "Unreviewed words");
 }

@@ -383,7 +383,10 @@ pub(crate) async fn update_listing(
             SET category_id = ?, title = ?, description = ?, price = ?, stock = ?, condition = ?,
                 sale_mode = ?, area = ?, meetup = ?, meetup_place = ?, shipping = ?, secret = ?,
                 status = ?, reject_reason = CASE WHEN ? = 'pending' THEN NULL ELSE reject_reason END,
-                updated_at = ?
+                updated_at = ?,
+                -- The right side reads the row as it was: what the public saw.
+                reviewed_title = CASE WHEN status IN ('approved', 'sold', 'delisted')
+                                      THEN title ELSE reviewed_title END
           WHERE id = ? AND seller_id = ? AND status = ? AND updated_at = ?",
     )
     .bind(columns.category)

@@ -3,7 +3,8 @@
 use crate::domain::id::ListingId;
 use sqlx::SqliteExecutor;
 
-/// Sets `listing`'s status to `to` with `reason` if it is `from`; its
+/// Sets `listing`'s status to `to` with `reason` if it is `from` and, when
+/// `seen` is given, still the version (`updated_at`) the admin looked at; its
 /// `updated_at` moves forward even when the clock went back. Returns
 /// whether it changed.
 pub(crate) async fn move_listing_status(
@@ -12,17 +13,19 @@ pub(crate) async fn move_listing_status(
     from: &str,
     to: &str,
     reason: Option<&str>,
+    seen: Option<i64>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
-        "UPDATE listings SET status = ?, reject_reason = ?, updated_at = max(updated_at + 1, ?)
-          WHERE id = ? AND status = ?",
+        "UPDATE listings SET status = ?1, reject_reason = ?2, updated_at = max(updated_at + 1, ?3)
+          WHERE id = ?4 AND status = ?5 AND (?6 IS NULL OR updated_at = ?6)",
     )
     .bind(to)
     .bind(reason)
     .bind(now)
     .bind(listing)
     .bind(from)
+    .bind(seen)
     .execute(db)
     .await?
     .rows_affected()

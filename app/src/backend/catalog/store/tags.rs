@@ -61,15 +61,17 @@ pub(crate) async fn insert_listing_tag(
     Ok(())
 }
 
-/// Up to eight tags in use whose name is `LIKE` `pattern` (escaped with
-/// `\`), most used first.
+/// Up to eight tags in use on public listings whose name is `LIKE` `pattern`
+/// (escaped with `\`), most used first. A tag only a listing under review
+/// carries is nobody else's business yet.
 pub(crate) async fn popular_tags_like(
     db: impl SqliteExecutor<'_>,
     pattern: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT t.name FROM tags t JOIN listing_tags lt ON lt.tag_id = t.id
-          WHERE t.name LIKE ? ESCAPE '\\'
+           JOIN listings l ON l.id = lt.listing_id
+          WHERE t.name LIKE ? ESCAPE '\\' AND l.status IN ('approved', 'sold')
           GROUP BY t.id ORDER BY count(*) DESC, t.name LIMIT 8",
     )
     .bind(pattern)

@@ -69,6 +69,9 @@ pub async fn search_listings(query: SearchQuery) -> Result<SearchResults, AppErr
         async move {
             use crate::backend::catalog::search;
             let state = AppState::current()?;
+            // The page's caps (length of every word, pages, categories)
+            // hold for this door too.
+            let query = query.capped();
             let run = async {
                 Ok::<_, AppError>(
                     search::search(&state.db, &query, state.config.currency, now_ms()).await?,

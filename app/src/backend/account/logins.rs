@@ -10,6 +10,9 @@ use sqlx::SqlitePool;
 
 /// `last_seen` is refreshed at most this often, so reading a page is not a write.
 const TOUCH_EVERY_MS: i64 = 5 * 60_000;
+/// A login ends this long after it started, however active: a stolen or
+/// forgotten session cookie does not stay good forever.
+pub const LIFETIME_MS: i64 = 30 * 86_400_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Login {
@@ -34,15 +37,20 @@ pub async fn start(
     Ok(id)
 }
 
-/// Whose login this is, if it has not been ended; notes that it was seen.
+/// Whose login this is, if it has not been ended or outlived
+/// [`LIFETIME_MS`] (then it is ended now); notes that it was seen.
 pub async fn resolve(
     pool: &SqlitePool,
     login_id: &str,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let Some((user, last_seen)) = store::load_login(pool, login_id).await? else {
+    let Some((user, created_at, last_seen)) = store::load_login(pool, login_id).await? else {
         return Ok(None);
     };
+    if now - created_at >= LIFETIME_MS {
+        store::delete_login(pool, login_id).await?;
+        return Ok(None);
+    }
     if now - last_seen >= TOUCH_EVERY_MS {
         store::touch_login(pool, login_id, now).await?;
     }
@@ -134,6 +142,27 @@ mod tests {
         assert_eq!(resolve(&pool, &phone, 30).await.unwrap(), None);
         assert_eq!(resolve(&pool, &laptop, 30).await.unwrap(), Some(user));
         end(&pool, &Hub::default(), &laptop).await.unwrap();
+        assert!(list(&pool, user).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_login_ends_after_its_lifetime_however_active() {
+        let (pool, _dir) = temp_db().await;
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, nickname, email, created_at) VALUES ('mei', 'Mei', 'm@example.com', 0) RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let login = start(&pool, user, "Phone", "10.0.0.1", 0).await.unwrap();
+        // Used every day…
+        let mut day = 0;
+        while day + 86_400_000 < LIFETIME_MS {
+            day += 86_400_000;
+            assert_eq!(resolve(&pool, &login, day).await.unwrap(), Some(user));
+        }
+        // …it still ends, and is gone from the member's list.
+        assert_eq!(resolve(&pool, &login, LIFETIME_MS).await.unwrap(), None);
         assert!(list(&pool, user).await.unwrap().is_empty());
     }
 }

@@ -499,12 +499,12 @@ pub async fn insert_login(
     .map(|_| ())
 }
 
-/// Whose login `id` is and when it was last seen.
+/// Whose login `id` is, when it started and when it was last seen.
 pub async fn load_login(
     ex: impl SqliteExecutor<'_>,
     id: &str,
-) -> Result<Option<(UserId, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT user_id, last_seen FROM logins WHERE id = ?")
+) -> Result<Option<(UserId, i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT user_id, created_at, last_seen FROM logins WHERE id = ?")
         .bind(id)
         .fetch_optional(ex)
         .await

@@ -26,10 +26,12 @@ use std::{sync::Arc, time::Duration};
 
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
 pub const PAGE_FRESH_FOR: Duration = Duration::from_secs(1);
-const CAPACITY: u64 = 10_000;
-/// Pages are a few dozen KB each, and anyone can ask for new addresses (a
-/// search, a cookie): this bounds what they can make the server hold.
-const PAGE_CAPACITY: u64 = 256;
+/// Keys are attacker text (search words, cookies, languages), so both caches
+/// are bounded by the bytes they hold, not by how many entries: a few huge
+/// keys cannot hold more memory than many small ones.
+const ANSWER_BYTES: u64 = 32 << 20;
+/// Pages are a few dozen KB each.
+const PAGE_BYTES: u64 = 16 << 20;
 /// The pages that may be kept: public, and the same for every anonymous visitor.
 const PAGE_PATHS: &[&str] = &["/", "/search"];
 /// The cookie that marks a visitor with a session (see the router).
@@ -63,11 +65,22 @@ impl Default for SearchCache {
     fn default() -> Self {
         SearchCache {
             answers: Cache::builder()
-                .max_capacity(CAPACITY)
+                .max_capacity(ANSWER_BYTES)
+                .weigher(|key: &String, answer: &Arc<SearchResults>| {
+                    weight(key.len() + answer_bytes(answer))
+                })
                 .time_to_live(FRESH_FOR)
                 .build(),
             pages: Cache::builder()
-                .max_capacity(PAGE_CAPACITY)
+                .max_capacity(PAGE_BYTES)
+                .weigher(|key: &String, page: &Arc<Page>| {
+                    let headers: usize = page
+                        .headers
+                        .iter()
+                        .map(|(name, value)| name.as_str().len() + value.len())
+                        .sum();
+                    weight(key.len() + headers + page.body.len())
+                })
                 .time_to_live(PAGE_FRESH_FOR)
                 .build(),
         }
@@ -96,6 +109,17 @@ impl SearchCache {
         self.answers.invalidate_all();
         self.pages.invalidate_all();
     }
+}
+
+/// An entry's weight for moka (u32), with a floor for the map's own overhead.
+fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes + 128).unwrap_or(u32::MAX)
+}
+
+/// About what an answer holds: its cards as JSON (the same strings, a
+/// similar size), which is measured once, when it is kept.
+fn answer_bytes(answer: &SearchResults) -> usize {
+    serde_json::to_vec(answer).map_or(0, |json| json.len())
 }
 
 /// Middleware: answers an anonymous visitor's request for a public page
@@ -191,6 +215,26 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(fresh.total, 4);
+    }
+
+    #[tokio::test]
+    async fn answers_are_bounded_by_bytes_not_entries() {
+        let cache = SearchCache::default();
+        // 20 answers to 3 MB queries: 60 MB of keys if entries were counted.
+        for i in 0..20 {
+            let huge = format!("{i}{}", "x".repeat(3 << 20));
+            cache
+                .get_or_run(&query(&huge), async { Ok::<_, ()>(answer(1)) })
+                .await
+                .unwrap();
+        }
+        cache.answers.run_pending_tasks().await;
+        assert!(
+            cache.answers.weighted_size() <= ANSWER_BYTES,
+            "{} bytes kept",
+            cache.answers.weighted_size()
+        );
+        assert!(cache.answers.entry_count() < 20);
     }
 
     #[tokio::test]

@@ -23,7 +23,9 @@ pub struct Config {
     pub log_json: bool,
     /// Only addresses at these domains may sign up (empty: any).
     pub email_domains: Vec<String>,
-    /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
+    /// Send cookies only over HTTPS. On by default unless the server listens
+    /// on a loopback address (development, tests, or behind a local proxy
+    /// that must then set it explicitly).
     pub secure_cookies: bool,
     /// Send mail through this SMTP server; without it mail goes to the outbox file.
     pub smtp_url: Option<String>,
@@ -136,7 +138,12 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let secure_cookies = flag("HAGGLE_SECURE_COOKIES", get("HAGGLE_SECURE_COOKIES"))?;
+        // A server reachable from other machines is meant to be reached over
+        // HTTPS; a session cookie sent in the clear there would be the risk.
+        let secure_cookies = match get("HAGGLE_SECURE_COOKIES") {
+            None => !site_addr.ip().is_loopback(),
+            set => flag("HAGGLE_SECURE_COOKIES", set)?,
+        };
         let smtp_url = get("HAGGLE_SMTP_URL");
         let mail_from =
             get("HAGGLE_MAIL_FROM").unwrap_or_else(|| "Haggle <no-reply@haggle.localhost>".into());
@@ -296,6 +303,25 @@ mod tests {
         assert!(c.log_json);
         assert_eq!(c.email_domains, vec!["school.edu", "alumni.school.edu"]);
         assert!(c.secure_cookies);
+        // Listening beyond loopback: Secure unless turned off on purpose.
+        assert!(
+            config(&[("LEPTOS_SITE_ADDR", "0.0.0.0:80")])
+                .unwrap()
+                .secure_cookies
+        );
+        assert!(
+            !config(&[
+                ("LEPTOS_SITE_ADDR", "[::]:80"),
+                ("HAGGLE_SECURE_COOKIES", "0")
+            ])
+            .unwrap()
+            .secure_cookies
+        );
+        assert!(
+            !config(&[("LEPTOS_SITE_ADDR", "[::1]:80")])
+                .unwrap()
+                .secure_cookies
+        );
         let c = config(&[
             ("DATABASE_URL", "sqlite::memory:"),
             ("HAGGLE_DATA_DIR", "/x"),

@@ -137,6 +137,13 @@ impl SearchQuery {
         query
     }
 
+    /// This query as a page's URL would be read, with the same caps (a
+    /// query that arrived as JSON or a form skipped them).
+    pub fn capped(&self) -> SearchQuery {
+        let params = self.params();
+        SearchQuery::from_params(params.iter().map(|(k, v)| (*k, v.as_str())))
+    }
+
     /// The sort actually applied.
     pub fn effective_sort(&self) -> Sort {
         match self.sort {
@@ -213,6 +220,24 @@ pub fn page_count(total: u64) -> u32 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_query_from_elsewhere_gets_the_same_caps_as_a_page() {
+        let wild = SearchQuery {
+            q: "lamp ".repeat(5_000),
+            category: Some("no-such-category".into()),
+            area: "x".repeat(1_000),
+            page: 99_999,
+            ..SearchQuery::default()
+        };
+        let capped = wild.capped();
+        assert_eq!(capped.q.chars().count(), MAX_PARAM_CHARS);
+        assert_eq!(capped.area.chars().count(), MAX_PARAM_CHARS);
+        assert_eq!(capped.category, None);
+        assert_eq!(capped.page, MAX_PAGE);
+        let tame = parse("/search?q=lamp&category=books&page=3");
+        assert_eq!(tame.capped(), tame);
+    }
 
     fn parse(url: &str) -> SearchQuery {
         let pairs: Vec<(String, String)> =

@@ -37,6 +37,8 @@ use pages::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    backend::web::policy::send_script_policy();
     view! {
         <!DOCTYPE html>
         <html>

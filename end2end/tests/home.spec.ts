@@ -116,3 +116,28 @@ test('unknown pages get a 404 page', async ({ page }) => {
   await page.getByRole('link', { name: 'Back to listings' }).click();
   await expect(page.getByRole('heading', { name: 'Fresh listings' })).toBeVisible();
 });
+
+test('the pages hydrate under their Content-Security-Policy without a violation', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+  });
+  await page.exposeFunction('__cspViolation', (text: string) => violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  for (const path of ['/', '/search?q=lamp', '/login']) {
+    const res = await page.goto(path);
+    expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+    // Hydrated: the live badge appears only once the WASM app runs.
+    await expect(page.getByTestId('online')).toHaveText(/\d+ online/);
+  }
+  // A listing page, reached by a click (a lazily loaded route).
+  await page.goto('/');
+  await page.locator('.card a').first().click();
+  await expect(page).toHaveURL(/\/l\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(violations).toEqual([]);
+});

@@ -8,7 +8,7 @@ use app::{
         catalog::search_cache,
         live::socket,
         platform::{captcha, client},
-        web::{admin_gate, origin},
+        web::{admin_gate, origin, policy},
     },
     shell,
 };
@@ -143,8 +143,8 @@ pub fn build(state: AppState) -> Router {
         // sniffing a file into another type, no framing (clickjacking), no full
         // URLs (with search words or ids) sent to other sites, and, when the site
         // is served over HTTPS (`HAGGLE_SECURE_COOKIES=1`), HTTPS only from then
-        // on. The policy limits framing, forms, `<base>` and plugins; it names no
-        // script sources yet: hydration data is an inline script without a nonce.
+        // on. Pages replace this policy with one naming their script nonce
+        // (`web::policy`); here no inline script may run at all.
         .layer(
             ServiceBuilder::new()
                 .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -155,7 +155,7 @@ pub fn build(state: AppState) -> Router {
                 ))
                 .layer(always(
                     header::CONTENT_SECURITY_POLICY,
-                    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
+                    policy::STATIC_POLICY,
                 ))
                 .option_layer(state.config.secure_cookies.then(|| {
                     always(

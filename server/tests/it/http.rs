@@ -376,3 +376,52 @@ async fn every_answer_carries_the_security_headers() {
         assert!(h.get("strict-transport-security").is_none(), "{url}");
     }
 }
+
+#[tokio::test]
+async fn pages_run_only_the_scripts_the_server_wrote() {
+    let server = TestServer::start(false).await;
+    let client = http();
+    for path in ["/", "/search?q=lamp", "/login", "/no/such/page"] {
+        let res = client.get(server.url(path)).send().await.unwrap();
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let html = res.text().await.unwrap();
+        // The policy names this response's nonce…
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no script nonce in {csp}"));
+        assert!(nonce.len() >= 16, "{path}: {nonce}");
+        assert!(!csp.contains("'unsafe-inline' 'wasm") && !csp.contains("script-src *"));
+        // …and every script in the page carries it, so hydration may run.
+        // …and every script in the page with something to run carries it, so
+        // hydration may run. (The language provider leaves an empty `<script>`
+        // as a placeholder: nothing to run, nothing to allow.)
+        let scripts: Vec<(&str, &str)> = html
+            .split("<script")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('>'))
+            .map(|(tag, rest)| (tag, rest.split("</script>").next().unwrap_or_default()))
+            .collect();
+        assert!(scripts.iter().any(|(_, body)| !body.is_empty()), "{path}");
+        for (tag, body) in scripts {
+            assert!(
+                body.is_empty() || tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}> lacks the nonce"
+            );
+        }
+    }
+    // Two renders never share a nonce.
+    let nonce_of = |res: reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let a = nonce_of(client.get(server.url("/login")).send().await.unwrap());
+    let b = nonce_of(client.get(server.url("/login")).send().await.unwrap());
+    assert_ne!(a, b);
+}

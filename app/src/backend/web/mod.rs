@@ -3,4 +3,5 @@
 
 pub mod admin_gate;
 pub mod origin;
+pub mod policy;
 pub mod session;

@@ -30,6 +30,10 @@ pub enum AppError {
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     RateLimited,
+    /// The server is at capacity for this kind of work (password hashing);
+    /// nothing was done, and trying again in a moment will likely work.
+    #[error("busy, try again")]
+    Busy,
     /// Something failed on the server; details are in the server log, not here.
     #[error("internal error")]
     Internal,
@@ -52,7 +56,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::Conflict => 409,
             AppError::Bid(_) => 422,
-            AppError::RateLimited => 429,
+            AppError::RateLimited | AppError::Busy => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }
@@ -134,6 +138,7 @@ mod tests {
         assert_eq!(AppError::Unauthenticated.status(), 401);
         assert_eq!(AppError::Forbidden.status(), 403);
         assert_eq!(AppError::RateLimited.status(), 429);
+        assert_eq!(AppError::Busy.status(), 429);
         assert_eq!(AppError::Internal.status(), 500);
         assert_eq!(AppError::Transport("x".into()).status(), 502);
         assert_eq!(AppError::Internal.problem_with(Field::Email), None);

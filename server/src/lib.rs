@@ -20,6 +20,7 @@ use app::backend::{
         clock::now_ms,
         config::Config,
         db,
+        limits::Limits,
         media::MediaStore,
         outbox::{FileOutbox, Mailer},
         secret::Secret,
@@ -116,6 +117,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     );
     // What fell due while the server was down happens now, before serving.
     scheduler::pass(&auctions, now_ms()).await;
+    let limits = Arc::new(Limits::new(config.sign_ups_per_hour));
     Ok(AppState {
         db: pool,
         hub,
@@ -128,7 +130,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         vault,
         mailer,
         sms,
-        limits: Arc::default(),
+        limits,
     })
 }
 

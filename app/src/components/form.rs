@@ -134,6 +134,48 @@ pub fn problem_of<T: Send + Sync + 'static>(
     })
 }
 
+/// The last answer of `action`'s server function: the one it gave the
+/// hydrated page or, after a plain form post (no JavaScript, or sent before
+/// the page hydrated), the error Leptos carried back in the URL of the page
+/// it redirected to. The app's shared actions are made above the router,
+/// where that error is not yet known, so a page reads it here; call this in
+/// the page.
+pub fn action_outcome<S>(action: ServerAction<S>) -> Outcome<S::Output>
+where
+    S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let posted = use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == S::PATH)
+        .map(|e| server_fn::error::ServerFnUrlError::<AppError>::decode_err(e.err()));
+    let value = action.value();
+    Signal::derive(move || value.get().or_else(|| posted.clone().map(Err)))
+}
+
+/// The CAPTCHA, shown while the server's last answer asks for one
+/// (`problem`): the picture, fresh for each such answer, and the `captcha`
+/// field, which names the problem only when the answer was wrong.
+#[component]
+pub fn Captcha(problem: Signal<Option<Problem>>, #[prop(into)] hint: ViewFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let round = Memo::new(move |n: Option<&u32>| {
+        let n = n.copied().unwrap_or(0);
+        if problem.get().is_some() { n + 1 } else { n }
+    });
+    move || {
+        let hint = hint.clone();
+        problem.get().map(|_| view! {
+            <div class="captcha" data-testid="captcha">
+                <img src=format!("/captcha.png?round={}", round.get()) width="220" height="90"
+                    alt=move || t_string!(i18n, captcha_alt) />
+                <TextField name="captcha" label=move || t!(i18n, field_captcha) autocomplete="off"
+                    hint=hint
+                    problem=Signal::derive(move || problem.get().filter(|p| *p == Problem::Wrong)) />
+            </div>
+        })
+    }
+}
+
 /// Whether the last answer succeeded.
 pub fn succeeded<T: Send + Sync + 'static>(outcome: impl Into<Outcome<T>>) -> Signal<bool> {
     let outcome = outcome.into();
@@ -149,6 +191,10 @@ pub fn FormFailure<T: Send + Sync + 'static>(#[prop(into)] outcome: Outcome<T>) 
         outcome.with(|v| match v {
             Some(Err(AppError::RateLimited)) => Some(
                 view! { <p class="notice notice-error" role="alert">{t!(i18n, err_rate_limited)}</p> }
+                    .into_any(),
+            ),
+            Some(Err(AppError::Busy)) => Some(
+                view! { <p class="notice notice-error" role="alert">{t!(i18n, err_busy)}</p> }
                     .into_any(),
             ),
             Some(Err(AppError::Conflict)) => Some(

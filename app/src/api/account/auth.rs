@@ -16,12 +16,17 @@ pub async fn sign_up(
     nickname: String,
     email: String,
     password: String,
+    #[server(default)] captcha: Option<String>,
 ) -> Result<(), AppError> {
     respond(
         async move {
             let state = AppState::current()?;
             let session = session::current().await?;
-            account::sign_up(&state, &session, &username, &nickname, &email, &password).await?;
+            let captcha = captcha.as_deref();
+            account::sign_up(
+                &state, &session, &username, &nickname, &email, &password, captcha,
+            )
+            .await?;
             leptos_axum::redirect("/verify");
             Ok(())
         }
@@ -29,8 +34,9 @@ pub async fn sign_up(
     )
 }
 
-/// Logs in by username or email. After three recent failures (for the name or
-/// the address) a CAPTCHA must be solved too; after many, log-in pauses.
+/// Logs in by username or email. After three recent failures for the account
+/// (or ten from the address network) a CAPTCHA must be solved too; after ten
+/// for the account, log-in pauses for it.
 #[server(output = JsonText, endpoint = "auth/log_in")]
 pub async fn log_in(
     login: String,
@@ -42,8 +48,7 @@ pub async fn log_in(
         async move {
             let state = AppState::current()?;
             let session = session::current().await?;
-            let ip = session::requester().ip;
-            account::log_in(&state, &session, &ip, &login, &password, captcha.as_deref()).await?;
+            account::log_in(&state, &session, &login, &password, captcha.as_deref()).await?;
             leptos_axum::redirect(crate::domain::account::local_path(next.as_deref()));
             Ok(())
         }

@@ -79,7 +79,8 @@ pub async fn confirm_code(channel: CodeChannel, code: String) -> Result<(), AppE
     respond(
         async move {
             let Caller { state, account, .. } = session::caller().await?;
-            verification::confirm_code(&state, account.id, channel, &code, now_ms()).await
+            let addr = session::requester().addr;
+            verification::confirm_code(&state, account.id, addr, channel, &code, now_ms()).await
         }
         .await,
     )

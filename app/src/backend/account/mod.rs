@@ -9,13 +9,15 @@ pub mod verification;
 
 use crate::backend::{
     AppState,
-    platform::{captcha as challenge, clock::now_ms, media, upload},
+    platform::{
+        captcha as challenge, client::ClientAddr, clock::now_ms, limits::Slots, media, upload,
+    },
     web::session,
 };
 use crate::domain::{
     account::{
-        NewAccount, Standing, check_intro, check_nickname, check_password, check_sign_up,
-        check_username, login_guard::Gate,
+        LOGIN_MAX, NewAccount, PASSWORD_LEN, Standing, check_intro, check_nickname, check_password,
+        check_sign_up, check_username, login_guard::Gate,
     },
     form::{Field, FieldError, Problem},
     id::UserId,
@@ -27,6 +29,7 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 use image::imageops::FilterType;
+use login_guard::Refusal;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::MultipartData;
 use sqlx::SqlitePool;
@@ -85,6 +88,12 @@ pub enum AccountError {
     Db(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+    /// Every hashing slot stayed taken: nothing was checked or changed.
+    #[error("busy")]
+    Busy,
+    /// Too many wrong passwords lately; wait.
+    #[error("too many attempts")]
+    TooManyAttempts,
 }
 
 impl From<AccountError> for AppError {
@@ -97,13 +106,19 @@ impl From<AccountError> for AppError {
                 tracing::error!(error = %e, "password hashing");
                 AppError::Internal
             }
+            AccountError::Busy => AppError::Busy,
+            AccountError::TooManyAttempts => AppError::RateLimited,
         }
     }
 }
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), OWASP's recommendation.
 /// Hashing runs on the blocking pool: it takes tens of milliseconds on purpose.
-pub async fn hash_password(password: &str) -> Result<String, AccountError> {
+/// At most a few run at once (`slots`), so a flood of sign-ups or log-ins
+/// cannot take every core and hundreds of megabytes; the rest are told the
+/// server is busy.
+pub async fn hash_password(slots: &Slots, password: &str) -> Result<String, AccountError> {
+    let _slot = slots.acquire().await.map_err(|_| AccountError::Busy)?;
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -116,9 +131,10 @@ pub async fn hash_password(password: &str) -> Result<String, AccountError> {
     .map_err(|e| AccountError::Hash(e.to_string()))?
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
+async fn verify_password(slots: &Slots, password: &str, hash: &str) -> Result<bool, AccountError> {
+    let _slot = slots.acquire().await.map_err(|_| AccountError::Busy)?;
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || {
+    Ok(tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &parsed)
@@ -126,17 +142,48 @@ async fn verify_password(password: &str, hash: &str) -> bool {
         })
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
-/// Creates an account. The unique indexes are the authority on availability, so
-/// two racing sign-ups for one name cannot both succeed.
+/// Which of the new account's username, nickname and email another account
+/// already has.
+async fn taken_fields(pool: &SqlitePool, new: &NewAccount) -> Result<Vec<FieldError>, sqlx::Error> {
+    let mut taken = Vec::new();
+    for (field, is_taken) in [
+        (
+            Field::Username,
+            store::username_exists(pool, &new.username).await?,
+        ),
+        (
+            Field::Nickname,
+            store::nickname_exists(pool, &new.nickname).await?,
+        ),
+        (Field::Email, store::email_exists(pool, &new.email).await?),
+    ] {
+        if is_taken {
+            taken.push(FieldError {
+                field,
+                problem: Problem::Taken,
+            });
+        }
+    }
+    Ok(taken)
+}
+
+/// Creates an account. Availability is checked before the password is
+/// hashed, so a taken name costs no hash; the unique indexes stay the
+/// authority, so two racing sign-ups for one name cannot both succeed.
 pub async fn register(
     pool: &SqlitePool,
+    slots: &Slots,
     new: &NewAccount,
     password: &str,
 ) -> Result<Account, AccountError> {
-    let hash = hash_password(password).await?;
+    let taken = taken_fields(pool, new).await?;
+    if !taken.is_empty() {
+        return Err(AccountError::Invalid(taken));
+    }
+    let hash = hash_password(slots, password).await?;
     match store::insert_user(pool, new, &hash, now_ms()).await {
         Ok(account) => Ok(account),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -157,6 +204,34 @@ pub async fn register(
     }
 }
 
+/// Sign-ups are limited per address network (a CAPTCHA beyond the hourly
+/// allowance, none at all beyond the daily one) and over the whole site (a
+/// CAPTCHA for everyone during a burst).
+async fn admit_sign_up(
+    state: &AppState,
+    session: &Session,
+    addr: Option<ClientAddr>,
+    captcha: Option<&str>,
+) -> Result<(), AppError> {
+    let limits = &state.limits;
+    let network = addr.map(|a| a.network());
+    if let Some(network) = &network {
+        limits.sign_ups_per_network_daily.check(network)?;
+    }
+    let burst = network.is_some_and(|n| !limits.sign_ups_per_network.allow(&n))
+        || !limits.sign_ups_site.allow(&());
+    if burst {
+        let answer = captcha.map(str::trim).unwrap_or_default();
+        if answer.is_empty() {
+            return Err(AppError::field(Field::Captcha, Problem::Required));
+        }
+        if !challenge::solve(session, answer).await {
+            return Err(AppError::field(Field::Captcha, Problem::Wrong));
+        }
+    }
+    Ok(())
+}
+
 /// The sign-up form: checks every field, creates the account, logs this
 /// browser in under it and mails the first verification code.
 pub async fn sign_up(
@@ -166,6 +241,7 @@ pub async fn sign_up(
     nickname: &str,
     email: &str,
     password: &str,
+    captcha: Option<&str>,
 ) -> Result<(), AppError> {
     let new = check_sign_up(
         username,
@@ -175,7 +251,8 @@ pub async fn sign_up(
         &state.config.email_domains,
     )
     .map_err(AppError::Validation)?;
-    let account = register(&state.db, &new, password).await?;
+    admit_sign_up(state, session, session::requester().addr, captcha).await?;
+    let account = register(&state.db, &state.limits.password_hashes, &new, password).await?;
     session::log_in(state, session, account.id).await?;
     tracing::info!(user = account.id, "signed up");
     // The account exists either way; a failed send can be retried from /verify.
@@ -189,18 +266,20 @@ pub async fn sign_up(
 /// that a wrong username takes as long as a wrong password.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$jdLFSUTgzrEfm2QpuxAzRQ7n7fgu8qYyH9gJcZ5DV0M";
 
-/// Checks a username (or email) and password.
+/// Checks a username (or email) and password, with no limit: the log-in
+/// form goes through [`log_in`].
 pub async fn authenticate(
     pool: &SqlitePool,
+    slots: &Slots,
     login: &str,
     password: &str,
 ) -> Result<Account, AccountError> {
     let login = login.trim();
     let Some((id, hash)) = store::load_password_by_login(pool, login).await? else {
-        verify_password(password, DECOY_HASH).await;
+        verify_password(slots, password, DECOY_HASH).await?;
         return Err(AccountError::WrongCredentials);
     };
-    if hash.is_empty() || !verify_password(password, &hash).await {
+    if hash.is_empty() || !verify_password(slots, password, &hash).await? {
         return Err(AccountError::WrongCredentials);
     }
     find(pool, id.get())
@@ -208,60 +287,98 @@ pub async fn authenticate(
         .ok_or(AccountError::WrongCredentials)
 }
 
-/// The log-in form, from the address `ip`: logs this browser in by username
-/// or email. After three recent failures (for the name or the address) a
-/// CAPTCHA must be solved too; after many, log-in pauses.
+/// The log-in form: logs this browser in by username or email. After three
+/// recent failures for the account (or ten from the address network) a
+/// CAPTCHA must be solved too; after ten for the account, log-in pauses for
+/// it. Lengths are checked before any work.
 pub async fn log_in(
     state: &AppState,
     session: &Session,
-    ip: &str,
     login: &str,
     password: &str,
     captcha: Option<&str>,
 ) -> Result<(), AppError> {
-    if login.trim().is_empty() {
+    let login = login.trim();
+    if login.is_empty() {
         return Err(AppError::field(Field::Username, Problem::Required));
+    }
+    if login.chars().count() > LOGIN_MAX as usize {
+        return Err(AppError::field(
+            Field::Username,
+            Problem::TooLong { max: LOGIN_MAX },
+        ));
     }
     if password.is_empty() {
         return Err(AppError::field(Field::Password, Problem::Required));
     }
-    match login_guard::check(&state.db, login, ip, now_ms()).await? {
-        Gate::Paused => return Err(AppError::RateLimited),
-        Gate::NeedsCaptcha => {
-            let answer = captcha.unwrap_or_default();
-            if !challenge::solve(session, answer).await {
-                let problem = if answer.trim().is_empty() {
-                    Problem::Required
-                } else {
-                    Problem::Wrong
-                };
-                return Err(AppError::field(Field::Captcha, problem));
-            }
-        }
-        Gate::Open => {}
+    if password.chars().count() > PASSWORD_LEN.1 as usize {
+        let max = PASSWORD_LEN.1;
+        return Err(AppError::field(Field::Password, Problem::TooLong { max }));
     }
-    let account = match authenticate(&state.db, login, password).await {
-        Ok(account) => account,
-        Err(AccountError::WrongCredentials) => {
-            let now = now_ms();
-            login_guard::record_failure(&state.db, login, ip, now).await?;
-            let mut errors = vec![FieldError {
-                field: Field::Password,
-                problem: Problem::Wrong,
-            }];
-            // Say now that the next try needs a CAPTCHA, so the form shows one.
-            if login_guard::check(&state.db, login, ip, now).await? != Gate::Open {
-                errors.push(FieldError {
-                    field: Field::Captcha,
-                    problem: Problem::Required,
-                });
-            }
-            return Err(AppError::Validation(errors));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    login_guard::forgive(&state.db, login).await?;
+    let account = attempt_log_in(
+        &state.db,
+        &state.limits.password_hashes,
+        session,
+        session::requester().addr,
+        login,
+        password,
+        captcha,
+    )
+    .await?;
     session::log_in(state, session, account.id).await
+}
+
+/// One guess at `login`'s password from `addr`: counted first, checked
+/// second, forgiven if right.
+pub async fn attempt_log_in(
+    pool: &SqlitePool,
+    slots: &Slots,
+    session: &Session,
+    addr: Option<ClientAddr>,
+    login: &str,
+    password: &str,
+    captcha: Option<&str>,
+) -> Result<Account, AppError> {
+    let answer = captcha.map(str::trim).filter(|a| !a.is_empty());
+    let challenge = match answer {
+        Some(answer) => Some((challenge::take(session).await, answer)),
+        None => None,
+    };
+    let entry = match login_guard::enter(pool, login, addr, challenge, now_ms()).await? {
+        Ok(entry) => entry,
+        Err(Refusal::Paused) => return Err(AppError::RateLimited),
+        Err(Refusal::Captcha(problem)) => return Err(AppError::field(Field::Captcha, problem)),
+    };
+    let hash = match &entry.account {
+        Some((_, hash)) if !hash.is_empty() => hash.as_str(),
+        // No such account (or no password): take as long as a wrong password.
+        _ => DECOY_HASH,
+    };
+    let right = match verify_password(slots, password, hash).await {
+        Ok(right) => right && hash != DECOY_HASH,
+        Err(e) => {
+            // Nothing was checked: the attempt does not count.
+            login_guard::withdraw(pool, entry.attempt).await?;
+            return Err(e.into());
+        }
+    };
+    if let (true, Some((id, _))) = (right, &entry.account) {
+        let id = *id;
+        login_guard::forgive(pool, entry.attempt).await?;
+        return find(pool, id.get()).await?.ok_or(AppError::NotFound);
+    }
+    let mut errors = vec![FieldError {
+        field: Field::Password,
+        problem: Problem::Wrong,
+    }];
+    // Say now that the next try needs a CAPTCHA, so the form shows one.
+    if login_guard::next_gate(pool, &entry.attempt, now_ms()).await? != Gate::Open {
+        errors.push(FieldError {
+            field: Field::Captcha,
+            problem: Problem::Required,
+        });
+    }
+    Err(AppError::Validation(errors))
 }
 
 pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<Account>, sqlx::Error> {
@@ -405,19 +522,35 @@ pub async fn replace_avatar(
     Ok(media::url(&name))
 }
 
-/// Changes the password if `old` is the current one. The update is conditional
-/// on the hash that was checked, so two racing changes cannot both pass.
+/// Changes the password if `old` is the current one. Each check of `old`
+/// counts as a failed log-in for the account until it proves right, and
+/// checks stop after a few failures. The update is conditional on the hash
+/// that was checked, so two racing changes cannot both pass.
 pub async fn change_password(
     pool: &SqlitePool,
+    slots: &Slots,
     id: i64,
+    addr: Option<ClientAddr>,
     old: &str,
     new: &str,
 ) -> Result<(), AccountError> {
+    let Some(attempt) = login_guard::enter_password_check(pool, UserId(id), addr, now_ms()).await?
+    else {
+        return Err(AccountError::TooManyAttempts);
+    };
     let current = store::load_password_hash(pool, UserId(id)).await?;
-    if current.is_empty() || !verify_password(old, &current).await {
+    let right = match verify_password(slots, old, &current).await {
+        Ok(right) => right && !current.is_empty(),
+        Err(e) => {
+            login_guard::withdraw(pool, attempt).await?;
+            return Err(e);
+        }
+    };
+    if !right {
         return Err(AccountError::WrongCredentials);
     }
-    let hash = hash_password(new).await?;
+    login_guard::forgive(pool, attempt).await?;
+    let hash = hash_password(slots, new).await?;
     if !store::replace_password_hash(pool, UserId(id), &hash, &current).await? {
         return Err(AccountError::WrongCredentials);
     }
@@ -434,8 +567,13 @@ pub async fn set_new_password(
     old: &str,
     new: &str,
 ) -> Result<(), AppError> {
+    if old.chars().count() > PASSWORD_LEN.1 as usize {
+        let max = PASSWORD_LEN.1;
+        return Err(AppError::field(Field::Password, Problem::TooLong { max }));
+    }
     check_password(new).map_err(|p| AppError::field(Field::NewPassword, p))?;
-    change_password(&state.db, id, old, new).await?;
+    let addr = session::requester().addr;
+    change_password(&state.db, &state.limits.password_hashes, id, addr, old, new).await?;
     let ended = logins::end_others(&state.db, &state.hub, id, keep).await?;
     tracing::info!(user = id, ended, "password changed");
     Ok(())

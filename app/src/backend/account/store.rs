@@ -103,6 +103,13 @@ pub async fn username_exists(
         .await
 }
 
+pub async fn email_exists(ex: impl SqliteExecutor<'_>, email: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)")
+        .bind(email)
+        .fetch_one(ex)
+        .await
+}
+
 pub async fn nickname_exists(
     ex: impl SqliteExecutor<'_>,
     nickname: &str,
@@ -594,18 +601,23 @@ pub async fn delete_failures_until(
         .map(|_| ())
 }
 
-/// Records one failure at `at` under each of two keys.
-pub async fn insert_failures(
+/// Records one failure at `at` under `key`; returns its row id.
+pub async fn insert_failure(
     ex: impl SqliteExecutor<'_>,
-    account_key: &str,
-    address_key: &str,
+    key: &str,
     at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)")
-        .bind(account_key)
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid")
+        .bind(key)
         .bind(at)
-        .bind(address_key)
-        .bind(at)
+        .fetch_one(ex)
+        .await
+}
+
+/// Deletes one failure by its row id.
+pub async fn delete_failure(ex: impl SqliteExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE rowid = ?")
+        .bind(id)
         .execute(ex)
         .await
         .map(|_| ())

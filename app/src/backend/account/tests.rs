@@ -2,6 +2,10 @@ use super::*;
 use crate::backend::platform::db::testing::temp_db;
 use crate::domain::account::check_sign_up;
 
+fn slots() -> Slots {
+    Slots::new(4, 32, std::time::Duration::from_secs(30))
+}
+
 fn new(username: &str, nickname: &str, email: &str) -> NewAccount {
     check_sign_up(username, nickname, email, "s3cret!pw", &[]).unwrap()
 }
@@ -19,9 +23,14 @@ fn taken_field(result: Result<Account, AccountError>) -> Field {
 #[tokio::test]
 async fn register_then_log_in_by_username_or_email() {
     let (pool, _dir) = temp_db().await;
-    let account = register(&pool, &new("Mei", "梅子", "mei@example.com"), "s3cret!pw")
-        .await
-        .unwrap();
+    let account = register(
+        &pool,
+        &slots(),
+        &new("Mei", "梅子", "mei@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap();
     assert_eq!(account.username, "mei");
     assert_eq!(account.role(), Role::User);
     assert_eq!(account.status, "active");
@@ -40,22 +49,25 @@ async fn register_then_log_in_by_username_or_email() {
     );
 
     assert_eq!(
-        authenticate(&pool, "mei", "s3cret!pw").await.unwrap().id,
+        authenticate(&pool, &slots(), "mei", "s3cret!pw")
+            .await
+            .unwrap()
+            .id,
         account.id
     );
     assert_eq!(
-        authenticate(&pool, " mei@example.com ", "s3cret!pw")
+        authenticate(&pool, &slots(), " mei@example.com ", "s3cret!pw")
             .await
             .unwrap()
             .id,
         account.id
     );
     assert!(matches!(
-        authenticate(&pool, "mei", "wrong!pw1").await,
+        authenticate(&pool, &slots(), "mei", "wrong!pw1").await,
         Err(AccountError::WrongCredentials)
     ));
     assert!(matches!(
-        authenticate(&pool, "nobody", "s3cret!pw").await,
+        authenticate(&pool, &slots(), "nobody", "s3cret!pw").await,
         Err(AccountError::WrongCredentials)
     ));
 }
@@ -63,21 +75,43 @@ async fn register_then_log_in_by_username_or_email() {
 #[tokio::test]
 async fn names_and_emails_are_unique_without_case() {
     let (pool, _dir) = temp_db().await;
-    register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-        .await
-        .unwrap();
+    register(
+        &pool,
+        &slots(),
+        &new("mei", "梅子", "mei@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        taken_field(register(&pool, &new("MEI", "other", "o@example.com"), "s3cret!pw").await),
+        taken_field(
+            register(
+                &pool,
+                &slots(),
+                &new("MEI", "other", "o@example.com"),
+                "s3cret!pw"
+            )
+            .await
+        ),
         Field::Username
     );
     assert_eq!(
-        taken_field(register(&pool, &new("other", "梅子", "o@example.com"), "s3cret!pw").await),
+        taken_field(
+            register(
+                &pool,
+                &slots(),
+                &new("other", "梅子", "o@example.com"),
+                "s3cret!pw"
+            )
+            .await
+        ),
         Field::Nickname
     );
     assert_eq!(
         taken_field(
             register(
                 &pool,
+                &slots(),
                 &new("other", "Other", "MEI@example.com"),
                 "s3cret!pw"
             )
@@ -99,6 +133,7 @@ async fn racing_sign_ups_for_one_name_have_one_winner() {
         tokio::spawn(async move {
             register(
                 &pool,
+                &slots(),
                 &new("same", &format!("nick{i}"), &format!("u{i}@example.com")),
                 "s3cret!pw",
             )
@@ -126,7 +161,7 @@ async fn accounts_without_a_password_cannot_log_in() {
         .await
         .unwrap();
     assert!(matches!(
-        authenticate(&pool, "demo", "").await,
+        authenticate(&pool, &slots(), "demo", "").await,
         Err(AccountError::WrongCredentials)
     ));
     assert!(find(&pool, 999).await.unwrap().is_none());
@@ -135,20 +170,32 @@ async fn accounts_without_a_password_cannot_log_in() {
 #[tokio::test]
 async fn password_changes_need_the_old_password() {
     let (pool, _dir) = temp_db().await;
-    let id = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-        .await
-        .unwrap()
-        .id;
+    let id = register(
+        &pool,
+        &slots(),
+        &new("mei", "梅子", "mei@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap()
+    .id;
     assert!(matches!(
-        change_password(&pool, id, "wrong!pw1", "n3w!secret").await,
+        change_password(&pool, &slots(), id, None, "wrong!pw1", "n3w!secret").await,
         Err(AccountError::WrongCredentials)
     ));
-    change_password(&pool, id, "s3cret!pw", "n3w!secret")
+    change_password(&pool, &slots(), id, None, "s3cret!pw", "n3w!secret")
         .await
         .unwrap();
-    assert!(authenticate(&pool, "mei", "s3cret!pw").await.is_err());
+    assert!(
+        authenticate(&pool, &slots(), "mei", "s3cret!pw")
+            .await
+            .is_err()
+    );
     assert_eq!(
-        authenticate(&pool, "mei", "n3w!secret").await.unwrap().id,
+        authenticate(&pool, &slots(), "mei", "n3w!secret")
+            .await
+            .unwrap()
+            .id,
         id
     );
 }
@@ -156,12 +203,22 @@ async fn password_changes_need_the_old_password() {
 #[tokio::test]
 async fn profile_roles_and_avatars() {
     let (pool, _dir) = temp_db().await;
-    let mei = register(&pool, &new("mei", "梅子", "mei@example.com"), "s3cret!pw")
-        .await
-        .unwrap();
-    register(&pool, &new("jun", "Jun", "jun@example.com"), "s3cret!pw")
-        .await
-        .unwrap();
+    let mei = register(
+        &pool,
+        &slots(),
+        &new("mei", "梅子", "mei@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap();
+    register(
+        &pool,
+        &slots(),
+        &new("jun", "Jun", "jun@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         update_profile(&pool, mei.id, "JUN", "").await,
         Err(AccountError::Invalid(e)) if e[0].problem == Problem::Taken
@@ -210,7 +267,50 @@ async fn profile_roles_and_avatars() {
 #[tokio::test]
 async fn the_decoy_hash_is_a_real_argon2id_hash() {
     assert!(PasswordHash::new(DECOY_HASH).is_ok());
-    assert!(!verify_password("anything", DECOY_HASH).await);
-    let hash = hash_password("s3cret!pw").await.unwrap();
-    assert!(verify_password("s3cret!pw", &hash).await);
+    assert!(
+        !verify_password(&slots(), "anything", DECOY_HASH)
+            .await
+            .unwrap()
+    );
+    let hash = hash_password(&slots(), "s3cret!pw").await.unwrap();
+    assert!(verify_password(&slots(), "s3cret!pw", &hash).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_taken_name_is_refused_before_any_hash() {
+    let (pool, _dir) = temp_db().await;
+    register(
+        &pool,
+        &slots(),
+        &new("mei", "梅子", "mei@example.com"),
+        "s3cret!pw",
+    )
+    .await
+    .unwrap();
+    // No slot will ever free: only a sign-up that hashes would notice.
+    let none = Slots::new(0, 0, std::time::Duration::ZERO);
+    let dup = register(
+        &pool,
+        &none,
+        &new("MEI", "梅子", "MEI@example.com"),
+        "s3cret!pw",
+    )
+    .await;
+    match dup {
+        Err(AccountError::Invalid(errors)) => assert_eq!(
+            errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+            [Field::Username, Field::Nickname, Field::Email]
+        ),
+        other => panic!("expected taken fields, got {other:?}"),
+    }
+    assert!(matches!(
+        register(
+            &pool,
+            &none,
+            &new("jun", "Jun", "jun@example.com"),
+            "s3cret!pw"
+        )
+        .await,
+        Err(AccountError::Busy)
+    ));
 }

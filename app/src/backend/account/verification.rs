@@ -1,11 +1,17 @@
 //! One-time codes proving that an email address or phone number is the user's.
 //! Only a keyed hash of each code is stored; a code is single-use, expires after
 //! five minutes and allows five tries (rules in `domain::verification`).
+//!
+//! Codes go to one address or number at most three times an hour, whoever
+//! asks, and failed checks are counted per address network over every
+//! account. Asking for an address another member has gets the same answer
+//! as a free one; that address receives a notice instead of a code.
 
-use super::{Account, store};
+use super::{Account, login_guard, store};
 use crate::backend::{
     AppState,
     platform::{
+        client::ClientAddr,
         clock::now_ms,
         outbox::{DeliveryError, Message},
         secret::Secret,
@@ -54,6 +60,9 @@ pub enum CodeError {
     /// What the user should be told, e.g. wrong, expired, too many tries.
     #[error("{0:?}")]
     Rejected(Problem),
+    /// Too many codes to this target, or failed checks from this network.
+    #[error("too many")]
+    TooMany,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -96,22 +105,78 @@ pub async fn send(
     channel: Channel,
     target: &str,
 ) -> Result<(), SendError> {
-    let code = issue(&state.db, &state.secret, user_id, channel, target, now_ms()).await?;
+    deliver(state, user_id, channel, target, Content::Code).await
+}
+
+/// What goes to the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    Code,
+    /// The target belongs to another member: it is told so, with no code.
+    AlreadyRegistered,
+}
+
+/// Issues a code for `target` (so the asker sees the same "code sent", and
+/// the same throttle, either way) and sends the code or a notice. Refused
+/// before anything is stored when it is too soon for this member or when
+/// the target has had its share of messages this hour.
+async fn deliver(
+    state: &AppState,
+    user_id: i64,
+    channel: Channel,
+    target: &str,
+    content: Content,
+) -> Result<(), SendError> {
+    let now = now_ms();
+    // A click too soon is refused without using up the target's allowance;
+    // `issue` checks this again, atomically.
+    if let Ok(sent_at) = store::load_code_sent_at(&state.db, UserId(user_id), channel).await
+        && let Some(secs) = resend_wait_secs(sent_at, now)
+    {
+        let secs = u32::try_from(secs).unwrap_or(u32::MAX);
+        return Err(CodeError::Rejected(Problem::TooSoon { secs }).into());
+    }
+    if !state
+        .limits
+        .code_sends_per_target
+        .allow(&target.to_lowercase())
+    {
+        return Err(CodeError::TooMany.into());
+    }
+    let code = issue(&state.db, &state.secret, user_id, channel, target, now).await?;
     let minutes = CODE_TTL_MS / 60_000;
-    let message = Message {
-        to: target.to_owned(),
-        subject: format!("Your Haggle code: {code}"),
-        body: format!(
-            "Your Haggle verification code is {code}. It expires in {minutes} minutes.\n\
-             If you did not ask for it, ignore this message."
-        ),
+    let message = match content {
+        Content::Code => Message {
+            to: target.to_owned(),
+            subject: format!("Your Haggle code: {code}"),
+            body: format!(
+                "Your Haggle verification code is {code}. It expires in {minutes} minutes.\n\
+                 If you did not ask for it, ignore this message."
+            ),
+        },
+        Content::AlreadyRegistered => Message {
+            to: target.to_owned(),
+            subject: "Your address at Haggle".to_owned(),
+            body: "Someone asked to add this address to a Haggle account, but it is \
+                   already registered to yours. Nothing has changed. If you forgot your \
+                   password, log in with this address; otherwise ignore this message."
+                .to_owned(),
+        },
     };
     match channel {
         Channel::Email => state.mailer.send(message).await?,
         Channel::Phone => {
+            let body = match content {
+                Content::Code => format!("Haggle code {code} (valid {minutes} min)"),
+                Content::AlreadyRegistered => {
+                    "Haggle: this number is already registered to your account; \
+                     someone asked to add it to another. Nothing has changed."
+                        .to_owned()
+                }
+            };
             let text = Message {
                 subject: String::new(),
-                body: format!("Haggle code {code} (valid {minutes} min)"),
+                body,
                 ..message
             };
             state.sms.send(text).await?
@@ -132,6 +197,7 @@ pub enum SendError {
 fn code_error(field: Field) -> impl Fn(CodeError) -> AppError {
     move |e| match e {
         CodeError::Rejected(problem) => AppError::field(field, problem),
+        CodeError::TooMany => AppError::RateLimited,
         CodeError::Db(e) => e.into(),
     }
 }
@@ -162,7 +228,8 @@ pub async fn resend_email_code(state: &AppState, account: Account) -> Result<(),
 }
 
 /// Starts moving `account` to another address: a code goes there, and the
-/// address changes only once it is confirmed.
+/// address changes only once it is confirmed. An address another member has
+/// gets a notice instead, and the caller the same answer.
 pub async fn change_email(
     state: &AppState,
     account: &Account,
@@ -173,26 +240,30 @@ pub async fn change_email(
     if email.eq_ignore_ascii_case(&account.email) && account.email_verified_at.is_some() {
         return Err(AppError::field(Field::Email, Problem::Unchanged));
     }
-    if super::email_taken_by_other(&state.db, &email, account.id).await? {
-        return Err(AppError::field(Field::Email, Problem::Taken));
-    }
-    send(state, account.id, Channel::Email, &email)
+    let content = if super::email_taken_by_other(&state.db, &email, account.id).await? {
+        Content::AlreadyRegistered
+    } else {
+        Content::Code
+    };
+    deliver(state, account.id, Channel::Email, &email, content)
         .await
         .map_err(send_error(Field::Email))
 }
 
-/// Sends a code to the phone number `account` wants to verify, unless
-/// another account has that number.
+/// Sends a code to the phone number `account` wants to verify (a notice
+/// instead, with the same answer, when another account has that number).
 pub async fn send_phone_code(
     state: &AppState,
     account: &Account,
     phone: &str,
 ) -> Result<(), AppError> {
     let phone = check_phone(phone).map_err(|p| AppError::field(Field::Phone, p))?;
-    if super::phone_taken_by_other(&state.db, &phone, account.id).await? {
-        return Err(AppError::field(Field::Phone, Problem::Taken));
-    }
-    send(state, account.id, Channel::Phone, &phone)
+    let content = if super::phone_taken_by_other(&state.db, &phone, account.id).await? {
+        Content::AlreadyRegistered
+    } else {
+        Content::Code
+    };
+    deliver(state, account.id, Channel::Phone, &phone, content)
         .await
         .map_err(send_error(Field::Phone))
 }
@@ -248,10 +319,12 @@ pub async fn confirm(
 }
 
 /// The code form: checks the code the member typed and, when it is right,
-/// the address or number it went to becomes theirs, verified.
+/// the address or number it went to becomes theirs, verified. Each check
+/// from `addr` counts as a failure for its network until it proves right.
 pub async fn confirm_code(
     state: &AppState,
     user_id: i64,
+    addr: Option<ClientAddr>,
     channel: CodeChannel,
     code: &str,
     now: i64,
@@ -261,9 +334,13 @@ pub async fn confirm_code(
         CodeChannel::Email => Channel::Email,
         CodeChannel::Phone => Channel::Phone,
     };
+    let Some(attempt) = login_guard::enter_code_check(&state.db, addr, now).await? else {
+        return Err(AppError::RateLimited);
+    };
     confirm(&state.db, &state.secret, user_id, channel, &code, now)
         .await
         .map_err(code_error(Field::Code))?;
+    login_guard::forgive(&state.db, attempt).await?;
     tracing::info!(user = user_id, ?channel, "verified");
     Ok(())
 }

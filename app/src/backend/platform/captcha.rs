@@ -1,22 +1,53 @@
-//! The image CAPTCHA asked for after repeated failed log-ins. The answer lives in
-//! the server-side session, so the browser never sees it; it is single use and
-//! expires.
+//! The image CAPTCHA asked for after repeated failed log-ins and on bursts of
+//! sign-ups. The answer lives in the server-side session, so the browser never
+//! sees it; it is single use and expires.
+//!
+//! Requests sent together with one cookie each load the session before any
+//! of them saves, so removing the answer from the session cannot by itself
+//! make it single use: each challenge also carries a random id, and the first
+//! request to claim that id (in this process) is the only one it can serve.
 
 use super::clock::now_ms;
 use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
+use rand::Rng;
 use serde::{Deserialize, Serialize};
+use std::{
+    collections::HashMap,
+    sync::{LazyLock, Mutex},
+};
 use tower_sessions::Session;
 
 const KEY: &str = "captcha";
 const TTL_MS: i64 = 10 * 60_000;
+/// Claimed ids remembered at most; each needs remembering only until its
+/// challenge expires. Beyond this, answers are refused (fail closed).
+const MAX_CLAIMED: usize = 200_000;
 
 #[derive(Serialize, Deserialize)]
 struct Expected {
     answer: String,
     expires_at: i64,
+    id: u64,
+}
+
+/// The ids of challenges already used, with when they expire.
+static CLAIMED: LazyLock<Mutex<HashMap<u64, i64>>> = LazyLock::new(Mutex::default);
+
+/// Marks challenge `id` used; false if it already was (or if the table is
+/// full of unexpired ids).
+fn claim(id: u64, expires_at: i64, now: i64) -> bool {
+    let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+    if claimed.len() >= MAX_CLAIMED / 2 {
+        claimed.retain(|_, expires| *expires > now);
+    }
+    if claimed.contains_key(&id) || claimed.len() >= MAX_CLAIMED {
+        return false;
+    }
+    claimed.insert(id, expires_at);
+    true
 }
 
 /// A fresh challenge: the answer and a PNG showing it, distorted.
@@ -44,6 +75,7 @@ pub async fn image(session: Session) -> Response {
     let expected = Expected {
         answer,
         expires_at: now_ms() + TTL_MS,
+        id: rand::rng().random(),
     };
     if let Err(e) = session.insert(KEY, expected).await {
         tracing::error!(error = %e, "storing a captcha");
@@ -59,15 +91,46 @@ pub async fn image(session: Session) -> Response {
         .into_response()
 }
 
+/// The challenge this session was shown, taken out of it: to be checked
+/// with [`Challenge::solved_by`] once it is known that one is needed.
+pub struct Challenge(Option<Expected>);
+
+/// Takes this session's challenge out (it is used up either way).
+pub async fn take(session: &Session) -> Challenge {
+    Challenge(session.remove(KEY).await.ok().flatten())
+}
+
+impl Challenge {
+    /// Whether `answer` solves the challenge. Checking it uses it up, right
+    /// or wrong, even in another request holding a copy of the same session.
+    pub fn solved_by(self, answer: &str) -> bool {
+        let now = now_ms();
+        self.0.is_some_and(|e| {
+            e.expires_at > now
+                && claim(e.id, e.expires_at, now)
+                && !answer.trim().is_empty()
+                && e.answer.eq_ignore_ascii_case(answer.trim())
+        })
+    }
+}
+
+#[cfg(test)]
+impl Challenge {
+    /// A challenge whose answer is `answer`, as a session holding challenge
+    /// `id` would give it out (several copies: one per parallel request).
+    pub fn for_tests(answer: &str, id: u64) -> Challenge {
+        Challenge(Some(Expected {
+            answer: answer.into(),
+            expires_at: now_ms() + TTL_MS,
+            id,
+        }))
+    }
+}
+
 /// Whether `answer` solves this session's challenge. The challenge is used up
 /// either way, so each image allows one guess.
 pub async fn solve(session: &Session, answer: &str) -> bool {
-    let expected: Option<Expected> = session.remove(KEY).await.ok().flatten();
-    expected.is_some_and(|e| {
-        e.expires_at > now_ms()
-            && !answer.trim().is_empty()
-            && e.answer.eq_ignore_ascii_case(answer.trim())
-    })
+    take(session).await.solved_by(answer)
 }
 
 #[cfg(test)]
@@ -98,6 +161,7 @@ mod tests {
         let expected = Expected {
             answer: answer.into(),
             expires_at,
+            id: rand::rng().random(),
         };
         session.insert(KEY, expected).await.unwrap();
     }
@@ -117,5 +181,24 @@ mod tests {
         );
         expect(&session, "AbCdE", now_ms() - 1).await;
         assert!(!solve(&session, "abcde").await, "expired");
+    }
+
+    #[tokio::test]
+    async fn one_answer_serves_one_of_parallel_requests() {
+        let store = std::sync::Arc::new(tower_sessions::MemoryStore::default());
+        let first = Session::new(None, store.clone(), None);
+        expect(&first, "AbCdE", now_ms() + TTL_MS).await;
+        first.save().await.unwrap();
+        let id = first.id();
+        // Requests sent together each load the session before any of them
+        // has saved its change: all of them see the same challenge.
+        let requests: Vec<Session> = (0..4)
+            .map(|_| Session::new(id, store.clone(), None))
+            .collect();
+        for session in &requests {
+            session.get::<Expected>(KEY).await.unwrap();
+        }
+        let solved = futures::future::join_all(requests.iter().map(|s| solve(s, "abcde"))).await;
+        assert_eq!(solved.iter().filter(|s| **s).count(), 1, "{solved:?}");
     }
 }

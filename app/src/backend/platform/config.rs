@@ -44,6 +44,9 @@ pub struct Config {
     pub room_writes: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign-ups an hour from one address network before a CAPTCHA is asked
+    /// for; five times this a day is the most it may create at all.
+    pub sign_ups_per_hour: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("soft_close", &self.soft_close)
             .field("room_writes", &self.room_writes)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("sign_ups_per_hour", &self.sign_ups_per_hour)
             .finish()
     }
 }
@@ -187,7 +191,17 @@ impl Config {
                 .map_err(|reason| invalid("HAGGLE_TRUSTED_PROXIES", reason))?,
             None => Vec::new(),
         };
+        let sign_ups_per_hour = match get("HAGGLE_SIGN_UPS_PER_HOUR") {
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                invalid(
+                    "HAGGLE_SIGN_UPS_PER_HOUR",
+                    "expected a whole number above 0",
+                )
+            })?,
+            None => super::limits::SIGN_UPS_PER_HOUR,
+        };
         Ok(Config {
+            sign_ups_per_hour,
             trusted_proxies,
             room_writes,
             increments,
@@ -269,6 +283,7 @@ mod tests {
         assert_eq!(c.soft_close, Duration::from_secs(120));
         assert_eq!(c.room_writes, DEFAULT_ROOM_WRITES);
         assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.sign_ups_per_hour, 10);
     }
 
     #[test]
@@ -287,8 +302,10 @@ mod tests {
             ("HAGGLE_SOFT_CLOSE_MINUTES", "0"),
             ("HAGGLE_ROOM_WRITES_PER_SECOND", "0"),
             ("HAGGLE_TRUSTED_PROXIES", "10.0.0.0/8,::1"),
+            ("HAGGLE_SIGN_UPS_PER_HOUR", "1000"),
         ])
         .unwrap();
+        assert_eq!(c.sign_ups_per_hour, 1000);
         assert_eq!(c.trusted_proxies.len(), 2);
         assert_eq!(c.room_writes, 0);
         assert_eq!(c.increments.step(4_999), 100);

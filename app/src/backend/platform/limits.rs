@@ -8,18 +8,99 @@ use crate::error::AppError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::{
     hash::Hash,
+    net::IpAddr,
     num::NonZeroU32,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::atomic::{AtomicU64, AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Keys a limit remembers at most (about 100 bytes each).
 pub const MAX_KEYS: usize = 100_000;
 
 /// Every in-memory limit the server keeps, shared by all requests (in
 /// `AppState`). Each field says what it counts and under which key.
-#[derive(Default)]
-pub struct Limits {}
+pub struct Limits {
+    /// Password hashes (Argon2, 19 MiB each) running at once, over the
+    /// whole server: sign-ups, log-ins and password changes.
+    pub password_hashes: Slots,
+    /// Sign-ups per address network before a CAPTCHA is asked for
+    /// (`HAGGLE_SIGN_UPS_PER_HOUR`, default 10 an hour).
+    pub sign_ups_per_network: Limit<IpAddr>,
+    /// Sign-ups per address network at all, CAPTCHA or not: five times the
+    /// hourly allowance a day.
+    pub sign_ups_per_network_daily: Limit<IpAddr>,
+    /// Sign-ups over the whole site before everyone is asked for a CAPTCHA
+    /// (a burst from many networks at once).
+    pub sign_ups_site: Limit<()>,
+    /// Verification codes sent to one e-mail address or phone number,
+    /// whoever asks: 3 an hour, so nobody can mail-bomb an address.
+    pub code_sends_per_target: Limit<String>,
+}
+
+/// Sign-ups per network an hour before the CAPTCHA, unless configured.
+pub const SIGN_UPS_PER_HOUR: u32 = 10;
+/// Sign-ups over the whole site an hour before everyone gets the CAPTCHA.
+pub const SITE_SIGN_UPS_PER_HOUR: u32 = 200;
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl Limits {
+    /// The limits, with `sign_ups_per_hour` sign-ups per network an hour
+    /// before a CAPTCHA.
+    pub fn new(sign_ups_per_hour: u32) -> Limits {
+        Limits {
+            password_hashes: Slots::new(4, 32, Duration::from_secs(3)),
+            sign_ups_per_network: Limit::new(sign_ups_per_hour, HOUR),
+            sign_ups_per_network_daily: Limit::new(sign_ups_per_hour.saturating_mul(5), 24 * HOUR),
+            sign_ups_site: Limit::new(SITE_SIGN_UPS_PER_HOUR, HOUR),
+            code_sends_per_target: Limit::new(3, HOUR),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::new(SIGN_UPS_PER_HOUR)
+    }
+}
+
+/// At most a few of one costly task at once, with a short queue: when no
+/// slot frees within `wait`, or the queue is full, the caller is told the
+/// server is busy (429) instead of piling up memory.
+pub struct Slots {
+    permits: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    wait: Duration,
+}
+
+impl Slots {
+    pub fn new(at_once: usize, max_waiting: usize, wait: Duration) -> Slots {
+        Slots {
+            permits: Semaphore::new(at_once),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            wait,
+        }
+    }
+
+    /// A slot, held until the permit is dropped; `Busy` when none comes.
+    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AppError> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(AppError::Busy);
+        }
+        let permit = tokio::time::timeout(self.wait, self.permits.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        match permit {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::Busy),
+        }
+    }
+}
 
 pub struct Limit<K: Hash + Eq + Clone> {
     limiter: DefaultKeyedRateLimiter<K>,
@@ -110,6 +191,24 @@ mod tests {
         assert!(limit.allow(&1) && limit.allow(&1) && !limit.allow(&1));
         std::thread::sleep(Duration::from_millis(30));
         assert!(limit.allow(&1));
+    }
+
+    #[tokio::test]
+    async fn slots_answer_busy_when_none_frees_in_time() {
+        let slots = Slots::new(1, 1, Duration::from_millis(20));
+        let held = slots.acquire().await.unwrap();
+        // One may wait; it gives up when the slot stays taken…
+        assert_eq!(slots.acquire().await.err(), Some(AppError::Busy));
+        // …and with the queue full, the next is refused at once.
+        let queued = slots.acquire();
+        let (queued, refused) = tokio::join!(queued, async {
+            tokio::task::yield_now().await;
+            slots.acquire().await.err()
+        });
+        assert_eq!(refused, Some(AppError::Busy));
+        assert_eq!(queued.err(), Some(AppError::Busy));
+        drop(held);
+        assert!(slots.acquire().await.is_ok());
     }
 
     #[test]

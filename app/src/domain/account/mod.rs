@@ -12,6 +12,8 @@ pub const USERNAME_LEN: (u32, u32) = (3, 20);
 pub const NICKNAME_LEN: (u32, u32) = (2, 20);
 pub const PASSWORD_LEN: (u32, u32) = (8, 64);
 const EMAIL_MAX: u32 = 254;
+/// The longest username or e-mail the log-in form accepts (an e-mail's limit).
+pub const LOGIN_MAX: u32 = EMAIL_MAX;
 
 pub(crate) fn length(s: &str, (min, max): (u32, u32)) -> Result<(), Problem> {
     let n = s.chars().count();

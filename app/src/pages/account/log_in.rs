@@ -1,7 +1,7 @@
 use crate::{
     auth::Auth,
     components::{
-        form::{FormFailure, TextField, problem_of},
+        form::{Captcha, FormFailure, TextField, action_outcome, problem_of},
         page_title::PageTitle,
     },
     domain::form::{Field, Problem},
@@ -14,7 +14,8 @@ use leptos_router::hooks::use_query_map;
 pub fn LogInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = expect_context::<Auth>().log_in;
-    let outcome = action.value();
+    // Also the error a plain form post brought back (no JavaScript yet).
+    let outcome = action_outcome(action);
     // "Wrong" is said once above the form, not under a field, so the message
     // does not tell which of the two was wrong.
     let problem = move |field: Field| {
@@ -23,15 +24,6 @@ pub fn LogInPage() -> impl IntoView {
     };
     let wrong = problem_of(outcome, Field::Password);
     let captcha_problem = problem_of(outcome, Field::Captcha);
-    // Each answer that asks for a CAPTCHA gets a fresh image.
-    let captcha_round = Memo::new(move |n: Option<&u32>| {
-        let n = n.copied().unwrap_or(0);
-        if captcha_problem.get().is_some() {
-            n + 1
-        } else {
-            n
-        }
-    });
     let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, nav_log_in)) />
@@ -46,15 +38,7 @@ pub fn LogInPage() -> impl IntoView {
                     problem=problem(Field::Username) />
                 <TextField name="password" kind="password" label=move || t!(i18n, field_password)
                     autocomplete="current-password" problem=problem(Field::Password) />
-                {move || captcha_problem.get().map(|_| view! {
-                    <div class="captcha" data-testid="captcha">
-                        <img src=format!("/captcha.png?round={}", captcha_round.get()) width="220" height="90"
-                            alt=move || t_string!(i18n, captcha_alt) />
-                        <TextField name="captcha" label=move || t!(i18n, field_captcha) autocomplete="off"
-                            hint=move || t!(i18n, hint_captcha)
-                            problem=Signal::derive(move || captcha_problem.get().filter(|p| *p == Problem::Wrong)) />
-                    </div>
-                })}
+                <Captcha problem=captcha_problem hint=move || t!(i18n, hint_captcha) />
                 <FormFailure outcome />
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
                     {t!(i18n, submit_log_in)}

@@ -2,7 +2,7 @@ use crate::{
     api::account::auth::{nickname_free, username_free},
     auth::Auth,
     components::{
-        form::{FormFailure, TextField, debounced},
+        form::{Captcha, FormFailure, TextField, action_outcome, debounced, problem_of},
         page_title::PageTitle,
     },
     domain::{
@@ -22,9 +22,11 @@ pub fn SignUpPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
 
-    // What the server said about the last submission.
+    // What the server said about the last submission (also when it came
+    // back from a plain form post, before the page hydrated).
+    let outcome = action_outcome(action);
     let server = move |field: Field| {
-        action.value().with(|v| match v {
+        outcome.with(|v| match v {
             Some(Err(e)) => e.problem_with(field),
             _ => None,
         })
@@ -104,7 +106,9 @@ pub fn SignUpPage() -> impl IntoView {
                 <TextField name="password" kind="password" label=move || t!(i18n, field_password)
                     autocomplete="new-password" hint=move || t!(i18n, hint_password) problem=password_problem
                     value=password />
-                <FormFailure outcome=action.value() />
+                <Captcha problem=problem_of(outcome, Field::Captcha)
+                    hint=move || t!(i18n, hint_captcha_sign_up) />
+                <FormFailure outcome />
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
                     {t!(i18n, submit_sign_up)}
                 </button>

@@ -51,6 +51,8 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::Locked => t!(i18n, err_locked).into_any(),
         Problem::VerifyEmailFirst => t!(i18n, err_verify_email_first).into_any(),
         Problem::Repeated => t!(i18n, err_repeated).into_any(),
+        Problem::NotAnIdCard => t!(i18n, err_not_an_id_card).into_any(),
+        Problem::VerifiesAnother => t!(i18n, err_verifies_another).into_any(),
     }
 }
 

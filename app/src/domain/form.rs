@@ -139,6 +139,10 @@ pub enum Problem {
     VerifyEmailFirst,
     /// The same as the sender's previous line, just now.
     Repeated,
+    /// A photo that cannot be of an ID card (its shape or size).
+    NotAnIdCard,
+    /// The ID number already verifies another member (an admin approving).
+    VerifiesAnother,
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -184,6 +188,8 @@ crate::domain::tagged::tag_first!(
     "locked" => Locked,
     "verify_email_first" => VerifyEmailFirst,
     "repeated" => Repeated,
+    "not_an_id_card" => NotAnIdCard,
+    "verifies_another" => VerifiesAnother,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

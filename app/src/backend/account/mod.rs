@@ -403,18 +403,20 @@ pub async fn store_avatar(store: &media::MediaStore, photo: Vec<u8>) -> Result<S
         photo,
         |_, _| Ok(()),
         move |photo| {
-            let side = photo.width().min(photo.height());
-            // A large photo is first averaged down to twice the avatar
-            // (cheap, no float copy); Lanczos then finishes a small image.
-            let photo = if side > 2 * AVATAR_SIZE {
-                let scale = f64::from(2 * AVATAR_SIZE) / f64::from(side);
-                let fit = |n: u32| ((f64::from(n) * scale).round() as u32).max(2 * AVATAR_SIZE);
-                photo.thumbnail_exact(fit(photo.width()), fit(photo.height()))
-            } else {
-                photo
-            };
-            let square = photo.resize_to_fill(AVATAR_SIZE, AVATAR_SIZE, FilterType::Lanczos3);
+            // The centred square first: filling 256 × 256 from a 1 × 8000
+            // strip would otherwise build a 256 × 2,048,000 image to crop.
+            let (width, height) = (photo.width(), photo.height());
+            let side = width.min(height);
+            let square = photo.crop_imm((width - side) / 2, (height - side) / 2, side, side);
             drop(photo);
+            // A large square is averaged down to twice the avatar (no float
+            // copy); Lanczos then finishes from a small image.
+            let square = if side > 2 * AVATAR_SIZE {
+                square.thumbnail_exact(2 * AVATAR_SIZE, 2 * AVATAR_SIZE)
+            } else {
+                square
+            };
+            let square = square.resize_exact(AVATAR_SIZE, AVATAR_SIZE, FilterType::Lanczos3);
             store.write_jpeg(&square.into_rgb8(), 88)
         },
     )

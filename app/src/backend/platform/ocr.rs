@@ -12,7 +12,8 @@ use tokio::{process::Command, sync::Semaphore};
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a check waits for Tesseract before it is told to come back later.
 const QUEUE_WAIT: Duration = Duration::from_secs(60);
-/// Address space Tesseract may map (a prepared card needs about 150 MB).
+/// Address space Tesseract may map: reading a prepared card takes about
+/// 60 MB of memory, and runs within half this limit.
 pub const MEMORY_LIMIT_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Long side of the image Tesseract reads, larger or smaller photos scaled

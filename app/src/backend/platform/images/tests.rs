@@ -584,11 +584,17 @@ async fn listing_photos_avatars_and_id_cards_all_wait_for_the_decode_budget() {
 async fn large_avatars_are_cropped_square() {
     let dir = tempfile::tempdir().unwrap();
     let media = media(&dir);
-    let name = crate::backend::account::store_avatar(&media, png(3000, 1000))
-        .await
-        .unwrap();
-    let stored = image::open(media.root().join(name)).unwrap();
-    assert_eq!((stored.width(), stored.height()), (256, 256));
+    for (width, height) in [(3000, 1000), (1, 8000), (8000, 1), (40, 30)] {
+        let name = crate::backend::account::store_avatar(&media, png(width, height))
+            .await
+            .unwrap();
+        let stored = image::open(media.root().join(name)).unwrap();
+        assert_eq!(
+            (stored.width(), stored.height()),
+            (256, 256),
+            "{width}×{height}"
+        );
+    }
     let err = crate::backend::account::store_avatar(&media, b"not a photo".to_vec())
         .await
         .unwrap_err();

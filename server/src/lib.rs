@@ -22,6 +22,7 @@ use app::backend::{
         db,
         limits::Limits,
         media::MediaStore,
+        ocr,
         outbox::{FileOutbox, Mailer},
         secret::Secret,
         vault::Vault,
@@ -69,6 +70,11 @@ pub async fn open_database(
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let media = MediaStore::open(config.media_dir())?;
+    // Prepared card images a crash left behind: nothing reads them now.
+    let stray = ocr::clean_work_dir(&config.ocr_work_dir())?;
+    if stray > 0 {
+        tracing::info!(stray, "removed stray OCR work files");
+    }
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     if config.demo {

@@ -40,6 +40,26 @@ pub async fn decide_id_review(review: i64, approve: bool) -> Result<(), AppError
     )
 }
 
+/// Revokes the verified identity of `username`, so the rightful holder of
+/// the number can verify with it.
+#[server(output = JsonText, endpoint = "admin/revoke_identity")]
+pub async fn revoke_identity(username: String) -> Result<(), AppError> {
+    respond(
+        async move {
+            use crate::backend::account::identity;
+            let admin = session::admin().await?;
+            let member = identity::revoke(&admin.state.db, &username).await?;
+            tracing::warn!(
+                admin = admin.account.id,
+                member = member.get(),
+                "identity verification revoked"
+            );
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Approves or rejects (with a reason the seller sees) a listing under review.
 /// The console sends the `version` it showed; an edit since then is a conflict.
 #[server(output = JsonText, endpoint = "admin/review_listing")]

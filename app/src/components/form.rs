@@ -52,6 +52,8 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::VerifyEmailFirst => t!(i18n, err_verify_email_first).into_any(),
         Problem::Repeated => t!(i18n, err_repeated).into_any(),
         Problem::HasBids => t!(i18n, err_has_bids).into_any(),
+        Problem::NotAnIdCard => t!(i18n, err_not_an_id_card).into_any(),
+        Problem::VerifiesAnother => t!(i18n, err_verifies_another).into_any(),
     }
 }
 

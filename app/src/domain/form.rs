@@ -141,6 +141,10 @@ pub enum Problem {
     Repeated,
     /// Bidders are counting on it: an auction with bids keeps what they bid on.
     HasBids,
+    /// A photo that cannot be of an ID card (its shape or size).
+    NotAnIdCard,
+    /// The ID number already verifies another member (an admin approving).
+    VerifiesAnother,
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -187,6 +191,8 @@ crate::domain::tagged::tag_first!(
     "verify_email_first" => VerifyEmailFirst,
     "repeated" => Repeated,
     "has_bids" => HasBids,
+    "not_an_id_card" => NotAnIdCard,
+    "verifies_another" => VerifiesAnother,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,6 +81,13 @@ pub struct IdReview {
     pub masked: String,
     pub kind: String,
     pub created_at: i64,
+    /// The member already verified by this number, if any: approving waits
+    /// until an admin revokes that verification.
+    pub held_by: Option<String>,
+    /// Other members waiting for review with this number.
+    pub others_waiting: i64,
+    /// The member's identity checks in the last 24 hours.
+    pub recent_attempts: i64,
 }
 
 /// What the admin console opens with.

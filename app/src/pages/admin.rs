@@ -1,7 +1,7 @@
 //! `/admin`: the moderation console (ID reviews for now).
 
 use crate::{
-    api::admin::{DecideIdReview, ReviewListing, fetch_admin_overview},
+    api::admin::{DecideIdReview, ReviewListing, RevokeIdentity, fetch_admin_overview},
     components::{
         catalog_labels::CategoryName,
         form::{FormFailure, LogInFirst, ProblemText, problem_of},
@@ -20,8 +20,16 @@ pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let decide = ServerAction::<DecideIdReview>::new();
     let review = ServerAction::<ReviewListing>::new();
+    let revoke = ServerAction::<RevokeIdentity>::new();
+    let decide_problem = problem_of(decide.value(), Field::IdNumber);
     let overview = Resource::new(
-        move || (decide.version().get(), review.version().get()),
+        move || {
+            (
+                decide.version().get(),
+                review.version().get(),
+                revoke.version().get(),
+            )
+        },
         |_| fetch_admin_overview(),
     );
     view! {
@@ -36,6 +44,10 @@ pub fn AdminPage() -> impl IntoView {
                             <ListingQueue listings=o.pending_listings review />
                             <h2>{t!(i18n, admin_id_reviews)}</h2>
                             <FormFailure outcome=decide.value() />
+                            <FormFailure outcome=revoke.value() />
+                            {move || decide_problem.get().map(|problem| view! {
+                                <p class="notice notice-error" role="alert"><ProblemText problem /></p>
+                            })}
                             {if o.id_reviews.is_empty() {
                                 view! { <p class="muted">{t!(i18n, admin_queue_empty)}</p> }.into_any()
                             } else {
@@ -47,7 +59,25 @@ pub fn AdminPage() -> impl IntoView {
                                                 <div>
                                                     <p><strong>{r.nickname.clone()}</strong> " @" {r.username.clone()}</p>
                                                     <p>{t!(i18n, admin_typed_number)} " " <code>{r.masked.clone()}</code> " (" {r.kind.clone()} ")"</p>
-                                                    <p class="muted">{iso_date(r.created_at)}</p>
+                                                    <p class="muted">{iso_date(r.created_at)} " · "
+                                                        {t!(i18n, admin_id_recent_attempts, n = r.recent_attempts)}</p>
+                                                    {r.held_by.clone().map(|holder| {
+                                                        let who = holder.clone();
+                                                        view! {
+                                                            <p class="notice notice-error" data-testid="id-collision">
+                                                                {t!(i18n, admin_id_held_by, username = who)}
+                                                            </p>
+                                                            <ActionForm action=revoke attr:class="inline-form">
+                                                                <input type="hidden" name="username" value=holder />
+                                                                <button type="submit" class="button-ghost small">{t!(i18n, admin_revoke_identity)}</button>
+                                                            </ActionForm>
+                                                        }
+                                                    })}
+                                                    {(r.others_waiting > 0).then(|| view! {
+                                                        <p class="notice" data-testid="id-collision">
+                                                            {t!(i18n, admin_id_others_waiting, n = r.others_waiting)}
+                                                        </p>
+                                                    })}
                                                     <div class="row">
                                                         <ActionForm action=decide attr:class="inline-form">
                                                             <input type="hidden" name="review" value=r.id />

@@ -1,9 +1,11 @@
 //! Identity verification over HTTP: the review queue path (a card OCR cannot
-//! read), one card per account, admin decisions, hostile uploads, and the
-//! admin subcommand. (A card OCR reads is the Playwright journey's part.)
+//! read), one card per account, numbers another member holds, revocation,
+//! admin decisions, hostile uploads, the daily limit, and the admin
+//! subcommand. (A card OCR reads is the Playwright journey's part.)
 
 use crate::common::{
     TestServer, call_as, error_of, http, make_admin, png_bytes, post_multipart, sign_up,
+    verified_member,
 };
 use app::{
     domain::form::{Field, Problem},
@@ -45,11 +47,44 @@ async fn verified(server: &TestServer, username: &str) -> bool {
         .is_some()
 }
 
+async fn pending_review(server: &TestServer, username: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT r.id FROM id_reviews r JOIN users u ON u.id = r.user_id
+         WHERE u.username = ? AND r.status = 'pending'",
+    )
+    .bind(username)
+    .fetch_one(&server.state.db)
+    .await
+    .unwrap()
+}
+
+async fn decide(server: &TestServer, admin: &str, review: i64, approve: bool) -> reqwest::Response {
+    call_as(
+        server,
+        "/api/admin/decide_id_review",
+        &[
+            ("review", &review.to_string()),
+            ("approve", &approve.to_string()),
+        ],
+        Some(admin),
+    )
+    .await
+}
+
+/// The review queue as the admin console receives it.
+async fn queue(server: &TestServer, admin: &str) -> Vec<app::model::IdReview> {
+    let res = call_as(server, "/api/admin/overview", &[], Some(admin)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<app::model::AdminOverview>()
+        .await
+        .unwrap()
+        .id_reviews
+}
+
 #[tokio::test]
 async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() {
     let server = TestServer::start(false).await;
-    let mei = sign_up(&server, "mei").await;
-    let jun = sign_up(&server, "jun").await;
+    let mei = verified_member(&server, "mei").await;
     let boss = sign_up(&server, "boss").await;
     make_admin(&server, "boss").await;
 
@@ -70,12 +105,6 @@ async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() 
         error_of(res).await,
         AppError::field(Field::IdPhoto, Problem::Unchanged)
     );
-    // The same card for another account is refused even before the review.
-    let res = submit(&server, &jun, "A123456789", blank_png(), "card.png").await;
-    assert_eq!(
-        error_of(res).await,
-        AppError::field(Field::IdNumber, Problem::Taken)
-    );
 
     let res = http()
         .get(server.url(&format!("/admin/id-review/{review}")))
@@ -86,32 +115,16 @@ async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() 
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
 
-    let decide = |approve: &'static str| {
-        let (server, boss) = (&server, boss.clone());
-        async move {
-            call_as(
-                server,
-                "/api/admin/decide_id_review",
-                &[("review", &review.to_string()), ("approve", approve)],
-                Some(&boss),
-            )
-            .await
-        }
-    };
-    assert_eq!(decide("true").await.status(), StatusCode::OK);
+    assert_eq!(
+        decide(&server, &boss, review, true).await.status(),
+        StatusCode::OK
+    );
     assert!(verified(&server, "mei").await);
     assert!(!photo.exists(), "the photo is deleted after the review");
     assert_eq!(
-        error_of(decide("false").await).await,
+        error_of(decide(&server, &boss, review, false).await).await,
         AppError::field(Field::IdPhoto, Problem::Expired)
     );
-
-    let res = submit(&server, &jun, "A123456789", blank_png(), "card.png").await;
-    assert_eq!(
-        error_of(res).await,
-        AppError::field(Field::IdNumber, Problem::Taken)
-    );
-    assert!(!verified(&server, "jun").await);
     let res = submit(&server, &mei, "A123456789", blank_png(), "card.png").await;
     assert_eq!(
         error_of(res).await,
@@ -120,9 +133,162 @@ async fn unreadable_cards_wait_for_an_admin_and_one_card_verifies_one_account() 
 }
 
 #[tokio::test]
-async fn rejected_reviews_verify_nobody() {
+async fn a_number_another_member_holds_goes_to_review_and_an_admin_can_give_it_back() {
+    let server = TestServer::start(false).await;
+    let squatter = verified_member(&server, "squatter").await;
+    let owner = verified_member(&server, "owner").await;
+    let boss = sign_up(&server, "boss").await;
+    make_admin(&server, "boss").await;
+
+    let res = submit(&server, &squatter, "A123456789", blank_png(), "card.png").await;
+    assert_eq!(res.json::<String>().await.unwrap(), "InReview");
+    // Someone else with the same number while the first waits: the answer
+    // is the one any unreadable card gets, never "taken".
+    let res = submit(&server, &owner, "A123456789", blank_png(), "card.png").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<String>().await.unwrap(), "InReview");
+    let reviews = queue(&server, &boss).await;
+    let of = |name: &str| reviews.iter().find(|r| r.username == name).unwrap().clone();
+    assert_eq!((of("owner").others_waiting, of("owner").held_by), (1, None));
+    assert_eq!(of("owner").recent_attempts, 1);
+
+    let first = pending_review(&server, "squatter").await;
+    assert_eq!(
+        decide(&server, &boss, first, true).await.status(),
+        StatusCode::OK
+    );
+    let reviews = queue(&server, &boss).await;
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(
+        reviews[0].held_by.as_deref(),
+        Some("squatter"),
+        "the admin sees the collision"
+    );
+
+    // Approving the second would give one number two members: refused,
+    // and the review stays open.
+    let second = pending_review(&server, "owner").await;
+    let res = decide(&server, &boss, second, true).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::IdNumber, Problem::VerifiesAnother)
+    );
+    assert_eq!(pending_review(&server, "owner").await, second);
+
+    // Only admins revoke.
+    let revoke = |cookie: String| {
+        let server = &server;
+        async move {
+            call_as(
+                server,
+                "/api/admin/revoke_identity",
+                &[("username", "squatter")],
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    assert_eq!(revoke(owner.clone()).await.status(), StatusCode::FORBIDDEN);
+    assert!(verified(&server, "squatter").await);
+    assert_eq!(revoke(boss.clone()).await.status(), StatusCode::OK);
+    assert!(!verified(&server, "squatter").await);
+    assert_eq!(revoke(boss.clone()).await.status(), StatusCode::CONFLICT);
+    assert_eq!(queue(&server, &boss).await[0].held_by, None);
+    assert_eq!(
+        decide(&server, &boss, second, true).await.status(),
+        StatusCode::OK
+    );
+    assert!(verified(&server, "owner").await);
+}
+
+#[tokio::test]
+async fn checks_need_a_verified_email() {
     let server = TestServer::start(false).await;
     let mei = sign_up(&server, "mei").await;
+    let res = submit(&server, &mei, "A123456789", blank_png(), "card.png").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_of(res).await,
+        AppError::field(Field::Email, Problem::VerifyEmailFirst)
+    );
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header says `width`×`height` (its data is one pixel).
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut png = png_bytes(image::RgbImage::new(1, 1));
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+#[tokio::test]
+async fn photos_that_cannot_be_a_card_are_refused_and_every_check_counts() {
+    let server = TestServer::start(false).await;
+    let mei = verified_member(&server, "mei").await;
+    // A few hundred bytes that OCR preparation used to blow up to 20 GB.
+    let strip = png_bytes(image::RgbImage::new(1, 8000));
+    let shapes = [
+        strip,
+        png_claiming(8000, 8000),
+        png_bytes(image::RgbImage::new(40, 400)),
+        png_bytes(image::RgbImage::new(600, 600)),
+        png_bytes(image::RgbImage::new(200, 120)),
+    ];
+    for photo in shapes {
+        let res = submit(&server, &mei, "A123456789", photo, "card.png").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            error_of(res).await,
+            AppError::field(Field::IdPhoto, Problem::NotAnIdCard)
+        );
+    }
+    // Five checks today, all refused: the sixth is not even looked at.
+    let res = submit(&server, &mei, "A123456789", blank_png(), "card.png").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_of(res).await, AppError::RateLimited);
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM id_reviews")
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0);
+}
+
+#[tokio::test]
+async fn stray_ocr_files_are_removed_at_start_up() {
+    let server = TestServer::start(false).await;
+    let work = server.state.config.ocr_work_dir();
+    std::fs::create_dir_all(&work).unwrap();
+    let stray = work.join(".tmpKILLED.png");
+    std::fs::write(&stray, b"left by a killed server").unwrap();
+    haggle_server::prepare((*server.state.config).clone())
+        .await
+        .unwrap();
+    assert!(!stray.exists());
+}
+
+#[tokio::test]
+async fn rejected_reviews_verify_nobody() {
+    let server = TestServer::start(false).await;
+    let mei = verified_member(&server, "mei").await;
     let boss = sign_up(&server, "boss").await;
     make_admin(&server, "boss").await;
     submit(&server, &mei, "A123456789", blank_png(), "card.png").await;
@@ -155,7 +321,7 @@ async fn rejected_reviews_verify_nobody() {
 #[tokio::test]
 async fn bad_uploads_are_refused_with_a_reason() {
     let server = TestServer::start(false).await;
-    let mei = sign_up(&server, "mei").await;
+    let mei = verified_member(&server, "mei").await;
     let cases: [(&str, Vec<u8>, &str, AppError); 5] = [
         (
             "A123456789",

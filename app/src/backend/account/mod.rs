@@ -10,7 +10,8 @@ pub mod verification;
 use crate::backend::{
     AppState,
     platform::{
-        captcha as challenge, client::ClientAddr, clock::now_ms, limits::Slots, media, upload,
+        captcha as challenge, client::ClientAddr, clock::now_ms, images, limits::Slots, media,
+        upload,
     },
     web::session,
 };
@@ -495,31 +496,54 @@ pub async fn set_avatar(
 pub const AVATAR_SIZE: u32 = 256;
 
 /// The avatar form (field `avatar`, a file): stores the photo as a 256 px
-/// square JPEG (decoding and re-encoding drops every byte of metadata the
-/// upload carried), makes it the avatar and deletes the previous one.
-/// Returns the new avatar's URL.
+/// square JPEG, makes it the avatar and deletes the previous one. Returns the
+/// new avatar's URL.
 pub async fn replace_avatar(
     state: &AppState,
     id: i64,
     data: MultipartData,
 ) -> Result<String, AppError> {
-    let form = upload::read_form(data, Field::Avatar).await?;
-    let photo = upload::image_field(&form, "avatar", Field::Avatar).await?;
-    let store = state.media.clone();
-    let name = tokio::task::spawn_blocking(move || {
-        let square = photo.resize_to_fill(AVATAR_SIZE, AVATAR_SIZE, FilterType::Lanczos3);
-        store.write_jpeg(&square.to_rgb8(), 88)
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|e| {
-        tracing::error!(error = %e, "storing an avatar");
-        AppError::Internal
-    })?;
+    let mut form = upload::read_form(data, Field::Avatar).await?;
+    let photo = form.take_file("avatar", Field::Avatar)?;
+    let name = store_avatar(&state.media, photo).await?;
     if let Some(old) = set_avatar(&state.db, id, &name).await? {
         state.media.remove(&old);
     }
     Ok(media::url(&name))
+}
+
+/// Decodes `photo` within the shared decode budget and stores it as a 256 px
+/// square JPEG (decoding and re-encoding drops every byte of metadata the
+/// upload carried); returns the file's name.
+pub async fn store_avatar(store: &media::MediaStore, photo: Vec<u8>) -> Result<String, AppError> {
+    let store = store.clone();
+    images::decode(
+        photo,
+        |_, _| Ok(()),
+        move |photo| {
+            // The centred square first: filling 256 × 256 from a 1 × 8000
+            // strip would otherwise build a 256 × 2,048,000 image to crop.
+            let (width, height) = (photo.width(), photo.height());
+            let side = width.min(height);
+            let square = photo.crop_imm((width - side) / 2, (height - side) / 2, side, side);
+            drop(photo);
+            // A large square is averaged down to twice the avatar (no float
+            // copy); Lanczos then finishes from a small image.
+            let square = if side > 2 * AVATAR_SIZE {
+                square.thumbnail_exact(2 * AVATAR_SIZE, 2 * AVATAR_SIZE)
+            } else {
+                square
+            };
+            let square = square.resize_exact(AVATAR_SIZE, AVATAR_SIZE, FilterType::Lanczos3);
+            store.write_jpeg(&square.into_rgb8(), 88)
+        },
+    )
+    .await
+    .map_err(|problem| AppError::field(Field::Avatar, problem))?
+    .map_err(|e| {
+        tracing::error!(error = %e, "storing an avatar");
+        AppError::Internal
+    })
 }
 
 /// Changes the password if `old` is the current one. Each check of `old`

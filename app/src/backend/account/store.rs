@@ -426,14 +426,82 @@ pub async fn id_review_pending(
     .await
 }
 
-/// Pending reviews, oldest first.
-pub async fn pending_id_reviews(ex: impl SqliteExecutor<'_>) -> Result<Vec<IdReview>, sqlx::Error> {
+/// Pending reviews, oldest first, each with the member verified by the same
+/// card (if any), how many others wait with it, and the member's identity
+/// checks since `since`.
+pub async fn pending_id_reviews(
+    ex: impl SqliteExecutor<'_>,
+    since: i64,
+) -> Result<Vec<IdReview>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.id, u.username, u.nickname, r.masked, r.kind, r.created_at
+        "SELECT r.id, u.username, u.nickname, r.masked, r.kind, r.created_at,
+                (SELECT h.username FROM users h WHERE h.id_hash = r.id_hash AND h.id <> r.user_id)
+                    AS held_by,
+                (SELECT count(*) FROM id_reviews o
+                  WHERE o.id_hash = r.id_hash AND o.user_id <> r.user_id AND o.status = 'pending')
+                    AS others_waiting,
+                (SELECT count(*) FROM id_attempts a WHERE a.user_id = r.user_id AND a.at >= ?)
+                    AS recent_attempts
          FROM id_reviews r JOIN users u ON u.id = r.user_id
          WHERE r.status = 'pending' ORDER BY r.created_at, r.id",
     )
+    .bind(since)
     .fetch_all(ex)
+    .await
+}
+
+/// The member's identity checks since `since`.
+pub async fn count_id_attempts(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM id_attempts WHERE user_id = ? AND at >= ?")
+        .bind(user)
+        .bind(since)
+        .fetch_one(ex)
+        .await
+}
+
+pub async fn insert_id_attempt(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO id_attempts (user_id, at) VALUES (?, ?)")
+        .bind(user)
+        .bind(now)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets the member's checks from before `before`: they no longer count.
+pub async fn delete_id_attempts_before(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    before: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM id_attempts WHERE user_id = ? AND at < ?")
+        .bind(user)
+        .bind(before)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// Clears the verified identity of `username`; the member it belonged to,
+/// if they were verified.
+pub async fn clear_id_verification(
+    ex: impl SqliteExecutor<'_>,
+    username: &str,
+) -> Result<Option<UserId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE users SET id_hash = NULL, id_verified_at = NULL
+         WHERE username = ? AND id_hash IS NOT NULL RETURNING id",
+    )
+    .bind(username)
+    .fetch_optional(ex)
     .await
 }
 

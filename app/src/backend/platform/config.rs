@@ -236,6 +236,11 @@ impl Config {
     pub fn review_dir(&self) -> PathBuf {
         self.data_dir.join("id-review")
     }
+
+    /// Prepared card images while Tesseract reads them; emptied at start-up.
+    pub fn ocr_work_dir(&self) -> PathBuf {
+        self.review_dir().join("tmp")
+    }
 }
 
 fn flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {

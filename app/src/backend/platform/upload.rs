@@ -1,13 +1,12 @@
-//! Files people upload: read from a multipart form with a size limit, and images
-//! decoded by their content (never by name or declared type).
+//! Files people upload: read from a multipart form with a size limit. Images
+//! in them are decoded by `images::decode` only.
 
 use crate::domain::form::{Field, Problem};
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use server_fn::codec::MultipartData;
-use std::{collections::HashMap, io::Cursor};
+use std::collections::HashMap;
 
 pub const MAX_UPLOAD_MB: u32 = 10;
-const MAX_UPLOAD_BYTES: usize = MAX_UPLOAD_MB as usize * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_BYTES: usize = MAX_UPLOAD_MB as usize * 1024 * 1024;
 /// Longest side accepted; larger photos are refused rather than shrunk, as a
 /// decompression bomb would otherwise cost memory before we could tell.
 pub const MAX_SIDE: u32 = 8000;
@@ -77,63 +76,25 @@ pub async fn read_form(data: MultipartData, field: Field) -> Result<Form, Upload
     Ok(form)
 }
 
-/// Decodes the form's file `name` off the async runtime (decoding is CPU work).
-pub async fn image_field(
-    form: &Form,
-    name: &str,
-    field: Field,
-) -> Result<DynamicImage, UploadError> {
-    let bytes = match form.files.get(name) {
-        Some(bytes) if !bytes.is_empty() => bytes.clone(),
-        _ => {
-            return Err(UploadError {
+impl Form {
+    /// Takes the form's file `name` out of the form; its bytes are decoded,
+    /// if they are an image, only through `images::decode`.
+    pub fn take_file(&mut self, name: &str, field: Field) -> Result<Vec<u8>, UploadError> {
+        match self.files.remove(name) {
+            Some(bytes) if !bytes.is_empty() => Ok(bytes),
+            _ => Err(UploadError {
                 field,
                 problem: Problem::Required,
-            });
+            }),
         }
-    };
-    tokio::task::spawn_blocking(move || decode_image(&bytes))
-        .await
-        .unwrap_or(Err(Problem::NotAnImage))
-        .map_err(|problem| UploadError { field, problem })
-}
-
-/// Decodes a JPEG, PNG or WebP by its content, turned upright by its EXIF
-/// orientation. Whatever metadata it carried is gone once it is re-encoded.
-pub fn decode_image(bytes: &[u8]) -> Result<DynamicImage, Problem> {
-    if bytes.is_empty() {
-        return Err(Problem::NotAnImage);
     }
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(Problem::FileTooLarge {
-            max_mb: MAX_UPLOAD_MB,
-        });
-    }
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| Problem::NotAnImage)?;
-    if !matches!(
-        reader.format(),
-        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
-    ) {
-        return Err(Problem::NotAnImage);
-    }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(300 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| Problem::NotAnImage)?;
-    let orientation = decoder.orientation().map_err(|_| Problem::NotAnImage)?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| Problem::NotAnImage)?;
-    img.apply_orientation(orientation);
-    Ok(img)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::RgbImage;
+    use image::{ImageFormat, RgbImage};
+    use std::io::Cursor;
 
     /// A multipart body as a browser sends it, parsed as the server does.
     fn multipart(parts: &[(&str, Option<&str>, Vec<u8>)]) -> MultipartData {
@@ -172,7 +133,13 @@ mod tests {
         .unwrap();
         assert_eq!(form.text("number"), "A123456789");
         assert_eq!(form.text("missing"), "");
-        assert!(decode_image(&form.files["photo"]).is_ok());
+        let mut form = form;
+        assert_eq!(form.take_file("photo", Field::IdPhoto).unwrap(), png(4, 4));
+        let gone = form.take_file("photo", Field::IdPhoto).unwrap_err();
+        assert_eq!(
+            (gone.field, gone.problem),
+            (Field::IdPhoto, Problem::Required)
+        );
 
         // Two files each under the limit still exceed the form's budget.
         let six_mb = vec![0u8; 6 * 1024 * 1024];
@@ -197,29 +164,5 @@ mod tests {
             .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
         out
-    }
-
-    #[test]
-    fn real_images_decode_whatever_they_are_called() {
-        let img = decode_image(&png(40, 30)).unwrap();
-        assert_eq!((img.width(), img.height()), (40, 30));
-    }
-
-    #[test]
-    fn non_images_and_oversized_ones_are_refused() {
-        assert_eq!(decode_image(b"").unwrap_err(), Problem::NotAnImage);
-        assert_eq!(
-            decode_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap_err(),
-            Problem::NotAnImage
-        );
-        assert_eq!(
-            decode_image(b"GIF89a\x01\x00\x01\x00").unwrap_err(),
-            Problem::NotAnImage
-        );
-        // Wider than allowed: refused by the limits, before a full decode.
-        assert!(decode_image(&png(MAX_SIDE + 1, 1)).is_err());
-        let mut truncated = png(20, 20);
-        truncated.truncate(truncated.len() / 2);
-        assert_eq!(decode_image(&truncated).unwrap_err(), Problem::NotAnImage);
     }
 }

@@ -1,7 +1,28 @@
 //! National identity numbers: recognising them in OCR text and verifying their
 //! check digits.
 
+use crate::domain::form::Problem;
 use serde::{Deserialize, Serialize};
+
+/// An ID card is 85.6 × 54 mm, 1.59 times as wide as tall. A photo of one,
+/// in either orientation, with a margin around the card or cropped a little
+/// tight, has its long side between these multiples of its short side
+/// (4:3, 3:2, 16:9 and 2:1 phone photos pass; a square or a strip does not).
+pub const CARD_MIN_RATIO: f64 = 1.2;
+pub const CARD_MAX_RATIO: f64 = 2.2;
+/// Fewer pixels than this across the card's short side cannot show its print.
+pub const CARD_MIN_SHORT_SIDE: u32 = 300;
+
+/// Whether a `width`×`height` photo can be an ID card; refused with
+/// [`Problem::NotAnIdCard`] otherwise.
+pub fn check_card_shape(width: u32, height: u32) -> Result<(), Problem> {
+    let (long, short) = (width.max(height), width.min(height));
+    let ratio = f64::from(long) / f64::from(short.max(1));
+    if short < CARD_MIN_SHORT_SIDE || !(CARD_MIN_RATIO..=CARD_MAX_RATIO).contains(&ratio) {
+        return Err(Problem::NotAnIdCard);
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -296,6 +317,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn only_card_shaped_photos_pass() {
+        for (w, h) in [
+            (856, 540),
+            (540, 856),
+            (4000, 3000),
+            (1920, 1080),
+            (2000, 1000),
+            (360, 300),
+        ] {
+            assert_eq!(check_card_shape(w, h), Ok(()), "{w}×{h}");
+        }
+        for (w, h) in [
+            (1, 8000),
+            (8000, 1),
+            (8000, 8000),
+            (1000, 1000),
+            (3000, 1000),
+            (480, 299),
+            (0, 0),
+        ] {
+            assert_eq!(check_card_shape(w, h), Err(Problem::NotAnIdCard), "{w}×{h}");
+        }
+    }
+
     fn taiwan_letter() -> impl Strategy<Value = char> {
         prop::sample::select(('A'..='Z').collect::<Vec<_>>())
     }
@@ -319,6 +365,12 @@ mod tests {
             changed[pos] = b'0' + (changed[pos] - b'0' + delta) % 10;
             let changed = String::from_utf8(changed).unwrap();
             prop_assert!(!is_valid_prc(&changed) || changed == String::from_utf8(id).unwrap());
+        }
+
+        /// The rule does not care which way the photo was taken.
+        #[test]
+        fn card_shape_ignores_orientation(w in 0u32..10_000, h in 0u32..10_000) {
+            prop_assert_eq!(check_card_shape(w, h), check_card_shape(h, w));
         }
 
         #[test]

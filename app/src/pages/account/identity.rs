@@ -40,6 +40,18 @@ pub fn IdentityPage() -> impl IntoView {
             Some(Err(AppError::Unauthenticated)) => {
                 Some(view! { <LogInFirst next="/settings/identity" /> }.into_any())
             }
+            Some(Err(AppError::RateLimited)) => Some(
+                view! { <p class="notice notice-error" role="alert" data-testid="id-rate-limited">{t!(i18n, id_rate_limited)}</p> }
+                    .into_any(),
+            ),
+            Some(Err(e)) if e.problem_with(Field::Email).is_some() => e.problem_with(Field::Email).map(|problem| {
+                view! {
+                    <p class="notice notice-error" role="alert">
+                        <ProblemText problem /> " " <a href="/settings">{t!(i18n, id_email_settings)}</a>
+                    </p>
+                }
+                .into_any()
+            }),
             Some(Err(AppError::Validation(_))) | Some(Ok(_)) | None => None,
             Some(Err(_)) => Some(
                 view! { <p class="notice notice-error" role="alert">{t!(i18n, err_generic)}</p> }

@@ -497,3 +497,106 @@ async fn abandoned_loose_uploads_are_swept() {
             .unwrap();
     assert_eq!(loose, 1, "everything older than a day was swept first");
 }
+
+#[test]
+fn real_images_decode_whatever_they_are_called() {
+    let img = decode_now(&png(40, 30)).unwrap();
+    assert_eq!((img.width(), img.height()), (40, 30));
+}
+
+#[test]
+fn non_images_and_oversized_ones_are_refused() {
+    assert_eq!(decode_now(b"").unwrap_err(), Problem::NotAnImage);
+    assert_eq!(
+        decode_now(b"<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap_err(),
+        Problem::NotAnImage
+    );
+    assert_eq!(
+        decode_now(b"GIF89a\x01\x00\x01\x00").unwrap_err(),
+        Problem::NotAnImage
+    );
+    // Wider than allowed: refused by the limits, before a full decode.
+    assert!(decode_now(&png(MAX_SIDE + 1, 1)).is_err());
+    let mut truncated = png(20, 20);
+    truncated.truncate(truncated.len() / 2);
+    assert_eq!(decode_now(&truncated).unwrap_err(), Problem::NotAnImage);
+}
+
+#[test]
+fn each_decode_reserves_what_its_photo_costs() {
+    assert_eq!(cost_mib(1, 1, 3), 1);
+    // 12 MP RGB: 36 MB of pixels and a working copy.
+    assert_eq!(cost_mib(4000, 3000, 3), 81);
+    // Larger than the whole budget: runs alone.
+    assert_eq!(cost_mib(8000, 8000, 4), DECODE_BUDGET_MIB);
+}
+
+/// Holds the whole decode budget, as decodes of huge photos would.
+async fn exhaust_budget() -> tokio::sync::OwnedSemaphorePermit {
+    DECODERS
+        .clone()
+        .acquire_many_owned(DECODE_BUDGET_MIB)
+        .await
+        .unwrap()
+}
+
+/// Whether `task` is still waiting after the runtime had every chance to
+/// run it (several scheduler turns and a moment for the blocking pool).
+async fn still_waiting<T>(task: &tokio::task::JoinHandle<T>) -> bool {
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    !task.is_finished()
+}
+
+#[tokio::test]
+async fn listing_photos_avatars_and_id_cards_all_wait_for_the_decode_budget() {
+    let (pool, dir) = temp_db().await;
+    let media = media(&dir);
+    let mei = user(&pool, "mei").await;
+    let held = exhaust_budget().await;
+    let listing = {
+        let (pool, media) = (pool.clone(), media.clone());
+        tokio::spawn(async move { store_upload(&pool, &media, mei, png(40, 30), NOW).await })
+    };
+    let avatar = {
+        let media = media.clone();
+        tokio::spawn(
+            async move { crate::backend::account::store_avatar(&media, png(600, 400)).await },
+        )
+    };
+    let card = tokio::spawn(crate::backend::account::identity::prepare_card(png(
+        856, 540,
+    )));
+    assert!(still_waiting(&listing).await);
+    assert!(still_waiting(&avatar).await);
+    assert!(still_waiting(&card).await);
+    drop(held);
+    listing.await.unwrap().unwrap();
+    let name = avatar.await.unwrap().unwrap();
+    let stored = image::open(media.root().join(name)).unwrap();
+    assert_eq!((stored.width(), stored.height()), (256, 256));
+    assert!(card.await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn large_avatars_are_cropped_square() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = media(&dir);
+    for (width, height) in [(3000, 1000), (1, 8000), (8000, 1), (40, 30)] {
+        let name = crate::backend::account::store_avatar(&media, png(width, height))
+            .await
+            .unwrap();
+        let stored = image::open(media.root().join(name)).unwrap();
+        assert_eq!(
+            (stored.width(), stored.height()),
+            (256, 256),
+            "{width}×{height}"
+        );
+    }
+    let err = crate::backend::account::store_avatar(&media, b"not a photo".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::field(Field::Avatar, Problem::NotAnImage));
+}

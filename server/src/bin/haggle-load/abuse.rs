@@ -32,7 +32,7 @@ mod sockets;
 mod uploads;
 
 use crate::{
-    figures::{mb, percentile_ms},
+    figures::{mb, ms_text},
     opts::Opts,
     server::{BidderLine, Ctx, Server, healthy, raise_fd_limit},
 };
@@ -267,6 +267,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<usize, String> {
     let flood = sockets::socket_flood(
         addr,
         sockets::Spec {
+            pid: stage.server.pid(),
             listing: auction.listing,
             bidders: &bidders,
             watchers: opts.watchers,
@@ -329,10 +330,10 @@ fn id_row(stage: &mut Stage<'_>, sent: &Sent) {
 
 fn burst_rows(stage: &mut Stage<'_>, burst: &Burst) {
     println!(
-        "  answered in          {:.1} s (each: p50 {:.0} ms, p99 {:.0} ms)",
+        "  answered in          {:.1} s (each: p50 {} ms, p99 {} ms)",
         burst.took.as_secs_f64(),
-        percentile_ms(&burst.flood_us, 50.0),
-        percentile_ms(&burst.flood_us, 99.0)
+        ms_text(&burst.flood_us, 50.0, 0),
+        ms_text(&burst.flood_us, 99.0, 0)
     );
     let groups = [
         ("Sign-ups", &burst.sign_ups),

@@ -6,7 +6,7 @@
 //! bounds (hashes at once, sign-ups per minute).
 
 use crate::{
-    figures::percentile_ms,
+    figures::ms_text,
     http::{Call, Tally, send},
     server::BidderLine,
     socket::claimed,
@@ -22,7 +22,7 @@ use std::{
 use tokio::time::sleep;
 
 /// The password of the members that log in (see [`password_hash`]).
-pub(crate) const PASSWORD: &str = "abuse-load-pw";
+pub(crate) const PASSWORD: &str = "abuse-load-pw-7";
 /// A flood request is given up after this.
 const LIMIT: Duration = Duration::from_secs(60);
 /// Visitors browsing during the burst, each loading a page every
@@ -180,12 +180,12 @@ async fn browse(addr: SocketAddr, k: usize, done: Arc<AtomicBool>) -> (Tally, Ve
 impl Burst {
     pub(crate) fn pages_line(&self) -> String {
         format!(
-            "{} pages: {}; p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            "{} pages: {}; p50 {} ms, p99 {} ms, max {} ms",
             self.pages.total(),
             self.pages.summary(),
-            percentile_ms(&self.pages_us, 50.0),
-            percentile_ms(&self.pages_us, 99.0),
-            percentile_ms(&self.pages_us, 100.0),
+            ms_text(&self.pages_us, 50.0, 0),
+            ms_text(&self.pages_us, 99.0, 0),
+            ms_text(&self.pages_us, 100.0, 0),
         )
     }
 }

@@ -2,7 +2,7 @@
 //! (slowloris), while an ordinary visitor keeps loading the home page.
 
 use crate::{
-    figures::percentile_ms,
+    figures::{ms_text, percentile_ms},
     http::{Call, Tally, send},
 };
 use std::{
@@ -61,11 +61,11 @@ impl Slow {
 
     pub(crate) fn visits_line(&self) -> String {
         format!(
-            "{} GET /: {}; p50 {:.0} ms, max {:.0} ms",
+            "{} GET /: {}; p50 {} ms, max {} ms",
             self.visits.total(),
             self.visits.summary(),
-            percentile_ms(&self.visits_us, 50.0),
-            percentile_ms(&self.visits_us, 100.0),
+            ms_text(&self.visits_us, 50.0, 0),
+            ms_text(&self.visits_us, 100.0, 0),
         )
     }
 }

@@ -11,8 +11,8 @@
 use crate::{
     CONNECTING,
     bidders::{Bidding, bidder, connect_bidders},
-    figures::percentile_ms,
-    server::BidderLine,
+    figures::{ms_text, percentile_ms},
+    server::{BidderLine, cpu_of},
     socket::{Clock, Ws, claimed, open_as, send},
     watchers::{Board, Faults, View, Watching, watcher},
     wire::{ERROR_TAG, SNAPSHOT_TAG},
@@ -59,6 +59,9 @@ pub(crate) struct Round {
     pub(crate) first_error: Option<String>,
     pub(crate) closed: usize,
     pub(crate) seconds: f64,
+    /// CPU time the server and this tool used meanwhile: on a machine they
+    /// share, a flood that busies this tool also slows the server.
+    pub(crate) cpu: (Duration, Duration),
 }
 
 impl Round {
@@ -69,13 +72,16 @@ impl Round {
     pub(crate) fn line(&self) -> String {
         let per_s = |n: usize| n as f64 / self.seconds.max(0.001);
         let mut line = format!(
-            "{} bids answered ({:.0}/s), {} accepted; bid → ack p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            "{} bids answered ({:.0}/s), {} accepted; bid → ack p50 {} ms  p99 {} ms  max {} ms; \
+             CPU: server {:.1} s, this tool {:.1} s",
             self.ack_us.len(),
             per_s(self.ack_us.len()),
             self.accepted,
-            percentile_ms(&self.ack_us, 50.0),
-            self.p99_ms(),
-            percentile_ms(&self.ack_us, 100.0),
+            ms_text(&self.ack_us, 50.0, 2),
+            ms_text(&self.ack_us, 99.0, 2),
+            ms_text(&self.ack_us, 100.0, 2),
+            self.cpu.0.as_secs_f64(),
+            self.cpu.1.as_secs_f64(),
         );
         if self.errors > 0 || self.closed > 0 {
             line.push_str(&format!(
@@ -118,6 +124,8 @@ pub(crate) struct Flood {
 }
 
 pub(crate) struct Spec<'a> {
+    /// The server's process id (for its CPU time).
+    pub(crate) pid: u32,
     pub(crate) listing: i64,
     pub(crate) bidders: &'a [BidderLine],
     pub(crate) watchers: usize,
@@ -206,6 +214,8 @@ pub(crate) async fn socket_flood(addr: SocketAddr, spec: Spec<'_>) -> Result<Flo
 async fn round(addr: SocketAddr, spec: &Spec<'_>, clock: Clock) -> Result<Round, String> {
     let sockets = connect_bidders(addr, spec.listing, spec.bidders, Some(10_000)).await?;
     let start_us = clock.us();
+    let server = spec.pid.to_string();
+    let cpu_before = (cpu_of(&server), cpu_of("self"));
     let bidding = Arc::new(Bidding {
         listing: spec.listing,
         clock,
@@ -229,6 +239,10 @@ async fn round(addr: SocketAddr, spec: &Spec<'_>, clock: Clock) -> Result<Round,
         round.closed += usize::from(report.closed);
     }
     round.seconds = (clock.us().saturating_sub(start_us)) as f64 / 1e6;
+    round.cpu = (
+        cpu_of(&server).saturating_sub(cpu_before.0),
+        cpu_of("self").saturating_sub(cpu_before.1),
+    );
     round.ack_us.sort_unstable();
     Ok(round)
 }

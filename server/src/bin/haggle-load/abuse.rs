@@ -36,10 +36,10 @@ use crate::{
     opts::Opts,
     server::{BidderLine, Ctx, Server, healthy, raise_fd_limit},
 };
-use std::time::{Duration, Instant};
-use tokio::time::sleep;
 use accounts::{Burst, password_hash};
 use sampler::Sampler;
+use std::time::{Duration, Instant};
+use tokio::time::sleep;
 use uploads::{Pictures, Sent};
 
 /// Members that send ID photos, avatars, and log in (each its own).
@@ -336,12 +336,12 @@ fn burst_rows(stage: &mut Stage<'_>, burst: &Burst) {
         ms_text(&burst.flood_us, 99.0, 0)
     );
     let groups = [
-        ("Sign-ups", &burst.sign_ups),
-        ("Log-ins, right password", &burst.log_ins_right),
-        ("Log-ins, wrong password", &burst.log_ins_wrong),
+        ("sign-ups", &burst.sign_ups),
+        ("log-ins (right)", &burst.log_ins_right),
+        ("log-ins (wrong)", &burst.log_ins_wrong),
     ];
     for (name, tally) in groups {
-        println!("  {:<20} {}", name.to_lowercase(), tally.summary());
+        println!("  {name:<20} {}", tally.summary());
         for reason in tally.top_reasons(3) {
             println!("    {reason}");
         }
@@ -436,8 +436,14 @@ fn flood_rows(stage: &mut Stage<'_>, flood: &sockets::Flood, watchers: usize) {
 }
 
 fn print_table(rows: &[Row], deaths: usize) {
-    println!("\nAbuse figures against the targets of issue 14 (missed targets do not fail the run)");
-    let width = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0);
+    println!(
+        "\nAbuse figures against the targets of issue 14 (missed targets do not fail the run)"
+    );
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for row in rows {
         let verdict = match row.met {
             Some(true) => "met",

@@ -204,7 +204,11 @@ fn parse(answer: &[u8]) -> Result<(u16, String), String> {
     let chunked = head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
     Ok((status, body.chars().take(200).collect()))
 }
 

@@ -84,13 +84,7 @@ impl Ctx {
         if let Some(writes) = self.room_writes {
             env.push(("HAGGLE_ROOM_WRITES_PER_SECOND", writes.to_string()));
         }
-        for &(name, ref value) in &self.overrides {
-            env.retain(|&(set, _)| set != name);
-            if let Some(value) = value {
-                env.push((name, value.clone()));
-            }
-        }
-        env
+        overridden(env, &self.overrides)
     }
 
     /// Sets (or, with `None`, unsets) one variable of the server's environment.
@@ -316,6 +310,20 @@ impl Server {
     }
 }
 
+/// `env` with each override applied in turn: set, or (`None`) removed.
+fn overridden(
+    mut env: Vec<(&'static str, String)>,
+    overrides: &[(&'static str, Option<String>)],
+) -> Vec<(&'static str, String)> {
+    for &(name, ref value) in overrides {
+        env.retain(|&(set, _)| set != name);
+        if let Some(value) = value {
+            env.push((name, value.clone()));
+        }
+    }
+    env
+}
+
 /// VmRSS and VmHWM of process `pid` from /proc (zeros once it is gone).
 pub(crate) fn memory_of(pid: u32) -> Memory {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -392,4 +400,23 @@ pub(crate) fn cpu_of(pid: &str) -> Duration {
         .filter(|&t| t > 0)
         .unwrap_or(100);
     Duration::from_micros(ticks * 1_000_000 / per_second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_or_remove_settings() {
+        let env = vec![("A", "1".to_owned()), ("B", "2".to_owned())];
+        let overrides = [
+            ("A", None),
+            ("B", Some("3".to_owned())),
+            ("C", Some("4".into())),
+        ];
+        assert_eq!(
+            overridden(env, &overrides),
+            vec![("B", "3".to_owned()), ("C", "4".to_owned())]
+        );
+    }
 }

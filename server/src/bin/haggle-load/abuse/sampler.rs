@@ -83,7 +83,9 @@ impl Sampler {
 }
 
 fn lock(window: &Mutex<Window>) -> std::sync::MutexGuard<'_, Window> {
-    window.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    window
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn sample(addr: SocketAddr, window: Arc<Mutex<Window>>, pid: Arc<AtomicU32>) {

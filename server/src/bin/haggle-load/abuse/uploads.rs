@@ -27,8 +27,9 @@ pub(crate) struct Pictures {
 }
 
 impl Pictures {
-    /// Broad bands of two colours: what the decoder must allocate is all
-    /// that matters, and bands keep the PNG small, as an attacker's would be.
+    /// Squares of two colours, 500 px wide: what the decoder must allocate
+    /// is all that matters, and flat squares keep the PNG small, as an
+    /// attacker's would be.
     pub(crate) fn make() -> Result<Pictures, String> {
         let png = |width: u32, height: u32| {
             let img = RgbImage::from_fn(width, height, |x, y| {

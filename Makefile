@@ -27,7 +27,7 @@ help:
 	@echo "make run    build the release binary and start Haggle with demo data on http://$(ADDR)"
 	@echo "make test   fmt, clippy, unit/property/integration tests with coverage, Playwright, crash test"
 	@echo "make dev    cargo leptos watch (rebuild and reload on change)"
-	@echo "make bench  load-test the release binary and report bundle sizes"
+	@echo "make bench  load- and abuse-test the release binary and report bundle sizes"
 
 # ---------------------------------------------------------------- setup
 

@@ -3,7 +3,7 @@
 use crate::{
     CONNECTING, SETTLE_WAIT,
     server::BidderLine,
-    socket::{Clock, Ws, join, next_frame, open, send},
+    socket::{Clock, Ws, claimed, join, next_frame, open_as, send},
     wire::{Frame, LiveState, Update},
 };
 use app::{
@@ -261,19 +261,23 @@ pub(crate) async fn bidder(
 }
 
 /// Opens, signs in and joins every bidder's socket, `CONNECTING` at a time.
+/// With `claim_from`, bidder `i` claims to come from [`claimed`]`(claim_from + i)`.
 pub(crate) async fn connect_bidders(
     addr: SocketAddr,
     listing: i64,
     bidders: &[BidderLine],
+    claim_from: Option<u32>,
 ) -> Result<Vec<(Ws, LiveState, i64)>, String> {
     let gate = Arc::new(Semaphore::new(CONNECTING));
     let tasks: Vec<_> = bidders
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
             let (gate, cookie, me) = (gate.clone(), b.cookie.clone(), b.bidder);
+            let client = claim_from.map(|base| claimed(base + i as u32));
             tokio::spawn(async move {
                 let _turn = gate.acquire().await.map_err(|e| e.to_string())?;
-                let mut ws = open(addr, Some(&cookie)).await?;
+                let mut ws = open_as(addr, Some(&cookie), client).await?;
                 let state = join(&mut ws, listing).await?;
                 Ok::<_, String>((ws, state, me))
             })

@@ -36,7 +36,7 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     // without a gap, and a second process would wait for it in vain.
     let (ending, _) = ctx.create_auction(0, opts.seconds + 6).await?;
     let mut server = Server::start(ctx).await?;
-    let sockets = connect_bidders(ctx.addr, listing, &bidder_lines).await?;
+    let sockets = connect_bidders(ctx.addr, listing, &bidder_lines, None).await?;
     let clock = Clock(Instant::now());
     let bidding = Arc::new(Bidding {
         listing,

@@ -9,6 +9,15 @@ pub(crate) fn percentile_ms(sorted: &[u64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
 }
 
+/// [`percentile_ms`] with `decimals`, or "-" when there is nothing to rank.
+pub(crate) fn ms_text(sorted: &[u64], p: f64, decimals: usize) -> String {
+    if sorted.is_empty() {
+        "-".into()
+    } else {
+        format!("{:.decimals$}", percentile_ms(sorted, p))
+    }
+}
+
 pub(crate) fn mb(kb: u64) -> f64 {
     kb as f64 / 1024.0
 }
@@ -28,5 +37,7 @@ mod tests {
         assert_eq!(percentile_ms(&v, 99.0), 99.0);
         assert_eq!(percentile_ms(&v, 100.0), 100.0);
         assert!(percentile_ms(&[], 50.0).is_nan());
+        assert_eq!(ms_text(&v, 50.0, 1), "50.0");
+        assert_eq!(ms_text(&[], 50.0, 0), "-");
     }
 }

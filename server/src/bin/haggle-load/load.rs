@@ -58,7 +58,14 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     let (ready_tx, mut ready_rx) = mpsc::channel(watcher_count.max(1));
     let watcher_tasks: Vec<_> = views
         .iter()
-        .map(|view| tokio::spawn(watcher(watching.clone(), view.clone(), ready_tx.clone())))
+        .map(|view| {
+            tokio::spawn(watcher(
+                watching.clone(),
+                view.clone(),
+                ready_tx.clone(),
+                None,
+            ))
+        })
         .collect();
     drop(ready_tx);
     let connecting = Instant::now();
@@ -69,7 +76,7 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
             None => return Err("watchers stopped before joining".into()),
         }
     }
-    let sockets = connect_bidders(ctx.addr, listing, &bidder_lines).await?;
+    let sockets = connect_bidders(ctx.addr, listing, &bidder_lines, None).await?;
     let connect_s = connecting.elapsed().as_secs_f64();
     // Let the join notices of the bidders reach every watcher first.
     sleep(Duration::from_millis(500)).await;

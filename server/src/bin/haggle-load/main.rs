@@ -1,13 +1,14 @@
-//! `haggle-load`: load and crash tests of live auctions against the release
-//! binary, over real WebSockets on loopback.
+//! `haggle-load`: load and crash tests of live auctions, and abuse tests,
+//! against the release binary, over real WebSockets and HTTP on loopback.
 //!
 //! ```text
 //! haggle-load load  [--watchers 1000] [--bidders 50] [--seconds 20] [--spread 20]
 //! haggle-load crash [--bidders 20] [--seconds 3]
+//! haggle-load abuse [--watchers 200] [--bidders 20] [--seconds 10] [--memory-cap 4096]
 //!   common: [--server target/release/haggle] [--site-root target/site] [--keep]
 //! ```
 //!
-//! Both start the server binary (by default the `haggle` next to this one) on
+//! All start the server binary (by default the `haggle` next to this one) on
 //! a free loopback port with a fresh data directory, and create the auction
 //! and its signed-in bidders with `haggle demo load-auction`.
 //!
@@ -33,13 +34,20 @@
 //! and leader, that the second auction was ended at start-up, and that the
 //! restarted server takes bids again.
 //!
+//! **abuse** runs issue 14's hostile scenarios (huge pictures, a burst of
+//! sign-ups and log-ins, a subscribe flood under bidding, stalled
+//! connections) and prints their figures against its targets; see
+//! [`abuse`].
+//!
 //! Exits non-zero with a message when a check fails (not when a performance
 //! target is missed: those are printed next to the figures).
 
+mod abuse;
 mod bidders;
 mod checks;
 mod crash;
 mod figures;
+mod http;
 mod load;
 mod opts;
 mod server;
@@ -48,6 +56,7 @@ mod watchers;
 mod wire;
 
 use crate::{
+    abuse::abuse,
     crash::crash,
     load::load,
     opts::{Mode, Opts, USAGE},
@@ -84,6 +93,7 @@ fn main() -> ExitCode {
         match opts.mode {
             Mode::Load => load(&opts).await,
             Mode::Crash => crash(&opts).await,
+            Mode::Abuse => abuse(&opts).await,
         }
     });
     match result {

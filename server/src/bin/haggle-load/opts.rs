@@ -5,12 +5,14 @@ use std::path::PathBuf;
 pub(crate) const USAGE: &str =
     "usage: haggle-load load  [--watchers N] [--bidders N] [--seconds S] [--spread K]
        haggle-load crash [--bidders N] [--seconds S]
+       haggle-load abuse [--watchers N] [--bidders N] [--seconds S] [--memory-cap MB]
   common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     Load,
     Crash,
+    Abuse,
 }
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,10 @@ pub(crate) struct Opts {
     pub(crate) site_root: PathBuf,
     /// The server's `HAGGLE_ROOM_WRITES_PER_SECOND`; its default when `None`.
     pub(crate) room_writes: Option<u64>,
+    /// Abuse mode: the server's address space is capped at this many MB
+    /// (0: no cap), so that a server without bounds fails alone instead of
+    /// taking the machine's memory from everything else.
+    pub(crate) memory_cap_mb: u64,
     pub(crate) keep: bool,
 }
 
@@ -33,12 +39,16 @@ impl Opts {
         let mode = match args.next().as_deref() {
             Some("load") => Mode::Load,
             Some("crash") => Mode::Crash,
+            Some("abuse") => Mode::Abuse,
             Some(other) => return Err(format!("unknown mode {other:?}")),
             None => return Err("which mode?".into()),
         };
-        let (bidders, seconds) = match mode {
-            Mode::Load => (50, 20),
-            Mode::Crash => (20, 3),
+        let (watchers, bidders, seconds) = match mode {
+            Mode::Load => (1000, 50, 20),
+            Mode::Crash => (0, 20, 3),
+            // The socket flood's bidding, twice: short enough for the whole
+            // abuse run to stay near two minutes.
+            Mode::Abuse => (200, 20, 10),
         };
         let server = std::env::current_exe()
             .ok()
@@ -46,13 +56,14 @@ impl Opts {
             .unwrap_or_else(|| PathBuf::from("target/release/haggle"));
         let mut opts = Opts {
             mode,
-            watchers: 1000,
+            watchers,
             bidders,
             seconds,
             spread: 20,
             server,
             site_root: PathBuf::from("target/site"),
             room_writes: None,
+            memory_cap_mb: 4096,
             keep: false,
         };
         while let Some(flag) = args.next() {
@@ -67,13 +78,14 @@ impl Opts {
                     .map_err(|_| format!("{flag}: {value:?} is not a whole number"))
             };
             match flag.as_str() {
-                "--watchers" if mode == Mode::Load => opts.watchers = number()? as usize,
+                "--watchers" if mode != Mode::Crash => opts.watchers = number()? as usize,
                 "--bidders" => opts.bidders = number()? as usize,
                 "--seconds" => opts.seconds = number()?,
                 "--spread" if mode == Mode::Load => opts.spread = number()?,
                 "--server" => opts.server = PathBuf::from(&value),
                 "--site-root" => opts.site_root = PathBuf::from(&value),
                 "--room-writes" => opts.room_writes = Some(number()?),
+                "--memory-cap" if mode == Mode::Abuse => opts.memory_cap_mb = number()?,
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -102,6 +114,12 @@ mod tests {
             (Mode::Crash, 20, 3, true)
         );
         assert!(Opts::parse(args("crash --watchers 5")).is_err());
+        let o = Opts::parse(args("abuse --memory-cap 0")).unwrap();
+        assert_eq!(
+            (o.mode, o.watchers, o.bidders, o.seconds, o.memory_cap_mb),
+            (Mode::Abuse, 200, 20, 10, 0)
+        );
+        assert!(Opts::parse(args("load --memory-cap 5")).is_err());
         assert!(Opts::parse(args("load --bidders")).is_err());
         assert!(Opts::parse(args("fly")).is_err());
     }

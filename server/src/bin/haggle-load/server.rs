@@ -26,6 +26,11 @@ pub(crate) struct Ctx {
     data: PathBuf,
     pub(crate) addr: SocketAddr,
     room_writes: Option<u64>,
+    /// Settings a mode changes on top of [`Ctx::env`]'s; `None` leaves the
+    /// variable unset (the server's default).
+    overrides: Vec<(&'static str, Option<String>)>,
+    /// `RLIMIT_AS` of the server, in bytes.
+    memory_cap: Option<u64>,
     keep: bool,
 }
 
@@ -57,6 +62,8 @@ impl Ctx {
             data,
             addr,
             room_writes: opts.room_writes,
+            overrides: Vec::new(),
+            memory_cap: None,
             keep: opts.keep,
         })
     }
@@ -77,7 +84,18 @@ impl Ctx {
         if let Some(writes) = self.room_writes {
             env.push(("HAGGLE_ROOM_WRITES_PER_SECOND", writes.to_string()));
         }
-        env
+        overridden(env, &self.overrides)
+    }
+
+    /// Sets (or, with `None`, unsets) one variable of the server's environment.
+    pub(crate) fn set_env(&mut self, name: &'static str, value: Option<&str>) {
+        self.overrides.retain(|(set, _)| *set != name);
+        self.overrides.push((name, value.map(str::to_owned)));
+    }
+
+    /// Caps the address space of servers started from now on.
+    pub(crate) fn cap_memory(&mut self, mb: u64) {
+        self.memory_cap = (mb > 0).then(|| mb * 1024 * 1024);
     }
 
     /// The configuration the server runs with (for the bidding rules).
@@ -163,6 +181,7 @@ pub(crate) struct AuctionLine {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct BidderLine {
     pub(crate) bidder: i64,
+    pub(crate) username: String,
     pub(crate) cookie: String,
 }
 
@@ -187,8 +206,31 @@ impl Server {
             .open(ctx.log())
             .map_err(|e| e.to_string())?;
         let err = log.try_clone().map_err(|e| e.to_string())?;
-        let mut child = ctx
-            .command()
+        let mut command = ctx.command();
+        if let Some(cap) = ctx.memory_cap {
+            // SAFETY: between fork and exec only setrlimit(2) runs, which is
+            // async-signal-safe and touches nothing of the parent's.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: cap,
+                        rlim_max: cap,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    // A server that dies at the cap must not leave gigabytes
+                    // of core behind.
+                    let no_core = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+                    Ok(())
+                });
+            }
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(err))
@@ -217,6 +259,21 @@ impl Server {
         }
     }
 
+    pub(crate) fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// How the server ended, if it has.
+    pub(crate) fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Starts VmHWM again from the current VmRSS (Linux ≥ 4.0), so that each
+    /// scenario's peak is its own.
+    pub(crate) fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.pid), "5");
+    }
+
     /// CPU time the server has used so far.
     pub(crate) fn cpu(&self) -> Duration {
         cpu_of(&self.pid.to_string())
@@ -224,20 +281,7 @@ impl Server {
 
     /// VmRSS and VmHWM from /proc.
     pub(crate) fn memory(&self) -> Memory {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kb| kb.parse().ok())
-                .unwrap_or(0)
-        };
-        Memory {
-            rss_kb: field("VmRSS:"),
-            peak_kb: field("VmHWM:"),
-        }
+        memory_of(self.pid)
     }
 
     /// `kill -9`.
@@ -266,8 +310,39 @@ impl Server {
     }
 }
 
+/// `env` with each override applied in turn: set, or (`None`) removed.
+fn overridden(
+    mut env: Vec<(&'static str, String)>,
+    overrides: &[(&'static str, Option<String>)],
+) -> Vec<(&'static str, String)> {
+    for &(name, ref value) in overrides {
+        env.retain(|&(set, _)| set != name);
+        if let Some(value) = value {
+            env.push((name, value.clone()));
+        }
+    }
+    env
+}
+
+/// VmRSS and VmHWM of process `pid` from /proc (zeros once it is gone).
+pub(crate) fn memory_of(pid: u32) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kb| kb.parse().ok())
+            .unwrap_or(0)
+    };
+    Memory {
+        rss_kb: field("VmRSS:"),
+        peak_kb: field("VmHWM:"),
+    }
+}
+
 /// True when `GET /healthz` answers 200.
-async fn healthy(addr: SocketAddr) -> bool {
+pub(crate) async fn healthy(addr: SocketAddr) -> bool {
     let probe = async {
         let mut stream = TcpStream::connect(addr).await.ok()?;
         let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -325,4 +400,23 @@ pub(crate) fn cpu_of(pid: &str) -> Duration {
         .filter(|&t| t > 0)
         .unwrap_or(100);
     Duration::from_micros(ticks * 1_000_000 / per_second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_or_remove_settings() {
+        let env = vec![("A", "1".to_owned()), ("B", "2".to_owned())];
+        let overrides = [
+            ("A", None),
+            ("B", Some("3".to_owned())),
+            ("C", Some("4".into())),
+        ];
+        assert_eq!(
+            overridden(env, &overrides),
+            vec![("B", "3".to_owned()), ("C", "4".to_owned())]
+        );
+    }
 }

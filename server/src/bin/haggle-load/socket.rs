@@ -12,7 +12,7 @@ use app::protocol::{ClientMsg, Topic};
 use futures::{SinkExt, StreamExt};
 use std::{
     collections::VecDeque,
-    net::SocketAddr,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
     time::{Duration, Instant},
 };
 use tokio::{net::TcpStream, time::timeout};
@@ -38,9 +38,26 @@ impl Clock {
     }
 }
 
+/// The `n`-th address a client of the abuse run claims to come from (in
+/// `X-Forwarded-For`, believed because that run names loopback as the
+/// server's proxy): 198.18.0.0/15, the block set aside for benchmarks. Only
+/// written into headers; nothing is ever sent to it.
+pub(crate) fn claimed(n: u32) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0xC612_0000 | (n & 0x1_FFFF)))
+}
+
 /// Opens `/ws` as a page of the site would (same-origin `Origin`), signed in
 /// when a session cookie is given.
 pub(crate) async fn open(addr: SocketAddr, cookie: Option<&str>) -> Result<Ws, String> {
+    open_as(addr, cookie, None).await
+}
+
+/// [`open`], claiming to come from `client` when one is given.
+pub(crate) async fn open_as(
+    addr: SocketAddr,
+    cookie: Option<&str>,
+    client: Option<IpAddr>,
+) -> Result<Ws, String> {
     let mut request = format!("ws://{addr}/ws")
         .into_client_request()
         .map_err(|e| e.to_string())?;
@@ -51,6 +68,12 @@ pub(crate) async fn open(addr: SocketAddr, cookie: Option<&str>) -> Result<Ws, S
         headers.insert(
             header::COOKIE,
             HeaderValue::from_str(cookie).map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(client) = client {
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_str(&client.to_string()).map_err(|e| e.to_string())?,
         );
     }
     // Frames here are small. tungstenite zero-fills its whole read buffer on

@@ -2,12 +2,12 @@
 //! them, and any update missed, reordered or lower than the one before.
 
 use crate::{
-    socket::{Clock, join, open},
+    socket::{Clock, join, open_as},
     wire::{fast_update, full_updates, update_texts},
 };
 use futures::StreamExt;
 use std::{
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed},
@@ -106,16 +106,17 @@ pub(crate) struct Watching {
     pub(crate) gate: Arc<Semaphore>,
 }
 
-/// One anonymous watcher: joins, reports ready, then records every update
-/// until aborted.
+/// One anonymous watcher (claiming to be `client` when given): joins,
+/// reports ready, then records every update until aborted.
 pub(crate) async fn watcher(
     w: Arc<Watching>,
     view: Arc<View>,
     ready: mpsc::Sender<Result<(), String>>,
+    client: Option<IpAddr>,
 ) {
     let joined = async {
         let _turn = w.gate.acquire().await.map_err(|e| e.to_string())?;
-        let mut ws = open(w.addr, None).await?;
+        let mut ws = open_as(w.addr, None, client).await?;
         let state = join(&mut ws, w.listing).await?;
         Ok::<_, String>((ws, state))
     }

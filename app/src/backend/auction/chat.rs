@@ -11,17 +11,15 @@ use crate::{
     model::{ChatLine, Participant},
     protocol::{AuctionEvent, ServerMsg, Topic},
 };
-use sqlx::SqlitePool;
-
 pub const LINE_MAX: u32 = 500;
 
 /// The latest lines of `listing`'s room, oldest first.
 pub async fn history(
-    pool: &SqlitePool,
+    conn: impl sqlx::SqliteExecutor<'_>,
     listing: i64,
     now: i64,
 ) -> Result<Vec<ChatLine>, sqlx::Error> {
-    let rows = store::latest_lines(pool, ListingId(listing), HISTORY).await?;
+    let rows = store::latest_lines(conn, ListingId(listing), HISTORY).await?;
     Ok(rows
         .into_iter()
         .map(|(id, author, nickname, status, until, body, at)| ChatLine {
@@ -120,6 +118,7 @@ pub async fn say(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::SqlitePool;
     use crate::backend::{
         auction::Rules, catalog::search_cache::SearchCache, live::hub::Hub, testing::*,
     };

@@ -174,7 +174,7 @@ pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppEr
             if !account.standing(now_ms()).may_trade() {
                 return Err(AppError::Forbidden);
             }
-            let mut form = upload::read_form(data, Field::Images).await?;
+            let mut form = upload::read_form(data, Field::Images, &["image"]).await?;
             let bytes = form
                 .files
                 .remove("image")

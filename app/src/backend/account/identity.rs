@@ -137,7 +137,7 @@ pub async fn verify_form(
     if account.id_verified_at.is_some() {
         return Err(AppError::field(Field::IdNumber, Problem::Unchanged));
     }
-    let form = upload::read_form(data, Field::IdPhoto).await?;
+    let form = upload::read_form(data, Field::IdPhoto, &["number", "photo"]).await?;
     let typed = form.text("number");
     let number = match typed.trim() {
         "" => return Err(AppError::field(Field::IdNumber, Problem::Required)),

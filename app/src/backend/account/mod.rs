@@ -386,7 +386,7 @@ pub async fn replace_avatar(
     id: i64,
     data: MultipartData,
 ) -> Result<String, AppError> {
-    let form = upload::read_form(data, Field::Avatar).await?;
+    let form = upload::read_form(data, Field::Avatar, &["avatar"]).await?;
     let photo = upload::image_field(&form, "avatar", Field::Avatar).await?;
     let store = state.media.clone();
     let name = tokio::task::spawn_blocking(move || {

@@ -101,16 +101,14 @@ pub async fn fetch_listing(id: i64) -> Result<ListingDetail, AppError> {
             let mut detail = catalog::detail(&state.db, state.config.currency, id, looker).await?;
             if detail.status.is_public() && !detail.mine {
                 let viewer = match looker.user {
-                    Some(user) => catalog::viewer_key(user),
-                    None => {
-                        let who = session::requester();
-                        let hash = state
-                            .secret
-                            .hash("viewer", &format!("{}\n{}", who.ip, who.user_agent));
-                        format!("a:{}", &hash[..16])
-                    }
+                    Some(user) => Some(catalog::viewer_key(user)),
+                    None => session::requester()
+                        .addr
+                        .and_then(|addr| favorites::anonymous_viewer(&state, id, addr)),
                 };
-                if favorites::record_view(&state.db, id, &viewer, now_ms()).await? {
+                if let Some(viewer) = viewer
+                    && favorites::record_view(&state.db, id, &viewer, now_ms()).await?
+                {
                     detail.views += 1;
                 }
             }

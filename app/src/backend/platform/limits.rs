@@ -18,8 +18,32 @@ pub const MAX_KEYS: usize = 100_000;
 
 /// Every in-memory limit the server keeps, shared by all requests (in
 /// `AppState`). Each field says what it counts and under which key.
-#[derive(Default)]
-pub struct Limits {}
+pub struct Limits {
+    /// Anonymous listing views that count (and store a row), per address
+    /// network: a visitor browsing counts each listing once a day; a script
+    /// walking every listing stops counting.
+    pub anonymous_views: Limit<std::net::IpAddr>,
+    /// Anonymous views that count per listing: many networks together
+    /// cannot make one listing "popular" faster than this.
+    pub listing_views: Limit<i64>,
+    /// CAPTCHA images drawn per address network (each costs CPU).
+    pub captcha_images: Limit<std::net::IpAddr>,
+    /// Sessions a CAPTCHA image may create (for a browser without one) per
+    /// address network: each is a stored row.
+    pub captcha_sessions: Limit<std::net::IpAddr>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MINUTE: Duration = Duration::from_secs(60);
+        Limits {
+            anonymous_views: Limit::new(60, 60 * MINUTE),
+            listing_views: Limit::new(120, 60 * MINUTE),
+            captcha_images: Limit::new(30, 10 * MINUTE),
+            captcha_sessions: Limit::new(10, 60 * MINUTE),
+        }
+    }
+}
 
 pub struct Limit<K: Hash + Eq + Clone> {
     limiter: DefaultKeyedRateLimiter<K>,

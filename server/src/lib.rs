@@ -10,6 +10,7 @@ pub mod load_auction;
 pub mod router;
 pub mod telemetry;
 
+use app::backend::platform::config::Transport;
 use app::backend::{
     AppState,
     auction::{AuctionHouse, Rules, scheduler},
@@ -26,7 +27,6 @@ use app::backend::{
         vault::Vault,
     },
 };
-use app::backend::platform::config::Transport;
 use axum::{Router, body::Body, extract::ConnectInfo};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -234,7 +234,10 @@ async fn serve_connections(
         let mut stopping = stopping.clone();
         tokio::spawn(async move {
             // The permit travels with the stream, into an upgraded WebSocket too.
-            let io = TokioIo::new(Counted { tcp, _permit: permit });
+            let io = TokioIo::new(Counted {
+                tcp,
+                _permit: permit,
+            });
             let mut conn = pin!(http.serve_connection(io, service).with_upgrades());
             tokio::select! {
                 result = conn.as_mut() => {

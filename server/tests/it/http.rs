@@ -426,7 +426,11 @@ async fn connections_beyond_the_cap_wait_for_a_free_one() {
         .await
         .expect("served once the first connection closed")
         .unwrap();
-    assert!(buf.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buf));
+    assert!(
+        buf.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
 }
 
 #[tokio::test]

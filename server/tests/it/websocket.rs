@@ -213,7 +213,10 @@ async fn refused_status(server: &TestServer) -> Option<u16> {
 async fn sockets_per_address_are_capped() {
     let server = TestServer::start_with(false, &[("HAGGLE_WS_PER_ADDRESS", "3"), PATIENT]).await;
     let (_first, _) = subscribed(&server).await;
-    let mut open = vec![ws_connect(&server, None).await, ws_connect(&server, None).await];
+    let mut open = vec![
+        ws_connect(&server, None).await,
+        ws_connect(&server, None).await,
+    ];
     assert_eq!(refused_status(&server).await, Some(429));
     assert_eq!(server.state.hub.online(), 3);
 
@@ -234,7 +237,9 @@ async fn sockets_per_address_are_capped() {
 async fn flood(socket: &mut Socket, count: usize) -> (usize, usize) {
     for _ in 0..count {
         socket
-            .feed(Message::text(serde_json::to_string(&ClientMsg::Ping).unwrap()))
+            .feed(Message::text(
+                serde_json::to_string(&ClientMsg::Ping).unwrap(),
+            ))
             .await
             .unwrap();
     }
@@ -266,7 +271,9 @@ async fn a_flood_of_messages_is_refused_then_the_socket_is_closed() {
     // A client that goes on sending regardless is cut off.
     for _ in 0..200 {
         if socket
-            .send(Message::text(serde_json::to_string(&ClientMsg::Ping).unwrap()))
+            .send(Message::text(
+                serde_json::to_string(&ClientMsg::Ping).unwrap(),
+            ))
             .await
             .is_err()
         {
@@ -316,7 +323,13 @@ async fn rooms_and_subscribes_per_socket_are_capped() {
         assert!(is_snapshot(&next(&mut socket).await));
     }
     let ninth = Topic::Auction { listing: rooms[8] };
-    send(&mut socket, &ClientMsg::Subscribe { topic: ninth.clone() }).await;
+    send(
+        &mut socket,
+        &ClientMsg::Subscribe {
+            topic: ninth.clone(),
+        },
+    )
+    .await;
     assert_eq!(
         next(&mut socket).await,
         ServerMsg::Error {
@@ -328,11 +341,35 @@ async fn rooms_and_subscribes_per_socket_are_capped() {
     // Leaving a room makes room; re-subscribing in a loop runs out of
     // subscribes.
     let first = Topic::Auction { listing: rooms[0] };
-    send(&mut socket, &ClientMsg::Unsubscribe { topic: first.clone() }).await;
-    send(&mut socket, &ClientMsg::Subscribe { topic: ninth.clone() }).await;
+    send(
+        &mut socket,
+        &ClientMsg::Unsubscribe {
+            topic: first.clone(),
+        },
+    )
+    .await;
+    send(
+        &mut socket,
+        &ClientMsg::Subscribe {
+            topic: ninth.clone(),
+        },
+    )
+    .await;
     assert!(is_snapshot(&next(&mut socket).await));
-    send(&mut socket, &ClientMsg::Unsubscribe { topic: ninth.clone() }).await;
-    send(&mut socket, &ClientMsg::Subscribe { topic: ninth.clone() }).await;
+    send(
+        &mut socket,
+        &ClientMsg::Unsubscribe {
+            topic: ninth.clone(),
+        },
+    )
+    .await;
+    send(
+        &mut socket,
+        &ClientMsg::Subscribe {
+            topic: ninth.clone(),
+        },
+    )
+    .await;
     assert_eq!(
         next(&mut socket).await,
         ServerMsg::Error {

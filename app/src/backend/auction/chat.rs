@@ -118,7 +118,6 @@ pub async fn say(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::SqlitePool;
     use crate::backend::{
         auction::Rules, catalog::search_cache::SearchCache, live::hub::Hub, testing::*,
     };
@@ -127,6 +126,7 @@ mod tests {
         form::{Field, Problem},
         money::Currency,
     };
+    use sqlx::SqlitePool;
 
     /// A member with a verified e-mail address: they may talk.
     async fn talker(pool: &SqlitePool, name: &str) -> i64 {

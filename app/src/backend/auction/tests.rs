@@ -1596,7 +1596,9 @@ async fn newcomers_joining_while_bids_land_see_every_update_once_in_order() {
         tokio::spawn(async move {
             for i in 0..30 {
                 let who = if i % 2 == 0 { a } else { b };
-                let _ = h.bid(UserId(who), ListingId(id), twd(200 + i * 100), DURING).await;
+                let _ = h
+                    .bid(UserId(who), ListingId(id), twd(200 + i * 100), DURING)
+                    .await;
             }
         })
     };

@@ -226,14 +226,19 @@ mod tests {
         let mut many = vec![photo()];
         many.extend((0..500).map(|_| ("junk", None, b"x".to_vec())));
         assert_eq!(refused(many).await, Problem::NotAnImage);
-        let twice = vec![("number", None, b"1".to_vec()), ("number", None, b"2".to_vec())];
+        let twice = vec![
+            ("number", None, b"1".to_vec()),
+            ("number", None, b"2".to_vec()),
+        ];
         assert_eq!(refused(twice).await, Problem::NotAnImage);
         let long = vec![("number", None, vec![b'1'; MAX_TEXT + 1]), photo()];
         assert_eq!(refused(long).await, Problem::NotAnImage);
         let too_big = vec![("photo", Some("a.png"), vec![0u8; MAX_UPLOAD_BYTES + 1])];
         assert_eq!(
             refused(too_big).await,
-            Problem::FileTooLarge { max_mb: MAX_UPLOAD_MB }
+            Problem::FileTooLarge {
+                max_mb: MAX_UPLOAD_MB
+            }
         );
     }
 

@@ -1,6 +1,6 @@
 use super::*;
-use std::net::IpAddr;
 use crate::protocol::AuctionEvent;
+use std::net::IpAddr;
 
 fn online_msg(count: u32) -> ServerMsg {
     ServerMsg::Online { count }
@@ -30,7 +30,11 @@ async fn presence_snapshot_then_updates_on_connect_and_drop() {
     next_period().await;
     let b = hub.connect(None);
     assert_eq!(hub.online(), 2);
-    assert_eq!(drain(&mut a), vec![online_msg(2)], "a quiet period: at once");
+    assert_eq!(
+        drain(&mut a),
+        vec![online_msg(2)],
+        "a quiet period: at once"
+    );
 
     drop(b);
     assert_eq!(hub.online(), 1);
@@ -405,7 +409,8 @@ async fn ending_a_login_closes_its_tabs_only() {
 /// A room's snapshot that includes update `seq` and chat line `chat`.
 fn snapshot(seq: i64, chat: Option<i64>) -> ServerMsg {
     use crate::model::{AuctionRoom, ChatLine, Participant};
-    let ServerMsg::Auction(AuctionEvent::Update { live, .. }) = crate::protocol::fixtures::update(seq)
+    let ServerMsg::Auction(AuctionEvent::Update { live, .. }) =
+        crate::protocol::fixtures::update(seq)
     else {
         unreachable!()
     };
@@ -459,7 +464,14 @@ async fn a_pending_newcomer_gets_its_snapshot_then_only_what_it_lacks() {
     assert!(hub.subscribe_pending(late.id, topic.clone()));
     assert_eq!(hub.subscribers(&topic), 2);
     // Published while its snapshot is read, which has update 3 and line 7.
-    for msg in [update(2), chat(7), update(3), online_msg(5), update(4), chat(8)] {
+    for msg in [
+        update(2),
+        chat(7),
+        update(3),
+        online_msg(5),
+        update(4),
+        chat(8),
+    ] {
         hub.publish(&topic, msg);
     }
     assert!(drain(&mut late).is_empty(), "nothing before the snapshot");

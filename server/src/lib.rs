@@ -10,6 +10,7 @@ pub mod load_auction;
 pub mod router;
 pub mod telemetry;
 
+use app::backend::platform::config::Transport;
 use app::backend::{
     AppState,
     auction::{AuctionHouse, Rules, scheduler},
@@ -28,9 +29,24 @@ use app::backend::{
         vault::Vault,
     },
 };
+use axum::{Router, body::Body, extract::ConnectInfo};
+use hyper::{body::Incoming, server::conn::http1};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::config::LeptosOptions;
-use std::{future::Future, io, sync::Arc};
-use tokio::net::TcpListener;
+use std::{
+    future::Future,
+    io,
+    pin::{Pin, pin},
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::{TcpListener, TcpStream},
+    sync::{OwnedSemaphorePermit, Semaphore, watch},
+};
+use tower::ServiceExt;
 use tower_sessions::ExpiredDeletion;
 
 #[derive(Debug, thiserror::Error)]
@@ -154,29 +170,147 @@ pub async fn serve(
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
     let schedule = tokio::spawn(scheduler::run(state.auctions.clone()));
+    let transport = state.config.transport;
     let app = router::build(state);
-    // Small frames (a bid's Ack, a price update) must leave at once: with
-    // Nagle's algorithm one written while the previous is unacknowledged
-    // waits for the peer's delayed ACK, up to 40 ms on Linux.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    serve_connections(listener, app, transport, async move {
         shutdown.await;
         tracing::info!("shutting down");
         hub.close_all();
     })
-    .await?;
+    .await;
     expired_sessions.abort();
     schedule.abort();
     pool.close().await;
     Ok(())
+}
+
+/// Accepts connections until `shutdown` resolves, then lets the open ones
+/// finish (each told to close after its current request) and returns.
+///
+/// Our own loop rather than `axum::serve`, for what that does not offer: a
+/// client must send a request's headers within `header_timeout` (also the
+/// longest an idle keep-alive connection is kept), and at most
+/// `max_connections` are served at once, WebSockets included; more wait in
+/// the listen queue until one closes.
+async fn serve_connections(
+    listener: TcpListener,
+    app: Router,
+    transport: Transport,
+    shutdown: impl Future<Output = ()>,
+) {
+    let permits = Arc::new(Semaphore::new(transport.max_connections));
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(transport.header_timeout);
+    // Sent `true` on shutdown; every connection holds a receiver, so the
+    // sender learns when the last one has ended.
+    let (stop, stopping) = watch::channel(false);
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Small frames (a bid's Ack, a price update) must leave at once: with
+        // Nagle's algorithm one written while the previous is unacknowledged
+        // waits for the peer's delayed ACK, up to 40 ms on Linux.
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        }
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req)
+        });
+        let http = http.clone();
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            // The permit travels with the stream, into an upgraded WebSocket too.
+            let io = TokioIo::new(Counted {
+                tcp,
+                _permit: permit,
+            });
+            let mut conn = pin!(http.serve_connection(io, service).with_upgrades());
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(err) = result {
+                        tracing::trace!(error = %err, "connection ended");
+                    }
+                }
+                () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(stopping);
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    drop(stopping);
+    stop.closed().await;
+}
+
+/// A connection's stream, holding its place among the connections served.
+struct Counted {
+    tcp: TcpStream,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -14,7 +14,10 @@ use app::{
 };
 use axum::{
     Router,
-    http::{HeaderName, HeaderValue, Request, header},
+    extract::State,
+    http::{HeaderName, HeaderValue, Request, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use leptos::prelude::provide_context;
@@ -23,6 +26,7 @@ use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
@@ -36,6 +40,11 @@ use tower_sessions_sqlx_store::SqliteStore;
 use tracing::{Level, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The largest request body: an upload form's budget (one full-size photo
+/// and its text fields) and room for its framing. Every other body is far
+/// smaller; none may grow without bound (server functions read theirs whole).
+const MAX_BODY: usize = app::backend::platform::upload::FORM_BUDGET + 64 * 1024;
 
 /// Sessions idle for this long expire.
 const SESSION_IDLE_DAYS: i64 = 30;
@@ -127,6 +136,13 @@ pub fn build(state: AppState) -> Router {
             Arc::new(state.config.trusted_proxies.clone()),
             client::layer,
         ))
+        // A request must be answered in time, its body read included. A
+        // WebSocket is answered (upgraded) at once and then lives on.
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.transport.request_timeout,
+            time_limit,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -165,6 +181,22 @@ pub fn build(state: AppState) -> Router {
                 })),
         )
         .with_state(state)
+}
+
+async fn time_limit(
+    State(limit): State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            [(header::CONNECTION, "close")],
+            "request timed out",
+        )
+            .into_response(),
+    }
 }
 
 fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -104,16 +104,14 @@ pub async fn fetch_listing(id: i64) -> Result<ListingDetail, AppError> {
             let mut detail = catalog::detail(&state.db, state.config.currency, id, looker).await?;
             if detail.status.is_public() && !detail.mine {
                 let viewer = match looker.user {
-                    Some(user) => catalog::viewer_key(user),
-                    None => {
-                        let who = session::requester();
-                        let hash = state
-                            .secret
-                            .hash("viewer", &format!("{}\n{}", who.ip, who.user_agent));
-                        format!("a:{}", &hash[..16])
-                    }
+                    Some(user) => Some(catalog::viewer_key(user)),
+                    None => session::requester()
+                        .addr
+                        .and_then(|addr| favorites::anonymous_viewer(&state, id, addr)),
                 };
-                if favorites::record_view(&state.db, id, &viewer, now_ms()).await? {
+                if let Some(viewer) = viewer
+                    && favorites::record_view(&state.db, id, &viewer, now_ms()).await?
+                {
                     detail.views += 1;
                 }
             }
@@ -177,7 +175,7 @@ pub async fn upload_listing_image(data: MultipartData) -> Result<ImageRef, AppEr
             if !account.standing(now_ms()).may_trade() {
                 return Err(AppError::Forbidden);
             }
-            let mut form = upload::read_form(data, Field::Images).await?;
+            let mut form = upload::read_form(data, Field::Images, &["image"]).await?;
             let bytes = form
                 .files
                 .remove("image")

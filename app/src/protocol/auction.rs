@@ -89,6 +89,27 @@ impl AuctionEvent {
         Topic::Auction { listing }
     }
 
+    /// See [`ServerMsg::mark`](super::ServerMsg::mark).
+    pub fn mark(&self) -> Option<super::Mark> {
+        match self {
+            AuctionEvent::Update { live, .. } => Some(super::Mark::Update(live.seq)),
+            AuctionEvent::Step { seq, .. } => Some(super::Mark::Update(*seq)),
+            AuctionEvent::Chat { line, .. } => Some(super::Mark::Chat(line.id)),
+            AuctionEvent::Snapshot { .. } | AuctionEvent::Presence { .. } => None,
+        }
+    }
+
+    /// See [`ServerMsg::since`](super::ServerMsg::since).
+    pub fn since(&self) -> Option<super::Since> {
+        match self {
+            AuctionEvent::Snapshot { room } => Some(super::Since {
+                seq: room.live.seq,
+                chat: room.chat.iter().map(|line| line.id).max().unwrap_or(0),
+            }),
+            _ => None,
+        }
+    }
+
     /// What this event shrinks to inside a batch when a later event of the
     /// batch brings its state up to date; `None` when it must travel whole.
     pub fn brief(&self) -> Option<AuctionEvent> {

@@ -156,12 +156,55 @@ impl ServerMsg {
         }
     }
 
+    /// Where this message stands in its topic's numbering, so that a
+    /// newcomer whose snapshot already has it is not sent it again.
+    pub fn mark(&self) -> Option<Mark> {
+        match self {
+            ServerMsg::Auction(event) => event.mark(),
+            _ => None,
+        }
+    }
+
+    /// What a snapshot already has: the messages marked up to here.
+    pub fn since(&self) -> Option<Since> {
+        match self {
+            ServerMsg::Auction(event) => event.since(),
+            _ => None,
+        }
+    }
+
     /// The topic whose followers this message is for; `None` for the
     /// connection's own messages.
     pub fn topic(&self) -> Option<Topic> {
         match self {
             ServerMsg::Auction(event) => Some(event.topic()),
             _ => None,
+        }
+    }
+}
+
+/// A topic message's place in its topic: the auction update it carries
+/// (`seq`), or the chat line (its id, which grows with every line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Update(i64),
+    Chat(i64),
+}
+
+/// How far a snapshot reaches: the last update and chat line it includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Since {
+    pub seq: i64,
+    pub chat: i64,
+}
+
+impl Since {
+    /// Whether a message marked `mark` is newer than the snapshot.
+    pub fn before(&self, mark: Option<Mark>) -> bool {
+        match mark {
+            Some(Mark::Update(seq)) => seq > self.seq,
+            Some(Mark::Chat(id)) => id > self.chat,
+            None => true,
         }
     }
 }
@@ -173,6 +216,11 @@ pub enum ErrorCode {
     BadMessage,
     /// The caller may not subscribe to that topic.
     Forbidden,
+    /// The socket sent more messages (or subscribes) than it may; this one
+    /// was ignored.
+    RateLimited,
+    /// The socket is in as many auction rooms as one socket may be.
+    TooManyRooms,
 }
 
 /// Messages for the tests of the modules that handle them.

@@ -410,3 +410,21 @@ async fn sign_ups_from_one_network_need_a_captcha_then_stop() {
     assert_eq!(answers.len(), 51, "{answers:?}");
     assert_eq!(answers.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
 }
+
+#[tokio::test]
+async fn captcha_images_without_a_session_do_not_fill_the_session_table() {
+    let server = crate::common::TestServer::start(false).await;
+    let client = crate::common::http();
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let res = client.get(server.url("/captcha.png")).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert!(rows <= 10, "{rows} sessions stored");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(statuses[0], 200);
+}

@@ -251,3 +251,39 @@ async fn search_pages_keep_their_state_in_the_url_and_escape_what_was_typed() {
     assert!(html.contains("action=\"/search\""));
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn anonymous_views_count_once_per_network_whatever_the_user_agent() {
+    let server = TestServer::start(true).await;
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM listings WHERE status = 'approved' ORDER BY id LIMIT 1")
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap();
+    let id_text = id.to_string();
+    let mut views = Vec::new();
+    for agent in ["Mozilla/5.0 one", "Mozilla/5.0 two", "curl/8"] {
+        let res = http()
+            .post(server.url("/api/listing"))
+            .header("origin", format!("http://{}", server.addr))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::USER_AGENT, agent)
+            .form(&[("id", id_text.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let detail: serde_json::Value = res.json().await.unwrap();
+        views.push(detail["views"].as_i64().unwrap());
+    }
+    assert_eq!(views[1], views[0], "another User-Agent is the same visitor");
+    assert_eq!(views[2], views[0]);
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM listing_views WHERE listing_id = ? AND viewer LIKE 'a:%'",
+    )
+    .bind(id)
+    .fetch_one(&server.state.db)
+    .await
+    .unwrap();
+    assert_eq!(rows, 1);
+}

@@ -27,13 +27,18 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(demo: bool) -> TestServer {
+        TestServer::start_with(demo, &[]).await
+    }
+
+    /// A server whose configuration also has `vars` (`HAGGLE_…` settings).
+    pub async fn start_with(demo: bool, vars: &[(&'static str, &str)]) -> TestServer {
         // Server logs on request only: with a global subscriber writing to stdout,
         // the 64-way concurrent render test hung under coverage instrumentation.
         if std::env::var_os("HAGGLE_TEST_LOG").is_some() {
             haggle_server::telemetry::init(false);
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut all: HashMap<&str, String> = HashMap::from([
             ("HAGGLE_DATA_DIR", dir.path().to_string_lossy().into_owned()),
             ("HAGGLE_DEMO", if demo { "1" } else { "0" }.to_string()),
             ("HAGGLE_WS_HEARTBEAT_MS", "100".to_string()),
@@ -43,7 +48,8 @@ impl TestServer {
                 dir.path().join("site").to_string_lossy().into_owned(),
             ),
         ]);
-        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
+        all.extend(vars.iter().map(|(k, v)| (*k, v.to_string())));
+        let config = Config::from_lookup(|k| all.get(k).cloned()).expect("config");
         let state = haggle_server::prepare(config).await.expect("prepare");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -425,3 +425,76 @@ async fn pages_run_only_the_scripts_the_server_wrote() {
     let b = nonce_of(client.get(server.url("/login")).send().await.unwrap());
     assert_ne!(a, b);
 }
+
+/// Reads until the server closes the connection (or `limit` passes); true
+/// when it closed.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream, limit: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let read_all = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(limit, read_all).await.is_ok()
+}
+
+#[tokio::test]
+async fn a_client_stalling_in_its_headers_is_dropped() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(false, &[("HAGGLE_HEADER_TIMEOUT_MS", "200")]).await;
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc")
+        .await
+        .unwrap();
+    // Far longer than the timeout: a server that waits for the rest fails.
+    assert!(closed_by_server(&mut slow, Duration::from_secs(10)).await);
+    // Others are served meanwhile and after.
+    let res = http().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_a_free_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start_with(false, &[("HAGGLE_MAX_CONNECTIONS", "1")]).await;
+    let holder = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut waiting = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    waiting
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let early = tokio::time::timeout(Duration::from_millis(500), waiting.read_to_end(&mut buf));
+    assert!(early.await.is_err(), "served beyond the cap");
+    drop(holder);
+    tokio::time::timeout(Duration::from_secs(10), waiting.read_to_end(&mut buf))
+        .await
+        .expect("served once the first connection closed")
+        .unwrap();
+    assert!(
+        buf.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
+}
+
+#[tokio::test]
+async fn a_multipart_form_with_too_many_parts_is_refused() {
+    use reqwest::multipart;
+    let server = TestServer::start(false).await;
+    let cookie = sign_up(&server, "parts").await;
+    let png = crate::common::png_bytes(image::RgbImage::new(8, 8));
+    let mut form = multipart::Form::new().part(
+        "avatar",
+        multipart::Part::bytes(png).file_name("me.png".to_string()),
+    );
+    for i in 0..500 {
+        form = form.text(format!("junk{i}"), "x");
+    }
+    let res = crate::common::post_multipart(&server, "/api/account/avatar", &cookie, form).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}

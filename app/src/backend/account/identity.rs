@@ -235,7 +235,7 @@ pub async fn verify_form(
     if account.email_verified_at.is_none() {
         return Err(AppError::field(Field::Email, Problem::VerifyEmailFirst));
     }
-    let mut form = upload::read_form(data, Field::IdPhoto).await?;
+    let mut form = upload::read_form(data, Field::IdPhoto, &["number", "photo"]).await?;
     let typed = form.text("number");
     let number = match typed.trim() {
         "" => return Err(AppError::field(Field::IdNumber, Problem::Required)),

@@ -503,7 +503,7 @@ pub async fn replace_avatar(
     id: i64,
     data: MultipartData,
 ) -> Result<String, AppError> {
-    let mut form = upload::read_form(data, Field::Avatar).await?;
+    let mut form = upload::read_form(data, Field::Avatar, &["avatar"]).await?;
     let photo = form.take_file("avatar", Field::Avatar)?;
     let name = store_avatar(&state.media, photo).await?;
     if let Some(old) = set_avatar(&state.db, id, &name).await? {

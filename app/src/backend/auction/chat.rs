@@ -11,17 +11,15 @@ use crate::{
     model::{ChatLine, Participant},
     protocol::{AuctionEvent, ServerMsg, Topic},
 };
-use sqlx::SqlitePool;
-
 pub const LINE_MAX: u32 = 500;
 
 /// The latest lines of `listing`'s room, oldest first.
 pub async fn history(
-    pool: &SqlitePool,
+    conn: impl sqlx::SqliteExecutor<'_>,
     listing: i64,
     now: i64,
 ) -> Result<Vec<ChatLine>, sqlx::Error> {
-    let rows = store::latest_lines(pool, ListingId(listing), HISTORY).await?;
+    let rows = store::latest_lines(conn, ListingId(listing), HISTORY).await?;
     Ok(rows
         .into_iter()
         .map(|(id, author, nickname, status, until, body, at)| ChatLine {
@@ -128,6 +126,7 @@ mod tests {
         form::{Field, Problem},
         money::Currency,
     };
+    use sqlx::SqlitePool;
 
     /// A member with a verified e-mail address: they may talk.
     async fn talker(pool: &SqlitePool, name: &str) -> i64 {

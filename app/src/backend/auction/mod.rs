@@ -696,8 +696,13 @@ impl AuctionHouse {
     }
 
     /// The latest accepted bids of `listing`, oldest first.
-    async fn history(&self, listing: i64, now: i64) -> Result<Vec<BidLine>, sqlx::Error> {
-        let rows = store::latest_bids(&self.db, ListingId(listing), HISTORY).await?;
+    async fn history(
+        &self,
+        conn: &mut SqliteConnection,
+        listing: i64,
+        now: i64,
+    ) -> Result<Vec<BidLine>, sqlx::Error> {
+        let rows = store::latest_bids(conn, ListingId(listing), HISTORY).await?;
         Ok(rows
             .into_iter()
             .map(
@@ -716,14 +721,16 @@ impl AuctionHouse {
     }
 
     /// The room as `viewer` sees it on entry. Auctions of listings that are
-    /// not public are only for their seller.
+    /// not public are only for their seller. Read in one transaction, so
+    /// its state, bids and chat are of one moment (its `seq`), and without
+    /// the auction's turn: bids never wait for it.
     pub async fn room(
         &self,
         listing: i64,
         viewer: Option<i64>,
         now: i64,
     ) -> Result<AuctionRoom, AppError> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = self.db.begin().await?;
         let row = store::load_auction(&mut *conn, ListingId(listing))
             .await?
             .ok_or(AppError::NotFound)?;
@@ -741,7 +748,9 @@ impl AuctionHouse {
             }
             None => (None, None),
         };
-        drop(conn);
+        let history = self.history(&mut conn, listing, now).await?;
+        let chat = chat::history(&mut *conn, listing, now).await?;
+        conn.commit().await?;
         Ok(AuctionRoom {
             live: self.live_of(&row, now),
             title: row.title.clone(),
@@ -751,8 +760,8 @@ impl AuctionHouse {
             },
             thumb_url: thumb.as_deref().map(media::url),
             start_price: self.money(row.start_price),
-            history: self.history(listing, now).await?,
-            chat: crate::backend::auction::chat::history(&self.db, listing, now).await?,
+            history,
+            chat,
             watching: self.watching(listing),
             server_time_ms: now,
             me: viewer,
@@ -762,9 +771,12 @@ impl AuctionHouse {
         })
     }
 
-    /// Subscribes connection `conn` (of `user`, if signed in) to the room:
-    /// the snapshot is built and queued in the auction's turn, so no update
-    /// can slip between them. Then tells the room who came in.
+    /// Subscribes connection `conn` (of `user`, if signed in) to the room,
+    /// then tells the room who came in. The snapshot is read after the
+    /// subscription starts and without the auction's turn (a flood of
+    /// subscribes must not delay bids): the hub keeps what is published
+    /// meanwhile and sends, after the snapshot, the updates numbered after
+    /// it, so the newcomer misses none and sees none twice.
     pub async fn join(
         &self,
         conn: ConnId,
@@ -773,18 +785,22 @@ impl AuctionHouse {
         now: i64,
     ) -> Result<(), AppError> {
         let topic = Topic::Auction { listing };
-        {
-            let _turn = self.turn(listing).await;
-            let mut room = self.room(listing, user.as_ref().map(|u| u.0), now).await?;
-            room.watching += 1;
-            let snapshot = ServerMsg::Auction(AuctionEvent::Snapshot {
-                room: Box::new(room),
-            });
-            if !self.hub.subscribe(conn, topic.clone(), Some(snapshot)) {
-                return Ok(());
-            }
+        if !self.hub.subscribe_pending(conn, topic.clone()) {
+            return Ok(());
         }
-        self.presence(listing, user.map(|u| u.1), None);
+        let room = match self.room(listing, user.as_ref().map(|u| u.0), now).await {
+            Ok(room) => room,
+            Err(e) => {
+                self.hub.unsubscribe(conn, &topic);
+                return Err(e);
+            }
+        };
+        let snapshot = ServerMsg::Auction(AuctionEvent::Snapshot {
+            room: Box::new(room),
+        });
+        if self.hub.complete(conn, &topic, snapshot) {
+            self.presence(listing, user.map(|u| u.1), None);
+        }
         Ok(())
     }
 

@@ -1567,3 +1567,63 @@ fn restricted_names_are_masked() {
     assert_eq!(shown_name("mei", "suspended", Some(NOW - 1), NOW), "mei");
     assert_eq!(shown_name("", "blacklisted", None, NOW), "***");
 }
+
+#[tokio::test]
+async fn joining_a_room_does_not_wait_for_the_bid_turn() {
+    let f = live(lamp()).await;
+    let h = &f.house;
+    let mut conn = h.hub().connect(None);
+    let busy = h.turn(f.id).await;
+    let wait = std::time::Duration::from_secs(10);
+    let joined = tokio::time::timeout(wait, h.join(conn.id, None, f.id, DURING)).await;
+    assert!(
+        matches!(joined, Ok(Ok(()))),
+        "the snapshot waited for the turn"
+    );
+    drop(busy);
+    match drain(&mut conn).as_slice() {
+        [ServerMsg::Auction(AuctionEvent::Snapshot { room })] => assert_eq!(room.watching, 1),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn newcomers_joining_while_bids_land_see_every_update_once_in_order() {
+    let f = live(lamp()).await;
+    let h = f.house.clone();
+    let bidding = {
+        let (h, a, b, id) = (h.clone(), f.a, f.b, f.id);
+        tokio::spawn(async move {
+            for i in 0..30 {
+                let who = if i % 2 == 0 { a } else { b };
+                let _ = h
+                    .bid(UserId(who), ListingId(id), twd(200 + i * 100), DURING)
+                    .await;
+            }
+        })
+    };
+    let mut watchers = Vec::new();
+    while !bidding.is_finished() {
+        let conn = h.hub().connect(None);
+        h.join(conn.id, None, f.id, DURING).await.unwrap();
+        watchers.push(conn);
+        tokio::task::yield_now().await;
+    }
+    bidding.await.unwrap();
+    let last = stored(&f.pool, f.id).await.seq;
+    for mut conn in watchers {
+        let mut seen = None;
+        for msg in drain(&mut conn) {
+            let seq = match msg {
+                ServerMsg::Auction(AuctionEvent::Snapshot { room }) => room.live.seq,
+                ServerMsg::Auction(AuctionEvent::Update { live, .. }) => live.seq,
+                _ => continue,
+            };
+            if let Some(before) = seen {
+                assert_eq!(seq, before + 1, "a gap or a repeat");
+            }
+            seen = Some(seq);
+        }
+        assert_eq!(seen, Some(last), "every watcher ends on the stored state");
+    }
+}

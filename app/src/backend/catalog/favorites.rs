@@ -40,6 +40,24 @@ pub async fn set(
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Whom an anonymous view of `listing` counts for: the address network (a
+/// rotated User-Agent or a fresh cookie is the same visitor), or nobody when
+/// that network, or the listing, has had its share of counted views lately
+/// (see `Limits`); the page is shown either way.
+pub fn anonymous_viewer(
+    state: &crate::backend::AppState,
+    listing: i64,
+    addr: crate::backend::platform::client::ClientAddr,
+) -> Option<String> {
+    let network = addr.network();
+    if !state.limits.anonymous_views.allow(&network) || !state.limits.listing_views.allow(&listing)
+    {
+        return None;
+    }
+    let hash = state.secret.hash("viewer", &network.to_string());
+    Some(format!("a:{}", &hash[..16]))
+}
+
 /// Counts a view unless this viewer already viewed the listing today (UTC).
 /// Returns whether it counted.
 pub async fn record_view(

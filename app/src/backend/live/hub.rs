@@ -12,11 +12,22 @@
 //! deliveries stay within a budget of socket writes per second (see
 //! [`Hub::coalescing`]): a room of ten watchers waits a fraction of a
 //! millisecond, a room of thousands a few dozen.
+//!
+//! A topic whose snapshot is slow to build (an auction room, from the
+//! database) is joined in two steps ([`Hub::subscribe_pending`], then
+//! [`Hub::complete`]): what the topic publishes meanwhile is kept for the
+//! newcomer and sent after its snapshot, less what the snapshot already has.
+//! So a snapshot needs no lock that publishers wait for.
+//!
+//! The online count ([`Topic::Presence`]) changes with every connect and
+//! disconnect; it goes out at most once per [`PRESENCE_EVERY`], written to the
+//! queues after the hub's lock is released.
 
-use crate::protocol::{ServerMsg, Topic};
+use crate::protocol::{Mark, ServerMsg, Since, Topic};
 use axum::extract::ws::Utf8Bytes;
 use std::{
     collections::{HashMap, HashSet},
+    net::IpAddr,
     sync::{Arc, Mutex, MutexGuard},
     time::Duration,
 };
@@ -34,6 +45,10 @@ pub const DEFAULT_QUEUE: usize = 256;
 /// The longest a coalescing topic holds a message, however large its audience.
 pub const MAX_WINDOW: Duration = Duration::from_millis(100);
 
+/// The online count goes out at most this often: a crowd arriving or leaving
+/// must not cost every tab a message per socket.
+pub const PRESENCE_EVERY: Duration = Duration::from_secs(1);
+
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Inner>,
@@ -45,6 +60,9 @@ struct Inner {
     /// message at once.
     writes_per_second: u32,
     state: Mutex<State>,
+    /// Open sockets per address network (see [`Hub::admit`]); apart from
+    /// `state`, as the upgrade counts before a connection exists.
+    addresses: Mutex<HashMap<IpAddr, u32>>,
 }
 
 #[derive(Default)]
@@ -54,6 +72,16 @@ struct State {
     topics: HashMap<Topic, Subscribers>,
     /// Each signed-in user's connections: their implicit notification topic.
     users: HashMap<i64, HashSet<ConnId>>,
+    presence: PresenceClock,
+}
+
+#[derive(Default)]
+struct PresenceClock {
+    last_sent: Option<Instant>,
+    /// The count last sent: an unchanged count is not sent again.
+    last_count: Option<u32>,
+    /// A send is scheduled for the end of the current period.
+    armed: bool,
 }
 
 /// A message serialized once, however many sockets it goes to.
@@ -62,6 +90,10 @@ pub struct Frame {
     pub text: Utf8Bytes,
     /// The message's [`ServerMsg::brief`] form.
     brief: Option<Utf8Bytes>,
+    /// The message's [`ServerMsg::mark`].
+    mark: Option<Mark>,
+    /// A batch's messages, to leave out those a newcomer's snapshot has.
+    parts: Vec<Arc<Frame>>,
 }
 
 impl Frame {
@@ -69,7 +101,29 @@ impl Frame {
         Arc::new(Frame {
             text: wire_text(msg),
             brief: msg.brief().as_ref().map(wire_text),
+            mark: msg.mark(),
+            parts: Vec::new(),
         })
+    }
+
+    /// This frame less what a snapshot reaching `since` already has; `None`
+    /// when nothing is left.
+    fn after(self: &Arc<Frame>, since: Since) -> Option<Arc<Frame>> {
+        if self.parts.is_empty() {
+            return since.before(self.mark).then(|| self.clone());
+        }
+        let mut kept: Vec<Arc<Frame>> = self
+            .parts
+            .iter()
+            .filter(|part| since.before(part.mark))
+            .cloned()
+            .collect();
+        match kept.len() {
+            0 => None,
+            n if n == self.parts.len() => Some(self.clone()),
+            1 => kept.pop(),
+            _ => Some(Frame::batch(kept)),
+        }
     }
 
     /// `frames` as one [`ServerMsg::Batch`], its text joined from theirs
@@ -93,6 +147,8 @@ impl Frame {
         Arc::new(Frame {
             text: text.into(),
             brief: None,
+            mark: None,
+            parts: frames,
         })
     }
 
@@ -112,6 +168,9 @@ fn wire_text(msg: &ServerMsg) -> Utf8Bytes {
 #[derive(Default)]
 struct Subscribers {
     conns: HashSet<ConnId>,
+    /// Subscribers whose snapshot is being built, and what was published for
+    /// them meanwhile.
+    pending: HashMap<ConnId, Vec<Arc<Frame>>>,
     /// Published within the current window, waiting for its end.
     held: Vec<Arc<Frame>>,
     last_sent: Option<Instant>,
@@ -172,6 +231,24 @@ impl Drop for Connection {
     }
 }
 
+/// One socket counted against its address network; dropping it frees the place.
+pub struct Admission {
+    hub: Hub,
+    network: IpAddr,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        let mut addresses = self.hub.addresses();
+        if let Some(count) = addresses.get_mut(&self.network) {
+            *count -= 1;
+            if *count == 0 {
+                addresses.remove(&self.network);
+            }
+        }
+    }
+}
+
 impl Default for Hub {
     fn default() -> Self {
         Hub::new(DEFAULT_QUEUE)
@@ -193,8 +270,31 @@ impl Hub {
                 queue_capacity: queue_capacity.max(1),
                 writes_per_second,
                 state: Mutex::default(),
+                addresses: Mutex::default(),
             }),
         }
+    }
+
+    fn addresses(&self) -> MutexGuard<'_, HashMap<IpAddr, u32>> {
+        self.inner
+            .addresses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Counts one more socket from `network`, unless it has `cap` open
+    /// already (0: no cap). The socket holds the admission while it is open.
+    pub fn admit(&self, network: IpAddr, cap: u32) -> Option<Admission> {
+        let mut addresses = self.addresses();
+        let count = addresses.entry(network).or_insert(0);
+        if cap > 0 && *count >= cap {
+            return None;
+        }
+        *count += 1;
+        Some(Admission {
+            hub: self.clone(),
+            network,
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -235,8 +335,8 @@ impl Hub {
         if let Some(user) = user {
             state.users.entry(user).or_default().insert(id);
         }
-        presence_changed(&mut state);
         drop(state);
+        self.presence_changed();
         Connection {
             id,
             user,
@@ -248,9 +348,9 @@ impl Hub {
     }
 
     fn disconnect(&self, id: ConnId) {
-        let mut state = self.lock();
-        if remove(&mut state, id) {
-            presence_changed(&mut state);
+        let removed = remove(&mut self.lock(), id);
+        if removed {
+            self.presence_changed();
         }
     }
 
@@ -272,20 +372,83 @@ impl Hub {
         };
         // What is held was published before the snapshot was taken: it goes
         // to the earlier subscribers now, and never to this one.
-        send_held(&mut state, &topic);
+        let mut changed = send_held(&mut state, &topic, self.inner.queue_capacity);
         state.topics.entry(topic).or_default().conns.insert(id);
-        if !enqueue(&state, id, Frame::new(&snapshot)) {
-            remove(&mut state, id);
-            presence_changed(&mut state);
+        let queued = enqueue(&state, id, Frame::new(&snapshot));
+        if !queued {
+            changed |= remove(&mut state, id);
+        }
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
+        queued
+    }
+
+    /// Subscribes a connection whose snapshot is built afterwards, with no
+    /// lock held: until [`Hub::complete`] what `topic` publishes is kept for
+    /// it. Returns false when the connection is gone.
+    pub fn subscribe_pending(&self, id: ConnId, topic: Topic) -> bool {
+        let mut state = self.lock();
+        if !state.conns.contains_key(&id) {
             return false;
         }
+        // Held messages were published before the snapshot can start.
+        let changed = send_held(&mut state, &topic, self.inner.queue_capacity);
+        let subs = state.topics.entry(topic).or_default();
+        subs.conns.insert(id);
+        subs.pending.insert(id, Vec::new());
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
         true
+    }
+
+    /// Queues the snapshot of a [`Hub::subscribe_pending`] subscription,
+    /// then what was kept meanwhile and is newer than the snapshot (by its
+    /// [`ServerMsg::since`]), so the subscriber sees every numbered message
+    /// once, in order. The snapshot must have been read after
+    /// `subscribe_pending` returned. Returns false when the subscription
+    /// ended meanwhile (unsubscribed, or the connection gone or too slow).
+    pub fn complete(&self, id: ConnId, topic: &Topic, snapshot: ServerMsg) -> bool {
+        let since = snapshot.since().unwrap_or_default();
+        let mut state = self.lock();
+        // What the window holds may be older than the snapshot: through the
+        // waiting list, where it is sorted out, rather than after it.
+        let mut changed = send_held(&mut state, topic, self.inner.queue_capacity);
+        let Some(waiting) = state
+            .topics
+            .get_mut(topic)
+            .and_then(|subs| subs.pending.remove(&id))
+        else {
+            drop(state);
+            if changed {
+                self.presence_changed();
+            }
+            return false;
+        };
+        let mut queued = enqueue(&state, id, Frame::new(&snapshot));
+        for frame in waiting {
+            if let Some(frame) = frame.after(since) {
+                queued = queued && enqueue(&state, id, frame);
+            }
+        }
+        if !queued {
+            changed |= remove(&mut state, id);
+        }
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
+        queued
     }
 
     pub fn unsubscribe(&self, id: ConnId, topic: &Topic) {
         let mut state = self.lock();
         if let Some(subs) = state.topics.get_mut(topic) {
             subs.conns.remove(&id);
+            subs.pending.remove(&id);
             if subs.conns.is_empty() {
                 state.topics.remove(topic);
             }
@@ -311,8 +474,12 @@ impl Hub {
         let window_passed = subs.last_sent.is_none_or(|at| now >= at + window);
         if window.is_zero() || (!subs.armed && window_passed) {
             subs.last_sent = Some(now);
-            let (_, dropped) = fan_out(&state, state.topics.get(topic).map(|s| &s.conns), frame);
-            close(&mut state, dropped);
+            let dropped = deliver(&mut state, topic, frame, self.inner.queue_capacity);
+            let changed = close(&mut state, dropped);
+            drop(state);
+            if changed {
+                self.presence_changed();
+            }
             return count;
         }
         subs.held.push(frame);
@@ -332,9 +499,12 @@ impl Hub {
 
     /// Sends what `topic` holds when its window ends.
     fn flush_at(&self, topic: Topic, at: Instant) {
+        let capacity = self.inner.queue_capacity;
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // Outside a runtime nothing can wait: deliver now.
-            send_held(&mut self.lock(), &topic);
+            if send_held(&mut self.lock(), &topic, capacity) {
+                self.presence_changed();
+            }
             return;
         };
         let hub = self.clone();
@@ -344,8 +514,75 @@ impl Hub {
             if let Some(subs) = state.topics.get_mut(&topic) {
                 subs.armed = false;
             }
-            send_held(&mut state, &topic);
+            let changed = send_held(&mut state, &topic, capacity);
+            drop(state);
+            if changed {
+                hub.presence_changed();
+            }
         });
+    }
+
+    /// Tells presence subscribers the count: now, or at the end of the
+    /// current [`PRESENCE_EVERY`] if one went out within it.
+    fn presence_changed(&self) {
+        let mut state = self.lock();
+        if state.presence.armed {
+            return;
+        }
+        if let Some(at) = state.presence.last_sent
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let due = at + PRESENCE_EVERY;
+            if Instant::now() < due {
+                state.presence.armed = true;
+                drop(state);
+                let hub = self.clone();
+                runtime.spawn(async move {
+                    tokio::time::sleep_until(due).await;
+                    hub.lock().presence.armed = false;
+                    hub.send_presence();
+                });
+                return;
+            }
+        }
+        drop(state);
+        self.send_presence();
+    }
+
+    /// Queues the current count for presence subscribers. The lock is held
+    /// only to read who they are: the writes happen without it.
+    fn send_presence(&self) {
+        let (count, targets) = {
+            let mut state = self.lock();
+            let count = online(&state);
+            if state.presence.last_count == Some(count) {
+                return;
+            }
+            state.presence.last_sent = Some(Instant::now());
+            state.presence.last_count = Some(count);
+            let targets: Vec<(ConnId, mpsc::Sender<Arc<Frame>>)> = state
+                .topics
+                .get(&Topic::Presence)
+                .into_iter()
+                .flat_map(|subs| subs.conns.iter())
+                .filter_map(|id| state.conns.get(id).map(|out| (*id, out.queue.clone())))
+                .collect();
+            (count, targets)
+        };
+        if targets.is_empty() {
+            return;
+        }
+        let frame = Frame::new(&ServerMsg::Online { count });
+        let dropped: Vec<ConnId> = targets
+            .into_iter()
+            .filter(|(_, queue)| queue.try_send(frame.clone()).is_err())
+            .map(|(id, _)| id)
+            .collect();
+        // Dropping a slow subscriber changes the count again.
+        let changed = close(&mut self.lock(), dropped);
+        if changed {
+            self.presence_changed();
+        }
     }
 
     /// Sends `msg` to every open tab of `user`; returns how many got it.
@@ -354,7 +591,11 @@ impl Hub {
         let mut state = self.lock();
         let tabs = state.users.get(&user);
         let (delivered, dropped) = fan_out(&state, tabs, frame);
-        close(&mut state, dropped);
+        let changed = close(&mut state, dropped);
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
         delivered
     }
 
@@ -376,7 +617,11 @@ impl Hub {
             })
             .collect();
         let count = closing.len();
-        close(&mut state, closing);
+        let changed = close(&mut state, closing);
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
         count
     }
 
@@ -410,20 +655,49 @@ fn enqueue(state: &State, id: ConnId, msg: Arc<Frame>) -> bool {
         .is_some_and(|outbox| outbox.queue.try_send(msg).is_ok())
 }
 
-/// Delivers what `topic` holds, as one frame, to its subscribers.
-fn send_held(state: &mut State, topic: &Topic) {
+/// Delivers what `topic` holds, as one frame, to its subscribers. Returns
+/// whether a slow one was dropped (the online count changed).
+#[must_use]
+fn send_held(state: &mut State, topic: &Topic, capacity: usize) -> bool {
     let Some(subs) = state.topics.get_mut(topic) else {
-        return;
+        return false;
     };
     let mut held = std::mem::take(&mut subs.held);
     let held = match held.len() {
-        0 => return,
+        0 => return false,
         1 => held.remove(0),
         _ => Frame::batch(held),
     };
     subs.last_sent = Some(Instant::now());
-    let (_, dropped) = fan_out(state, state.topics.get(topic).map(|s| &s.conns), held);
-    close(state, dropped);
+    let dropped = deliver(state, topic, held, capacity);
+    close(state, dropped)
+}
+
+/// Queues `frame` for `topic`'s subscribers: in the queue of each, or in the
+/// waiting list of one whose snapshot is being built (at most `capacity`
+/// frames, like a queue). Returns the ids that could not take it.
+fn deliver(state: &mut State, topic: &Topic, frame: Arc<Frame>, capacity: usize) -> Vec<ConnId> {
+    let State { conns, topics, .. } = state;
+    let Some(subs) = topics.get_mut(topic) else {
+        return Vec::new();
+    };
+    let mut dropped = Vec::new();
+    for &id in &subs.conns {
+        let taken = match subs.pending.get_mut(&id) {
+            Some(waiting) if waiting.len() < capacity => {
+                waiting.push(frame.clone());
+                true
+            }
+            Some(_) => false,
+            None => conns
+                .get(&id)
+                .is_some_and(|outbox| outbox.queue.try_send(frame.clone()).is_ok()),
+        };
+        if !taken {
+            dropped.push(id);
+        }
+    }
+    dropped
 }
 
 /// Queues `msg` for each of `conns`; returns the number delivered and the ids
@@ -451,6 +725,7 @@ fn remove(state: &mut State, id: ConnId) -> bool {
     };
     state.topics.retain(|_, subs| {
         subs.conns.remove(&id);
+        subs.pending.remove(&id);
         !subs.conns.is_empty()
     });
     if let Some(user) = outbox.user
@@ -464,32 +739,16 @@ fn remove(state: &mut State, id: ConnId) -> bool {
     true
 }
 
-/// Unregisters `ids` (their sockets close) and tells presence the count.
-fn close(state: &mut State, dropped: Vec<ConnId>) {
-    if !dropped.is_empty() {
-        for id in dropped {
-            remove(state, id);
-        }
-        presence_changed(state);
+/// Unregisters `ids` (their sockets close). Returns whether any was still
+/// registered: then the online count changed, to be told once the lock is
+/// released ([`Hub::presence_changed`]).
+#[must_use]
+fn close(state: &mut State, dropped: Vec<ConnId>) -> bool {
+    let mut changed = false;
+    for id in dropped {
+        changed |= remove(state, id);
     }
-}
-
-/// Tells presence subscribers the current count. Dropping a slow subscriber
-/// changes the count again, so repeat until a round drops nobody.
-fn presence_changed(state: &mut State) {
-    loop {
-        let msg = Frame::new(&ServerMsg::Online {
-            count: online(state),
-        });
-        let presence = state.topics.get(&Topic::Presence).map(|s| &s.conns);
-        let (_, dropped) = fan_out(state, presence, msg);
-        if dropped.is_empty() {
-            return;
-        }
-        for id in dropped {
-            remove(state, id);
-        }
-    }
+    changed
 }
 
 #[cfg(test)]

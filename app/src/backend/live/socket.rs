@@ -1,24 +1,26 @@
 //! `GET /ws`: one WebSocket per tab, speaking [`crate::protocol`].
 
-use super::hub::Connection;
+use super::hub::{Admission, Connection};
 use crate::backend::{
     AppState,
     account::logins,
     auction, notify,
-    platform::clock::now_ms,
+    platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
 use crate::protocol::{ClientMsg, ErrorCode, NoticeEvent, ServerMsg, Topic};
 use axum::{
+    Extension,
     extract::{
         State, WebSocketUpgrade,
-        ws::{Message, WebSocket},
+        ws::{CloseFrame, Message, WebSocket, close_code},
     },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use futures::{SinkExt, StreamExt, stream::SplitSink};
-use std::{collections::HashSet, time::Duration};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::{collections::HashSet, num::NonZeroU32, time::Duration};
 use tokio::time::{Instant, MissedTickBehavior, timeout};
 use tower_sessions::Session;
 
@@ -27,16 +29,34 @@ const MAX_FRAME: usize = 16 * 1024;
 const READ_BUFFER: usize = 4 * 1024;
 /// A socket that cannot take a frame within this time is treated as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Auction rooms one socket may be in: a tab shows one; a few more cover
+/// pages that come and go, not a script watching every room at once.
+pub const MAX_ROOMS: usize = 8;
+/// Messages refused in a row (over the rate) before the socket is closed: a
+/// client that does not slow down when told is not a browser tab.
+const MAX_REFUSED: u32 = 50;
 
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     session: Session,
 ) -> Response {
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
+    // Counted before any work: the place is held while the socket is open.
+    let Some(admission) = state
+        .hub
+        .admit(client.network(), state.config.sockets.per_address)
+    else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many live connections from this address",
+        )
+            .into_response();
+    };
     // Who this is comes from the session cookie, once, here; every command
     // later acts for this user only. Ending the login closes the socket.
     let user = match session::login_id(&session).await {
@@ -56,7 +76,60 @@ pub async fn handler(
         // Commands are small. The default 128 KiB read buffer is zeroed on
         // every poll, which in a crowded room cost a third of the CPU.
         .read_buffer_size(READ_BUFFER)
-        .on_upgrade(move |socket| serve(socket, state, user))
+        .on_upgrade(move |socket| serve(socket, state, user, admission))
+}
+
+/// A socket's allowance of messages (`per_second`, after a burst of
+/// `burst`); `None` when the limit is off (0).
+fn allowance(burst: u32, per: Duration, count: u32) -> Option<DefaultDirectRateLimiter> {
+    let count = NonZeroU32::new(count)?;
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    let every = (per / count.get()).max(Duration::from_nanos(1));
+    Some(RateLimiter::direct(
+        Quota::with_period(every)?.allow_burst(burst),
+    ))
+}
+
+/// What one socket may send.
+struct Allowance {
+    messages: Option<DefaultDirectRateLimiter>,
+    subscribes: Option<DefaultDirectRateLimiter>,
+    /// Messages refused since the last one let through.
+    refused: u32,
+}
+
+impl Allowance {
+    fn new(limits: SocketLimits) -> Allowance {
+        Allowance {
+            messages: allowance(
+                SocketLimits::MESSAGE_BURST,
+                Duration::from_secs(1),
+                limits.messages_per_second,
+            ),
+            subscribes: allowance(
+                SocketLimits::SUBSCRIBE_BURST,
+                Duration::from_secs(60),
+                limits.subscribes_per_minute,
+            ),
+            refused: 0,
+        }
+    }
+
+    /// Counts one incoming message: whether it may be handled.
+    fn message(&mut self) -> bool {
+        let allowed = self.messages.as_ref().is_none_or(|l| l.check().is_ok());
+        self.refused = if allowed { 0 } else { self.refused + 1 };
+        allowed
+    }
+
+    /// Whether the client ignored so many refusals that it is cut off.
+    fn exhausted(&self) -> bool {
+        self.refused > MAX_REFUSED
+    }
+
+    fn subscribe(&self) -> bool {
+        self.subscribes.as_ref().is_none_or(|l| l.check().is_ok())
+    }
 }
 
 /// The signed-in user of a socket.
@@ -73,10 +146,12 @@ struct Client {
     user: Option<User>,
     /// Auction rooms this socket is in, to say goodbye when it closes.
     rooms: HashSet<i64>,
+    allowance: Allowance,
 }
 
-async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
+async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admission: Admission) {
     let heartbeat = state.config.heartbeat;
+    let allowance = Allowance::new(state.config.sockets);
     let conn = match &user {
         Some(user) => state.hub.connect_login(user.id, user.login.clone()),
         None => state.hub.connect(None),
@@ -86,6 +161,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
         conn,
         user,
         rooms: HashSet::new(),
+        allowance,
     };
     let (mut sink, mut stream) = socket.split();
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
@@ -109,6 +185,18 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
                     None => break,
                 },
                 incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Ok(_)) if !client.allowance.message() => {
+                        last_heard = Instant::now();
+                        if client.allowance.exhausted() {
+                            tracing::debug!(conn = client.conn.id, "closing a flooding WebSocket");
+                            let close = CloseFrame { code: close_code::POLICY, reason: "too many messages".into() };
+                            let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(Some(close)))).await;
+                            break;
+                        }
+                        let reply = ServerMsg::Error { code: ErrorCode::RateLimited };
+                        if send(&mut sink, &reply).await.is_err() { break }
+                    }
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
                         if let Some(reply) = client.handle(text.as_str()).await
@@ -123,7 +211,6 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>) {
                         if send(&mut sink, &reply).await.is_err() { break }
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 },
                 _ = ticker.tick() => {
                     if last_heard.elapsed() > heartbeat * 3 {
@@ -155,8 +242,20 @@ impl Client {
                 });
             }
         };
+        if matches!(msg, ClientMsg::Subscribe { .. }) && !self.allowance.subscribe() {
+            return Some(ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+            });
+        }
         match msg {
             ClientMsg::Ping => Some(ServerMsg::Pong),
+            ClientMsg::Subscribe {
+                topic: Topic::Auction { listing },
+            } if !self.rooms.contains(&listing) && self.rooms.len() >= MAX_ROOMS => {
+                Some(ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                })
+            }
             ClientMsg::Subscribe {
                 topic: Topic::Presence,
             } => {

@@ -7,8 +7,11 @@
 //! make it single use: each challenge also carries a random id, and the first
 //! request to claim that id (in this process) is the only one it can serve.
 
-use super::clock::now_ms;
+use super::{client::ClientAddr, clock::now_ms};
+use crate::backend::AppState;
 use axum::{
+    Extension,
+    extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -68,7 +71,32 @@ fn challenge() -> Option<(String, Vec<u8>)> {
 }
 
 /// `GET /captcha.png`: a new challenge for this session (replacing any earlier one).
-pub async fn image(session: Session) -> Response {
+///
+/// Drawing costs CPU and a browser without a session gets a stored one, so
+/// both are limited per address network (`Limits::captcha_images`,
+/// `Limits::captcha_sessions`): a script fetching the image in a loop
+/// without cookies stops adding rows to the session table.
+pub async fn image(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    session: Session,
+) -> Response {
+    let network = client.network();
+    let limits = &state.limits;
+    // Loaded first: a made-up cookie names no stored session, and storing
+    // the answer would create one as surely as no cookie at all.
+    let _ = session.is_empty().await;
+    let new_session = session.id().is_none();
+    if !limits.captcha_images.allow(&network)
+        || (new_session && !limits.captcha_sessions.allow(&network))
+    {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CACHE_CONTROL, "no-store")],
+            "too many CAPTCHA images; try again later",
+        )
+            .into_response();
+    }
     let Some((answer, png)) = challenge() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };

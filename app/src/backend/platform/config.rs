@@ -47,6 +47,61 @@ pub struct Config {
     /// Sign-ups an hour from one address network before a CAPTCHA is asked
     /// for; five times this a day is the most it may create at all.
     pub sign_ups_per_hour: u32,
+    /// Bounds on connections and requests (slow or too many clients).
+    pub transport: Transport,
+    /// Bounds on live sockets (per address, per socket).
+    pub sockets: SocketLimits,
+}
+
+/// How long and how many: a slow client must not hold a connection forever,
+/// and connections past the cap wait in the listen queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    /// A request's headers must arrive within this (also an idle keep-alive).
+    pub header_timeout: Duration,
+    /// A request (not a WebSocket once upgraded) must be answered within this.
+    pub request_timeout: Duration,
+    /// Connections served at once, WebSockets included.
+    pub max_connections: usize,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport {
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 8192,
+        }
+    }
+}
+
+/// Bounds on live sockets; 0 turns one off (a load test's thousands of
+/// sockets come from one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketLimits {
+    /// Open sockets per address network.
+    pub per_address: u32,
+    /// Messages a socket may send per second, after a burst of
+    /// [`SocketLimits::MESSAGE_BURST`].
+    pub messages_per_second: u32,
+    /// Subscribes a socket may send per minute, after a burst of
+    /// [`SocketLimits::SUBSCRIBE_BURST`].
+    pub subscribes_per_minute: u32,
+}
+
+impl SocketLimits {
+    pub const MESSAGE_BURST: u32 = 20;
+    pub const SUBSCRIBE_BURST: u32 = 10;
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        SocketLimits {
+            per_address: 20,
+            messages_per_second: 10,
+            subscribes_per_minute: 60,
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -74,6 +129,8 @@ impl std::fmt::Debug for Config {
             .field("room_writes", &self.room_writes)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sign_ups_per_hour", &self.sign_ups_per_hour)
+            .field("transport", &self.transport)
+            .field("sockets", &self.sockets)
             .finish()
     }
 }
@@ -200,8 +257,51 @@ impl Config {
             })?,
             None => super::limits::SIGN_UPS_PER_HOUR,
         };
+        let number = |name: &'static str, default: u64, least: u64| match get(name) {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= least => Ok(n),
+                _ => Err(invalid(name, format!("expected a whole number ≥ {least}"))),
+            },
+            None => Ok(default),
+        };
+        let (transport, sockets) = (Transport::default(), SocketLimits::default());
+        let ms = |d: Duration| d.as_millis() as u64;
+        let transport = Transport {
+            header_timeout: Duration::from_millis(number(
+                "HAGGLE_HEADER_TIMEOUT_MS",
+                ms(transport.header_timeout),
+                10,
+            )?),
+            request_timeout: Duration::from_millis(number(
+                "HAGGLE_REQUEST_TIMEOUT_MS",
+                ms(transport.request_timeout),
+                10,
+            )?),
+            max_connections: usize::try_from(number(
+                "HAGGLE_MAX_CONNECTIONS",
+                transport.max_connections as u64,
+                1,
+            )?)
+            .unwrap_or(usize::MAX),
+        };
+        let count = |name, default: u32| {
+            number(name, u64::from(default), 0).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        };
+        let sockets = SocketLimits {
+            per_address: count("HAGGLE_WS_PER_ADDRESS", sockets.per_address)?,
+            messages_per_second: count(
+                "HAGGLE_WS_MESSAGES_PER_SECOND",
+                sockets.messages_per_second,
+            )?,
+            subscribes_per_minute: count(
+                "HAGGLE_WS_SUBSCRIBES_PER_MINUTE",
+                sockets.subscribes_per_minute,
+            )?,
+        };
         Ok(Config {
             sign_ups_per_hour,
+            transport,
+            sockets,
             trusted_proxies,
             room_writes,
             increments,

@@ -36,6 +36,18 @@ pub struct Limits {
     /// Verification codes sent to one e-mail address or phone number,
     /// whoever asks: 3 an hour, so nobody can mail-bomb an address.
     pub code_sends_per_target: Limit<String>,
+    /// Anonymous listing views that count (and store a row), per address
+    /// network: a visitor browsing counts each listing once a day; a script
+    /// walking every listing stops counting.
+    pub anonymous_views: Limit<IpAddr>,
+    /// Anonymous views that count per listing: many networks together
+    /// cannot make one listing "popular" faster than this.
+    pub listing_views: Limit<i64>,
+    /// CAPTCHA images drawn per address network (each costs CPU).
+    pub captcha_images: Limit<IpAddr>,
+    /// Sessions a CAPTCHA image may create (for a browser without one) per
+    /// address network: each is a stored row.
+    pub captcha_sessions: Limit<IpAddr>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -54,6 +66,10 @@ impl Limits {
             sign_ups_per_network_daily: Limit::new(sign_ups_per_hour.saturating_mul(5), 24 * HOUR),
             sign_ups_site: Limit::new(SITE_SIGN_UPS_PER_HOUR, HOUR),
             code_sends_per_target: Limit::new(3, HOUR),
+            anonymous_views: Limit::new(60, HOUR),
+            listing_views: Limit::new(120, HOUR),
+            captcha_images: Limit::new(30, HOUR / 6),
+            captcha_sessions: Limit::new(10, HOUR),
         }
     }
 }

@@ -34,11 +34,21 @@ impl Form {
 
 /// The whole form may carry one full-size file plus short text fields; the
 /// budget covers all parts together, so many parts cannot add up to more.
-const FORM_BUDGET: usize = MAX_UPLOAD_BYTES + 64 * 1024;
+pub const FORM_BUDGET: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 
-/// Reads the whole form, refusing it as soon as it grows past the budget.
-/// Problems are reported on `field`, the form's file input.
-pub async fn read_form(data: MultipartData, field: Field) -> Result<Form, UploadError> {
+/// The longest text field of an upload form (ours carry an ID number at most).
+pub const MAX_TEXT: usize = 4 * 1024;
+
+/// Reads the whole form, refusing it as soon as it grows past the budget, a
+/// file past the upload limit or a text field past [`MAX_TEXT`]. Only the
+/// fields `names` may come, each once: a form of thousands of tiny parts
+/// would cost a parse and an allocation each. Problems are reported on
+/// `field`, the form's file input.
+pub async fn read_form(
+    data: MultipartData,
+    field: Field,
+    names: &[&str],
+) -> Result<Form, UploadError> {
     let refuse = |problem| UploadError { field, problem };
     let malformed = |why: String| {
         tracing::info!(why, "malformed upload");
@@ -55,14 +65,25 @@ pub async fn read_form(data: MultipartData, field: Field) -> Result<Form, Upload
         .map_err(|e| malformed(e.to_string()))?
     {
         let name = part.name().unwrap_or_default().to_owned();
+        if !names.contains(&name.as_str()) {
+            return Err(malformed(format!("unexpected field {name:.64?}")));
+        }
+        if form.texts.contains_key(&name) || form.files.contains_key(&name) {
+            return Err(malformed(format!("repeated field {name:?}")));
+        }
         let is_file = part.file_name().is_some();
+        let most = if is_file { MAX_UPLOAD_BYTES } else { MAX_TEXT };
         let mut bytes = Vec::new();
         while let Some(chunk) = part.chunk().await.map_err(|e| malformed(e.to_string()))? {
             total += chunk.len();
-            if total > FORM_BUDGET {
-                return Err(refuse(Problem::FileTooLarge {
-                    max_mb: MAX_UPLOAD_MB,
-                }));
+            if total > FORM_BUDGET || bytes.len() + chunk.len() > most {
+                return Err(if is_file || total > FORM_BUDGET {
+                    refuse(Problem::FileTooLarge {
+                        max_mb: MAX_UPLOAD_MB,
+                    })
+                } else {
+                    malformed(format!("text field {name:?} too long"))
+                });
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -128,6 +149,7 @@ mod tests {
                 ("photo", Some("card.png"), png(4, 4)),
             ]),
             Field::IdPhoto,
+            &["number", "photo"],
         )
         .await
         .unwrap();
@@ -149,12 +171,41 @@ mod tests {
                 ("b", Some("b.png"), six_mb),
             ]),
             Field::Avatar,
+            &["a", "b"],
         )
         .await
         .unwrap_err();
         assert_eq!(
             (err.field, err.problem),
             (Field::Avatar, Problem::FileTooLarge { max_mb: 10 })
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_forms_own_fields_once_each_and_short_texts() {
+        let refused = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| async move {
+            read_form(multipart(&parts), Field::IdPhoto, &["number", "photo"])
+                .await
+                .unwrap_err()
+                .problem
+        };
+        let photo = || ("photo", Some("card.png"), png(4, 4));
+        let mut many = vec![photo()];
+        many.extend((0..500).map(|_| ("junk", None, b"x".to_vec())));
+        assert_eq!(refused(many).await, Problem::NotAnImage);
+        let twice = vec![
+            ("number", None, b"1".to_vec()),
+            ("number", None, b"2".to_vec()),
+        ];
+        assert_eq!(refused(twice).await, Problem::NotAnImage);
+        let long = vec![("number", None, vec![b'1'; MAX_TEXT + 1]), photo()];
+        assert_eq!(refused(long).await, Problem::NotAnImage);
+        let too_big = vec![("photo", Some("a.png"), vec![0u8; MAX_UPLOAD_BYTES + 1])];
+        assert_eq!(
+            refused(too_big).await,
+            Problem::FileTooLarge {
+                max_mb: MAX_UPLOAD_MB
+            }
         );
     }
 

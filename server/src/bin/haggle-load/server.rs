@@ -79,6 +79,12 @@ impl Ctx {
             ),
             ("HAGGLE_DATA_DIR", self.data.to_string_lossy().into_owned()),
             ("HAGGLE_SOFT_CLOSE_MINUTES", "0".into()),
+            // Thousands of sockets from one address, bidders bidding as fast
+            // as their acks come: what is measured is the bid path, not the
+            // per-address and per-socket abuse limits (which stay on for
+            // subscribes).
+            ("HAGGLE_WS_PER_ADDRESS", "0".into()),
+            ("HAGGLE_WS_MESSAGES_PER_SECOND", "0".into()),
             ("RUST_LOG", "warn".into()),
         ];
         if let Some(writes) = self.room_writes {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::protocol::AuctionEvent;
+use std::net::IpAddr;
 
 fn online_msg(count: u32) -> ServerMsg {
     ServerMsg::Online { count }
@@ -14,20 +15,54 @@ fn drain(conn: &mut Connection) -> Vec<ServerMsg> {
     out
 }
 
-#[tokio::test]
+/// A little past the end of a presence period, so its send has run.
+async fn next_period() {
+    tokio::time::sleep(PRESENCE_EVERY + Duration::from_millis(1)).await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn presence_snapshot_then_updates_on_connect_and_drop() {
     let hub = Hub::default();
     let mut a = hub.connect(None);
     assert!(hub.subscribe(a.id, Topic::Presence, None));
     assert_eq!(drain(&mut a), vec![online_msg(1)]);
 
+    next_period().await;
     let b = hub.connect(None);
     assert_eq!(hub.online(), 2);
-    assert_eq!(drain(&mut a), vec![online_msg(2)]);
+    assert_eq!(
+        drain(&mut a),
+        vec![online_msg(2)],
+        "a quiet period: at once"
+    );
 
     drop(b);
     assert_eq!(hub.online(), 1);
+    next_period().await;
     assert_eq!(drain(&mut a), vec![online_msg(1)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn presence_goes_out_at_most_once_a_period_with_the_latest_count() {
+    let hub = Hub::default();
+    let mut a = hub.connect(None);
+    assert!(hub.subscribe(a.id, Topic::Presence, None));
+    drain(&mut a);
+    // A crowd arriving costs each tab one message, at the period's end.
+    let crowd: Vec<Connection> = (0..50).map(|_| hub.connect(None)).collect();
+    assert!(drain(&mut a).is_empty());
+    next_period().await;
+    assert_eq!(drain(&mut a), vec![online_msg(51)]);
+    drop(crowd);
+    assert!(drain(&mut a).is_empty());
+    next_period().await;
+    assert_eq!(drain(&mut a), vec![online_msg(1)]);
+    // Come and gone within a period: the count told is still right.
+    let passing = hub.connect(None);
+    drop(passing);
+    next_period().await;
+    next_period().await;
+    assert!(drain(&mut a).is_empty());
 }
 
 #[tokio::test]
@@ -73,12 +108,13 @@ async fn a_slow_connection_is_dropped_without_stalling_others() {
     assert_eq!(drain(&mut fast), vec![ServerMsg::Pong]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn slow_presence_subscribers_are_dropped_too() {
     let hub = Hub::new(1);
     let slow = hub.connect(None);
     hub.subscribe(slow.id, Topic::Presence, None); // fills its one slot
-    let mut watcher = hub.connect(None); // this connect's broadcast overflows `slow`
+    let mut watcher = hub.connect(None); // this connect's count overflows `slow`
+    next_period().await;
     assert_eq!(hub.online(), 1);
     assert!(hub.subscribe(watcher.id, Topic::Presence, None));
     assert_eq!(drain(&mut watcher), vec![online_msg(1)]);
@@ -368,4 +404,144 @@ async fn ending_a_login_closes_its_tabs_only() {
     assert!(here.recv().await.is_none());
     assert!(frames(&mut other).is_empty());
     assert_eq!(hub.online(), 1);
+}
+
+/// A room's snapshot that includes update `seq` and chat line `chat`.
+fn snapshot(seq: i64, chat: Option<i64>) -> ServerMsg {
+    use crate::model::{AuctionRoom, ChatLine, Participant};
+    let ServerMsg::Auction(AuctionEvent::Update { live, .. }) =
+        crate::protocol::fixtures::update(seq)
+    else {
+        unreachable!()
+    };
+    let someone = Participant {
+        id: 1,
+        name: "ann".into(),
+    };
+    let chat = chat.map(|id| ChatLine {
+        id,
+        author: someone.clone(),
+        body: "hi".into(),
+        at: 0,
+    });
+    ServerMsg::Auction(AuctionEvent::Snapshot {
+        room: Box::new(AuctionRoom {
+            start_price: live.price,
+            live,
+            title: "Lamp".into(),
+            seller: someone,
+            thumb_url: None,
+            history: Vec::new(),
+            chat: chat.into_iter().collect(),
+            watching: 1,
+            server_time_ms: 0,
+            me: None,
+            my_max: None,
+            my_order: None,
+            soft_close_ms: 0,
+        }),
+    })
+}
+
+fn chat(id: i64) -> ServerMsg {
+    let ServerMsg::Auction(AuctionEvent::Snapshot { room }) = snapshot(0, Some(id)) else {
+        unreachable!()
+    };
+    ServerMsg::Auction(AuctionEvent::Chat {
+        listing: 1,
+        line: room.chat[0].clone(),
+    })
+}
+
+#[tokio::test]
+async fn a_pending_newcomer_gets_its_snapshot_then_only_what_it_lacks() {
+    use crate::protocol::fixtures::update;
+    let hub = Hub::default();
+    let topic = Topic::Auction { listing: 1 };
+    let mut early = hub.connect(None);
+    hub.subscribe(early.id, topic.clone(), Some(ServerMsg::Pong));
+    let mut late = hub.connect(None);
+    assert!(hub.subscribe_pending(late.id, topic.clone()));
+    assert_eq!(hub.subscribers(&topic), 2);
+    // Published while its snapshot is read, which has update 3 and line 7.
+    for msg in [
+        update(2),
+        chat(7),
+        update(3),
+        online_msg(5),
+        update(4),
+        chat(8),
+    ] {
+        hub.publish(&topic, msg);
+    }
+    assert!(drain(&mut late).is_empty(), "nothing before the snapshot");
+    assert!(hub.complete(late.id, &topic, snapshot(3, Some(7))));
+    assert_eq!(
+        drain(&mut late),
+        vec![snapshot(3, Some(7)), online_msg(5), update(4), chat(8)]
+    );
+    hub.publish(&topic, update(5));
+    assert_eq!(drain(&mut late), vec![update(5)]);
+    assert_eq!(drain(&mut early).len(), 8);
+    // Completing an ended subscription fails and queues nothing.
+    assert!(hub.subscribe_pending(late.id, topic.clone()));
+    hub.unsubscribe(late.id, &topic);
+    assert!(!hub.complete(late.id, &topic, snapshot(5, None)));
+    assert!(drain(&mut late).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pending_newcomer_gets_the_newer_part_of_a_batch() {
+    use crate::protocol::fixtures::update;
+    let hub = Hub::coalescing(DEFAULT_QUEUE, BUDGET);
+    let topic = room();
+    let mut early = hub.connect(None);
+    hub.subscribe(early.id, topic.clone(), Some(ServerMsg::Pong));
+    hub.publish(&topic, update(1)); // opens a window
+    let mut late = hub.connect(None);
+    assert!(hub.subscribe_pending(late.id, topic.clone()));
+    for seq in 2..=4 {
+        hub.publish(&topic, update(seq)); // held
+    }
+    tokio::time::sleep(WINDOW + Duration::from_millis(1)).await;
+    hub.publish(&topic, update(5));
+    hub.publish(&topic, update(6)); // held when the snapshot comes
+    assert!(hub.complete(late.id, &topic, snapshot(5, None)));
+    let seqs: Vec<Vec<i64>> = frames(&mut late)
+        .into_iter()
+        .map(|frame| frame.iter().filter_map(seq_of).collect())
+        .collect();
+    assert_eq!(seqs, vec![vec![5], vec![6]], "the snapshot, then 6");
+    let early_seqs: Vec<i64> = frames(&mut early)
+        .iter()
+        .flatten()
+        .filter_map(seq_of)
+        .collect();
+    assert_eq!(early_seqs, (1..=6).collect::<Vec<_>>());
+}
+
+fn seq_of(msg: &ServerMsg) -> Option<i64> {
+    match msg {
+        ServerMsg::Auction(AuctionEvent::Snapshot { room }) => Some(room.live.seq),
+        ServerMsg::Auction(AuctionEvent::Update { live, .. }) => Some(live.seq),
+        ServerMsg::Auction(AuctionEvent::Step { seq, .. }) => Some(*seq),
+        _ => None,
+    }
+}
+
+#[test]
+fn sockets_per_network_are_counted_until_they_close() {
+    let hub = Hub::default();
+    let home: IpAddr = [10, 0, 0, 1].into();
+    let other: IpAddr = [10, 0, 0, 2].into();
+    let first = hub.admit(home, 2).unwrap();
+    let second = hub.admit(home, 2).unwrap();
+    assert!(hub.admit(home, 2).is_none());
+    assert!(hub.admit(other, 2).is_some(), "another network has its own");
+    drop(first);
+    let third = hub.admit(home, 2);
+    assert!(third.is_some());
+    assert!(hub.admit(home, 0).is_some(), "0: no cap");
+    drop((second, third));
+    assert!(hub.addresses().is_empty());
 }

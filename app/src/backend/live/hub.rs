@@ -168,14 +168,24 @@ fn wire_text(msg: &ServerMsg) -> Utf8Bytes {
 #[derive(Default)]
 struct Subscribers {
     conns: HashSet<ConnId>,
-    /// Subscribers whose snapshot is being built, and what was published for
-    /// them meanwhile.
-    pending: HashMap<ConnId, Vec<Arc<Frame>>>,
+    /// Subscribers who joined with a snapshot: what was published for them
+    /// while it was built, then how far it reached.
+    pending: HashMap<ConnId, Joining>,
     /// Published within the current window, waiting for its end.
     held: Vec<Arc<Frame>>,
     last_sent: Option<Instant>,
     /// A flush is scheduled for the end of the window.
     armed: bool,
+}
+
+/// A subscriber that joined with a snapshot ([`Hub::subscribe_pending`]).
+enum Joining {
+    /// Its snapshot is being built: what the topic published meanwhile.
+    Waiting(Vec<Arc<Frame>>),
+    /// Its snapshot was sent. A change is committed before it is published,
+    /// so the snapshot may already hold one whose message is published only
+    /// after it was sent: such messages are left out for good.
+    Sent(Since),
 }
 
 struct Outbox {
@@ -397,7 +407,7 @@ impl Hub {
         let changed = send_held(&mut state, &topic, self.inner.queue_capacity);
         let subs = state.topics.entry(topic).or_default();
         subs.conns.insert(id);
-        subs.pending.insert(id, Vec::new());
+        subs.pending.insert(id, Joining::Waiting(Vec::new()));
         drop(state);
         if changed {
             self.presence_changed();
@@ -417,10 +427,12 @@ impl Hub {
         // What the window holds may be older than the snapshot: through the
         // waiting list, where it is sorted out, rather than after it.
         let mut changed = send_held(&mut state, topic, self.inner.queue_capacity);
-        let Some(waiting) = state
+        let joining = state
             .topics
             .get_mut(topic)
-            .and_then(|subs| subs.pending.remove(&id))
+            .and_then(|subs| subs.pending.get_mut(&id));
+        let Some(Joining::Waiting(waiting)) =
+            joining.map(|j| std::mem::replace(j, Joining::Sent(since)))
         else {
             drop(state);
             if changed {
@@ -683,15 +695,19 @@ fn deliver(state: &mut State, topic: &Topic, frame: Arc<Frame>, capacity: usize)
     };
     let mut dropped = Vec::new();
     for &id in &subs.conns {
+        let send = |frame: Arc<Frame>| {
+            conns
+                .get(&id)
+                .is_some_and(|outbox| outbox.queue.try_send(frame).is_ok())
+        };
         let taken = match subs.pending.get_mut(&id) {
-            Some(waiting) if waiting.len() < capacity => {
+            Some(Joining::Waiting(waiting)) if waiting.len() < capacity => {
                 waiting.push(frame.clone());
                 true
             }
-            Some(_) => false,
-            None => conns
-                .get(&id)
-                .is_some_and(|outbox| outbox.queue.try_send(frame.clone()).is_ok()),
+            Some(Joining::Waiting(_)) => false,
+            Some(Joining::Sent(since)) => frame.after(*since).is_none_or(send),
+            None => send(frame.clone()),
         };
         if !taken {
             dropped.push(id);

@@ -490,6 +490,26 @@ async fn a_pending_newcomer_gets_its_snapshot_then_only_what_it_lacks() {
     assert!(drain(&mut late).is_empty());
 }
 
+#[tokio::test]
+async fn what_a_snapshot_has_is_left_out_even_when_published_after_it() {
+    use crate::protocol::fixtures::update;
+    let hub = Hub::default();
+    let topic = Topic::Auction { listing: 1 };
+    let mut late = hub.connect(None);
+    assert!(hub.subscribe_pending(late.id, topic.clone()));
+    // Update 4 and line 8 are committed (so the snapshot has them) but their
+    // messages are published only after the snapshot went out.
+    assert!(hub.complete(late.id, &topic, snapshot(4, Some(8))));
+    for msg in [update(4), chat(8), update(5), chat(9)] {
+        hub.publish(&topic, msg);
+    }
+    assert_eq!(
+        drain(&mut late),
+        vec![snapshot(4, Some(8)), update(5), chat(9)],
+        "nothing twice"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_pending_newcomer_gets_the_newer_part_of_a_batch() {
     use crate::protocol::fixtures::update;

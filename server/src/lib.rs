@@ -156,6 +156,22 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     })
 }
 
+/// glibc's allocator keeps what large requests freed: after a burst of
+/// photo decodes and password hashes (19 MiB each), its dynamic threshold
+/// puts such buffers in per-thread arenas, which stay the process's memory
+/// for good (hundreds of MB on an idle server). A fixed threshold sends
+/// every buffer of 1 MiB or more to its own mapping, returned when freed,
+/// and few arenas bound what the many blocking threads can hold.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 4);
+    }
+}
+
 /// Serves `state` on `listener` until `shutdown` resolves, then closes live
 /// sockets and waits for in-flight requests.
 pub async fn serve(

@@ -148,12 +148,7 @@ mod tests {
     #[tokio::test]
     async fn a_login_ends_after_its_lifetime_however_active() {
         let (pool, _dir) = temp_db().await;
-        let user: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, nickname, email, created_at) VALUES ('mei', 'Mei', 'm@example.com', 0) RETURNING id",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let user = crate::backend::testing::user(&pool, "mei").await;
         let login = start(&pool, user, "Phone", "10.0.0.1", 0).await.unwrap();
         // Used every day…
         let mut day = 0;

@@ -67,9 +67,9 @@ pub(crate) async fn abuse(opts: &Opts) -> Result<(), String> {
     // The server's own cap on sockets per address (the load mode lifts it),
     // which the probe from one address measures.
     ctx.set_env("HAGGLE_WS_PER_ADDRESS", None);
-    // The bidders bid as fast as their Acks come, far past any person's
-    // rate: that limit would measure itself, not the bid path.
-    ctx.set_env("HAGGLE_WS_MESSAGES_PER_SECOND", Some("0"));
+    // The server's message limit per socket too: it is what closes a
+    // flooding socket. The bidders pace themselves under it.
+    ctx.set_env("HAGGLE_WS_MESSAGES_PER_SECOND", None);
     ctx.cap_memory(opts.memory_cap_mb);
     let outcome = run(opts, &ctx).await;
     ctx.finish(matches!(outcome, Ok(0)));
@@ -261,7 +261,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<usize, String> {
     // 4. Socket flood.
     stage.begin(&format!(
         "4. {FLOOD_SOCKETS} sockets looping subscribe/unsubscribe on a live auction, while \
-         {} watchers and {} closed-loop bidders run on it ({} s of bidding each time)",
+         {} watchers and {} bidders (8 bids a second each, under the message limit) run on it ({} s of bidding each time)",
         opts.watchers, opts.bidders, opts.seconds
     ));
     let flood = sockets::socket_flood(

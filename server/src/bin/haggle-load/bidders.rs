@@ -50,6 +50,10 @@ pub(crate) struct Bidding {
     pub(crate) stop_us: Option<u64>,
     pub(crate) spread: u64,
     pub(crate) increments: IncrementTable,
+    /// At least this long between two bids of one bidder (µs); 0: as fast
+    /// as the Acks come. A paced bidder stays within the server's default
+    /// message rate per socket, as a person (or a bidding script) must.
+    pub(crate) pace_us: u64,
 }
 
 /// A closed-loop bidder; see the header of `main.rs` for its rules.
@@ -68,6 +72,7 @@ pub(crate) async fn bidder(
     let mut mine: VecDeque<i64> = VecDeque::new();
     let mut matched = 0;
     let mut retry: Option<i64> = None;
+    let mut last_sent: Option<u64> = None;
     let mut req: u32 = 0;
     let mut rng = 0x9E37_79B9_7F4A_7C15_u64 ^ (me as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let mut leading_since: Option<u64> = None;
@@ -153,8 +158,16 @@ pub(crate) async fn bidder(
             (rng % (b.spread + 1)) as i64
         };
         let amount = minimum + extra * b.increments.step(minimum);
+        if b.pace_us > 0 {
+            let due = last_sent.map_or(0, |at| at + b.pace_us);
+            let now = b.clock.us();
+            if due > now {
+                tokio::time::sleep(Duration::from_micros(due - now)).await;
+            }
+        }
         req = req.wrapping_add(1);
         let sent = b.clock.us();
+        last_sent = Some(sent);
         if send(
             &mut ws,
             &ClientMsg::Auction(AuctionCommand::Bid {

@@ -44,6 +44,7 @@ async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         stop_us: None,
         spread: 0,
         increments: config.increments.clone(),
+        pace_us: 0,
     });
     let tasks: Vec<_> = sockets
         .into_iter()

@@ -90,6 +90,7 @@ async fn load_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         stop_us: Some(start_us + opts.seconds * 1_000_000),
         spread: opts.spread,
         increments: config.increments.clone(),
+        pace_us: 0,
     });
     let bidder_tasks: Vec<_> = sockets
         .into_iter()

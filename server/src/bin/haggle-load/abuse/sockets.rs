@@ -210,7 +210,11 @@ pub(crate) async fn socket_flood(addr: SocketAddr, spec: Spec<'_>) -> Result<Flo
     })
 }
 
-/// The bidders, on fresh sockets, closed-loop for `spec.seconds`.
+/// 8 bids a second per bidder: under the server's default of 10 messages a
+/// second per socket, which this scenario keeps (it is what stops a flood).
+const BID_PACE_US: u64 = 125_000;
+
+/// The bidders, on fresh sockets, paced (see [`BID_PACE_US`]) for `spec.seconds`.
 async fn round(addr: SocketAddr, spec: &Spec<'_>, clock: Clock) -> Result<Round, String> {
     let sockets = connect_bidders(addr, spec.listing, spec.bidders, Some(10_000)).await?;
     let start_us = clock.us();
@@ -222,6 +226,7 @@ async fn round(addr: SocketAddr, spec: &Spec<'_>, clock: Clock) -> Result<Round,
         stop_us: Some(start_us + spec.seconds * 1_000_000),
         spread: 20,
         increments: spec.increments.clone(),
+        pace_us: BID_PACE_US,
     });
     let tasks: Vec<_> = sockets
         .into_iter()

@@ -21,7 +21,7 @@ use crate::backend::{
     catalog::search_cache::SearchCache,
     live::hub::{ConnId, Hub},
     notify, order,
-    platform::media,
+    platform::{limits::Slots, media},
 };
 use crate::{
     domain::{
@@ -80,7 +80,17 @@ pub struct AuctionHouse {
     wake: Arc<Notify>,
     /// Live auctions' floors, as of each one's last published change.
     floors: Arc<std::sync::Mutex<HashMap<i64, Floor>>>,
+    /// Room snapshots being read at once. Each is a read transaction of
+    /// several queries; a flood of joins (sockets from many networks, each
+    /// within its own limits) must not take the cores the bids need, so
+    /// snapshots take turns and the excess is told the server is busy.
+    snapshots: Arc<Slots>,
 }
+
+/// Room snapshots read at once, how many may wait, and for how long.
+const SNAPSHOTS_AT_ONCE: usize = 1;
+const SNAPSHOTS_WAITING: usize = 256;
+const SNAPSHOT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A live auction's minimum bid as last committed, with who may not be
 /// judged by it. The minimum never falls while an auction is live, so an
@@ -202,6 +212,11 @@ impl AuctionHouse {
             turns: Arc::new((0..TURNS).map(|_| Mutex::new(())).collect()),
             wake: Arc::new(Notify::new()),
             floors: Arc::default(),
+            snapshots: Arc::new(Slots::new(
+                SNAPSHOTS_AT_ONCE,
+                SNAPSHOTS_WAITING,
+                SNAPSHOT_WAIT,
+            )),
         }
     }
 
@@ -785,6 +800,8 @@ impl AuctionHouse {
         now: i64,
     ) -> Result<(), AppError> {
         let topic = Topic::Auction { listing };
+        // Held until the snapshot is queued; `Busy` when none frees in time.
+        let _slot = self.snapshots.acquire().await?;
         if !self.hub.subscribe_pending(conn, topic.clone()) {
             return Ok(());
         }

@@ -1627,3 +1627,23 @@ async fn newcomers_joining_while_bids_land_see_every_update_once_in_order() {
         assert_eq!(seen, Some(last), "every watcher ends on the stored state");
     }
 }
+
+#[tokio::test]
+async fn snapshots_take_turns_and_the_excess_is_told_the_server_is_busy() {
+    let f = live(lamp()).await;
+    let h = &f.house;
+    let mut conn = h.hub().connect(None);
+    // Another join's snapshot holds the only slot for longer than a
+    // newcomer may wait.
+    let held = h.snapshots.acquire().await.unwrap();
+    let refused = h.join(conn.id, None, f.id, DURING).await;
+    assert_eq!(refused, Err(AppError::Busy));
+    assert!(drain(&mut conn).is_empty(), "not subscribed");
+    assert_eq!(h.hub().subscribers(&Topic::Auction { listing: f.id }), 0);
+    drop(held);
+    h.join(conn.id, None, f.id, DURING).await.unwrap();
+    assert!(matches!(
+        drain(&mut conn).as_slice(),
+        [ServerMsg::Auction(AuctionEvent::Snapshot { .. })]
+    ));
+}

@@ -21,7 +21,7 @@ use crate::backend::{
     catalog::search_cache::SearchCache,
     live::hub::{ConnId, Hub},
     notify, order,
-    platform::{limits::Slots, media},
+    platform::media,
 };
 use crate::{
     domain::{
@@ -42,7 +42,7 @@ use crate::{
 use sqlx::{SqliteConnection, SqlitePool};
 use std::{collections::HashMap, sync::Arc};
 use store::{AuctionRow, BidderRow};
-use tokio::sync::{Mutex, MutexGuard, Notify};
+use tokio::sync::{Mutex, MutexGuard, Notify, Semaphore};
 
 const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 /// Turns are striped over this many mutexes: two auctions rarely share one,
@@ -83,14 +83,14 @@ pub struct AuctionHouse {
     /// Room snapshots being read at once. Each is a read transaction of
     /// several queries; a flood of joins (sockets from many networks, each
     /// within its own limits) must not take the cores the bids need, so
-    /// snapshots take turns and the excess is told the server is busy.
-    snapshots: Arc<Slots>,
+    /// snapshots take turns. Joins wait rather than fail (a browser does
+    /// not retry a refused join); each socket has at most one join at a
+    /// time, so the queue is bounded by the connection cap.
+    snapshots: Arc<Semaphore>,
 }
 
-/// Room snapshots read at once, how many may wait, and for how long.
+/// Room snapshots read at once.
 const SNAPSHOTS_AT_ONCE: usize = 1;
-const SNAPSHOTS_WAITING: usize = 256;
-const SNAPSHOT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A live auction's minimum bid as last committed, with who may not be
 /// judged by it. The minimum never falls while an auction is live, so an
@@ -212,11 +212,7 @@ impl AuctionHouse {
             turns: Arc::new((0..TURNS).map(|_| Mutex::new(())).collect()),
             wake: Arc::new(Notify::new()),
             floors: Arc::default(),
-            snapshots: Arc::new(Slots::new(
-                SNAPSHOTS_AT_ONCE,
-                SNAPSHOTS_WAITING,
-                SNAPSHOT_WAIT,
-            )),
+            snapshots: Arc::new(Semaphore::new(SNAPSHOTS_AT_ONCE)),
         }
     }
 
@@ -800,8 +796,12 @@ impl AuctionHouse {
         now: i64,
     ) -> Result<(), AppError> {
         let topic = Topic::Auction { listing };
-        // Held until the snapshot is queued; `Busy` when none frees in time.
-        let _slot = self.snapshots.acquire().await?;
+        // Held until the snapshot is queued.
+        let _turn = self
+            .snapshots
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         if !self.hub.subscribe_pending(conn, topic.clone()) {
             return Ok(());
         }

@@ -8,7 +8,6 @@ use crate::backend::{
     platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
-use crate::error::AppError;
 use crate::protocol::{ClientMsg, ErrorCode, NoticeEvent, ServerMsg, Topic};
 use axum::{
     Extension,
@@ -279,9 +278,6 @@ impl Client {
                         self.rooms.insert(listing);
                         None
                     }
-                    Err(AppError::Busy) => Some(ServerMsg::Error {
-                        code: ErrorCode::RateLimited,
-                    }),
                     Err(_) => Some(ServerMsg::Error {
                         code: ErrorCode::Forbidden,
                     }),

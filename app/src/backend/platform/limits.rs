@@ -22,7 +22,9 @@ pub const MAX_KEYS: usize = 100_000;
 /// `AppState`). Each field says what it counts and under which key.
 pub struct Limits {
     /// Password hashes (Argon2, 19 MiB each) running at once, over the
-    /// whole server: sign-ups, log-ins and password changes.
+    /// whole server: sign-ups, log-ins and password changes. Two, one per
+    /// core of the machines Haggle is measured on: more would not hash
+    /// faster, only starve every other request of CPU.
     pub password_hashes: Slots,
     /// Sign-ups per address network before a CAPTCHA is asked for
     /// (`HAGGLE_SIGN_UPS_PER_HOUR`, default 10 an hour).
@@ -61,7 +63,7 @@ impl Limits {
     /// before a CAPTCHA.
     pub fn new(sign_ups_per_hour: u32) -> Limits {
         Limits {
-            password_hashes: Slots::new(4, 32, Duration::from_secs(3)),
+            password_hashes: Slots::new(2, 32, Duration::from_secs(3)),
             sign_ups_per_network: Limit::new(sign_ups_per_hour, HOUR),
             sign_ups_per_network_daily: Limit::new(sign_ups_per_hour.saturating_mul(5), 24 * HOUR),
             sign_ups_site: Limit::new(SITE_SIGN_UPS_PER_HOUR, HOUR),

@@ -4,6 +4,7 @@
 use crate::domain::{
     auction::BidRefusal,
     form::{Field, FieldError, Problem},
+    order::{DealRefusal, Refusal},
 };
 use serde::{Deserialize, Serialize};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -27,6 +28,9 @@ pub enum AppError {
     /// A bid or buy-it-now was refused, for this reason; nothing changed.
     #[error("bid refused: {0:?}")]
     Bid(BidRefusal),
+    /// An order or offer step was refused, for this reason; nothing changed.
+    #[error("deal refused: {0:?}")]
+    Deal(DealRefusal),
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     RateLimited,
@@ -56,6 +60,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::Conflict => 409,
             AppError::Bid(_) => 422,
+            AppError::Deal(_) => 409,
             AppError::RateLimited | AppError::Busy => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
@@ -79,6 +84,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Deal(reason) => AppError::Deal(reason),
+            Refusal::Field(field, problem) => AppError::field(field, problem),
+        }
     }
 }
 

@@ -6,3 +6,5 @@ pub mod admin;
 pub mod auction;
 pub mod catalog;
 pub mod codec;
+pub mod offer;
+pub mod order;

@@ -24,10 +24,24 @@ pub fn NoticeText(notification: Notification) -> impl IntoView {
         NoticeKind::AuctionSold => t_string!(i18n, notice_sold).to_owned(),
         NoticeKind::AuctionUnsold => t_string!(i18n, notice_unsold).to_owned(),
         NoticeKind::ReserveNotMet => t_string!(i18n, notice_reserve_not_met).to_owned(),
+        NoticeKind::OrderPlaced => t_string!(i18n, notice_order_placed).to_owned(),
+        NoticeKind::OrderUpdated => t_string!(i18n, notice_order_updated).to_owned(),
+        NoticeKind::OrderBuyerConfirmed => t_string!(i18n, notice_order_buyer_confirmed).to_owned(),
+        NoticeKind::OrderEstablished => t_string!(i18n, notice_order_established).to_owned(),
+        NoticeKind::OrderCancelled => t_string!(i18n, notice_order_cancelled).to_owned(),
+        NoticeKind::OrderCompleted => t_string!(i18n, notice_order_completed).to_owned(),
+        NoticeKind::OfferReceived => t_string!(i18n, notice_offer_received).to_owned(),
+        NoticeKind::OfferCountered => t_string!(i18n, notice_offer_countered).to_owned(),
+        NoticeKind::OfferAccepted => t_string!(i18n, notice_offer_accepted).to_owned(),
+        NoticeKind::OfferDeclined => t_string!(i18n, notice_offer_declined).to_owned(),
+        NoticeKind::OfferWithdrawn => t_string!(i18n, notice_offer_withdrawn).to_owned(),
+        NoticeKind::OfferExpired => t_string!(i18n, notice_offer_expired).to_owned(),
     };
+    // An order or offer notice leads to its room or page; an auction's to its room.
     let href = notification
-        .listing
-        .map(|id| format!("/a/{id}"))
+        .link
+        .clone()
+        .or_else(|| notification.listing.map(|id| format!("/a/{id}")))
         .unwrap_or_else(|| "/notifications".into());
     view! {
         <span class="notice-kind" data-kind=notification.kind.as_str()>{text}</span>

@@ -41,8 +41,13 @@ pub enum Field {
     Reason,
     /// A chat line.
     Message,
-    /// A bid typed in chat.
+    /// A bid typed in chat; an offer's amount.
     Amount,
+    // Orders and offers
+    Quantity,
+    Remark,
+    /// A meet-up time.
+    MeetAt,
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.

@@ -41,6 +41,8 @@ ids! {
     ListingId,
     /// An order (`orders.id`).
     OrderId,
+    /// An offer (`offers.id`).
+    OfferId,
     /// A stored notification (`notifications.id`).
     NoticeId,
 }

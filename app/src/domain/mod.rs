@@ -10,4 +10,6 @@ pub mod date;
 pub mod form;
 pub mod id;
 pub mod money;
+pub mod offer;
+pub mod order;
 pub mod tagged;

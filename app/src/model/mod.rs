@@ -5,10 +5,12 @@ pub mod account;
 pub mod auction;
 pub mod catalog;
 pub mod notify;
+pub mod offer;
 pub mod order;
 
 pub use account::*;
 pub use auction::*;
 pub use catalog::*;
 pub use notify::*;
+pub use offer::*;
 pub use order::*;

@@ -13,16 +13,53 @@ pub enum NoticeKind {
     AuctionUnsold,
     /// To the top bidder of an auction that ended below its reserve.
     ReserveNotMet,
+    /// To the seller: a buyer ordered.
+    OrderPlaced,
+    /// To the other side: a term changed or was accepted in the room (one
+    /// unread notice per order, refreshed, not one per change).
+    OrderUpdated,
+    /// To the seller: the buyer accepted every term and confirmed.
+    OrderBuyerConfirmed,
+    /// To the buyer: the seller confirmed; the deal stands.
+    OrderEstablished,
+    /// To the other side: the order was cancelled.
+    OrderCancelled,
+    /// To the buyer: the seller took the handover code.
+    OrderCompleted,
+    /// To the seller: a buyer made an offer.
+    OfferReceived,
+    /// To the buyer: the seller countered.
+    OfferCountered,
+    /// To whoever made the offer: it was accepted (an order exists).
+    OfferAccepted,
+    /// To whoever made the offer: it was declined.
+    OfferDeclined,
+    /// To the other side: the offer was withdrawn.
+    OfferWithdrawn,
+    /// To both sides: nobody answered in time.
+    OfferExpired,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 6] = [
+    pub const ALL: [NoticeKind; 18] = [
         NoticeKind::Outbid,
         NoticeKind::AuctionStarted,
         NoticeKind::AuctionWon,
         NoticeKind::AuctionSold,
         NoticeKind::AuctionUnsold,
         NoticeKind::ReserveNotMet,
+        NoticeKind::OrderPlaced,
+        NoticeKind::OrderUpdated,
+        NoticeKind::OrderBuyerConfirmed,
+        NoticeKind::OrderEstablished,
+        NoticeKind::OrderCancelled,
+        NoticeKind::OrderCompleted,
+        NoticeKind::OfferReceived,
+        NoticeKind::OfferCountered,
+        NoticeKind::OfferAccepted,
+        NoticeKind::OfferDeclined,
+        NoticeKind::OfferWithdrawn,
+        NoticeKind::OfferExpired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +70,18 @@ impl NoticeKind {
             NoticeKind::AuctionSold => "auction_sold",
             NoticeKind::AuctionUnsold => "auction_unsold",
             NoticeKind::ReserveNotMet => "reserve_not_met",
+            NoticeKind::OrderPlaced => "order_placed",
+            NoticeKind::OrderUpdated => "order_updated",
+            NoticeKind::OrderBuyerConfirmed => "order_buyer_confirmed",
+            NoticeKind::OrderEstablished => "order_established",
+            NoticeKind::OrderCancelled => "order_cancelled",
+            NoticeKind::OrderCompleted => "order_completed",
+            NoticeKind::OfferReceived => "offer_received",
+            NoticeKind::OfferCountered => "offer_countered",
+            NoticeKind::OfferAccepted => "offer_accepted",
+            NoticeKind::OfferDeclined => "offer_declined",
+            NoticeKind::OfferWithdrawn => "offer_withdrawn",
+            NoticeKind::OfferExpired => "offer_expired",
         }
     }
 
@@ -46,6 +95,9 @@ pub struct Notification {
     pub id: i64,
     pub kind: NoticeKind,
     pub listing: Option<i64>,
+    /// Where it leads: an order's room or an offer's page (otherwise the
+    /// listing's page).
+    pub link: Option<String>,
     /// The listing's title, for the sentence.
     pub title: String,
     pub amount: Option<Money>,

@@ -8,9 +8,11 @@
 
 pub mod auction;
 pub mod notify;
+pub mod order;
 
 pub use auction::{AuctionCommand, AuctionEvent};
 pub use notify::NoticeEvent;
+pub use order::{OrderCommand, OrderEvent};
 
 use crate::{error::AppError, model::BidAck};
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,9 @@ pub enum Topic {
     Presence,
     /// An auction room: price, bids, chat, who is watching. Public.
     Auction { listing: i64 },
+    /// A negotiation room, by its order's public id. Its two parties and
+    /// admins only.
+    Order { order: String },
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -33,6 +38,7 @@ crate::domain::tagged::tag_first!(
     "kind",
     "presence" => Presence,
     "auction" => Auction { listing: i64 },
+    "order" => Order { order: String },
 );
 
 impl Topic {
@@ -58,6 +64,9 @@ pub enum ClientMsg {
     /// An auction room's command.
     #[serde(untagged)]
     Auction(AuctionCommand),
+    /// A negotiation room's command.
+    #[serde(untagged)]
+    Order(OrderCommand),
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -69,6 +78,7 @@ crate::domain::tagged::tag_first!(
     "unsubscribe" => Unsubscribe { topic: Topic },
     "ping" => Ping;
     Auction(AuctionCommand),
+    Order(OrderCommand),
 );
 
 /// Server → browser.
@@ -110,6 +120,9 @@ pub enum ServerMsg {
     /// An auction room's event.
     #[serde(untagged)]
     Auction(AuctionEvent),
+    /// A negotiation room's event.
+    #[serde(untagged)]
+    Order(OrderEvent),
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -126,6 +139,7 @@ crate::domain::tagged::tag_first!(
     "batch" => Batch { msgs: Vec<ServerMsg> };
     Notify(NoticeEvent),
     Auction(AuctionEvent),
+    Order(OrderEvent),
 );
 
 /// What an area hands back for an acknowledged command. Untagged: each
@@ -161,6 +175,7 @@ impl ServerMsg {
     pub fn mark(&self) -> Option<Mark> {
         match self {
             ServerMsg::Auction(event) => event.mark(),
+            ServerMsg::Order(event) => event.mark(),
             _ => None,
         }
     }
@@ -169,6 +184,7 @@ impl ServerMsg {
     pub fn since(&self) -> Option<Since> {
         match self {
             ServerMsg::Auction(event) => event.since(),
+            ServerMsg::Order(event) => event.since(),
             _ => None,
         }
     }
@@ -178,6 +194,7 @@ impl ServerMsg {
     pub fn topic(&self) -> Option<Topic> {
         match self {
             ServerMsg::Auction(event) => Some(event.topic()),
+            ServerMsg::Order(event) => Some(event.topic()),
             _ => None,
         }
     }

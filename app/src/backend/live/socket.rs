@@ -4,7 +4,7 @@ use super::hub::{Admission, Connection};
 use crate::backend::{
     AppState,
     account::logins,
-    auction, notify,
+    auction, notify, order,
     platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
@@ -62,6 +62,7 @@ pub async fn handler(
     let user = match session::login_id(&session).await {
         Some(login) => match session::account(&state, &session).await {
             Ok(Some(account)) => Some(User {
+                admin: account.role() == crate::backend::account::Role::Admin,
                 id: account.id,
                 name: account.nickname,
                 login,
@@ -137,6 +138,16 @@ struct User {
     id: i64,
     name: String,
     login: String,
+    admin: bool,
+}
+
+impl User {
+    fn viewer(&self) -> order::Viewer {
+        order::Viewer {
+            id: crate::domain::id::UserId(self.id),
+            admin: self.admin,
+        }
+    }
 }
 
 /// One socket's side of the conversation.
@@ -146,6 +157,8 @@ struct Client {
     user: Option<User>,
     /// Auction rooms this socket is in, to say goodbye when it closes.
     rooms: HashSet<i64>,
+    /// Negotiation rooms this socket follows (capped like auction rooms).
+    orders: HashSet<String>,
     allowance: Allowance,
 }
 
@@ -161,6 +174,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
         conn,
         user,
         rooms: HashSet::new(),
+        orders: HashSet::new(),
         allowance,
     };
     let (mut sink, mut stream) = socket.split();
@@ -257,6 +271,27 @@ impl Client {
                 })
             }
             ClientMsg::Subscribe {
+                topic: Topic::Order { order },
+            } if !self.orders.contains(&order) && self.orders.len() >= MAX_ROOMS => {
+                Some(ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                })
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Order { order },
+            } => {
+                let viewer = self.user.as_ref().map(User::viewer);
+                match order::socket::join(&self.state, self.conn.id, viewer, &order).await {
+                    Ok(()) => {
+                        self.orders.insert(order);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Subscribe {
                 topic: Topic::Presence,
             } => {
                 self.state
@@ -285,6 +320,9 @@ impl Client {
             }
             ClientMsg::Unsubscribe { topic } => {
                 self.state.hub.unsubscribe(self.conn.id, &topic);
+                if let Topic::Order { order } = &topic {
+                    self.orders.remove(order);
+                }
                 if let Topic::Auction { listing } = topic
                     && self.rooms.remove(&listing)
                 {
@@ -297,6 +335,10 @@ impl Client {
             ClientMsg::Auction(command) => {
                 let user = self.user.as_ref().map(|u| u.id);
                 Some(auction::socket::command(&self.state, user, command).await)
+            }
+            ClientMsg::Order(command) => {
+                let user = self.user.as_ref().map(User::viewer);
+                Some(order::socket::command(&self.state, user, command).await)
             }
         }
     }
@@ -335,6 +377,9 @@ impl Client {
         for listing in self.rooms.drain() {
             self.state.hub.unsubscribe(id, &Topic::Auction { listing });
             self.state.auctions.left(listing, name.clone());
+        }
+        for order in self.orders.drain() {
+            self.state.hub.unsubscribe(id, &Topic::Order { order });
         }
     }
 }

@@ -8,7 +8,7 @@ mod store;
 use crate::backend::live::hub::Hub;
 use crate::{
     domain::{
-        id::{ListingId, NoticeId, UserId},
+        id::{ListingId, NoticeId, OfferId, OrderId, UserId},
         money::{Currency, Money},
     },
     model::{NoticeKind, Notification, Notifications},
@@ -33,6 +33,29 @@ pub async fn store(
         .map(NoticeId::get)
 }
 
+/// What an order or offer notification links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealLink {
+    /// The order's negotiation room.
+    Order(OrderId),
+    /// The offer's page.
+    Offer(OfferId),
+}
+
+/// Stores a notification about an order or offer for `user`, linking to it;
+/// returns its id, to [`push`] after commit.
+pub async fn store_deal(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    kind: NoticeKind,
+    listing: ListingId,
+    amount: Option<i64>,
+    link: DealLink,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    store::insert_deal_notice(conn, user, kind, listing, amount, link, now).await
+}
+
 /// Stores one notification for everyone who favorited `listing`.
 pub async fn store_for_favoriters(
     conn: &mut SqliteConnection,
@@ -45,11 +68,17 @@ pub async fn store_for_favoriters(
 }
 
 fn notification(row: store::Row, currency: Currency) -> Option<Notification> {
-    let (id, _, kind, listing, title, amount, at, read_at) = row;
+    let (id, _, kind, listing, title, amount, at, read_at, order, offer) = row;
+    let link = match (order, offer) {
+        (Some(order), _) => Some(format!("/o/{order}")),
+        (None, Some(offer)) => Some(format!("/offers/{offer}")),
+        (None, None) => None,
+    };
     Some(Notification {
         id,
         kind: NoticeKind::parse(&kind)?,
         listing,
+        link,
         title: title.unwrap_or_default(),
         amount: amount.map(|a| Money::new(a, currency)),
         at,

@@ -2,12 +2,14 @@
 //! executor it is given (inside the caller's transaction when storing) and
 //! decides nothing.
 
+use super::DealLink;
 use crate::domain::id::{ListingId, NoticeId, UserId};
 use crate::model::NoticeKind;
 use sqlx::SqliteExecutor;
 
 /// A stored notification with its listing's title: id, user, kind, listing,
-/// title, amount, created at, read at.
+/// title, amount, created at, read at, and the public id of the order or
+/// offer it is about.
 pub type Row = (
     i64,
     i64,
@@ -17,6 +19,8 @@ pub type Row = (
     Option<i64>,
     i64,
     Option<i64>,
+    Option<String>,
+    Option<String>,
 );
 
 /// The seller sees their listing's title as it is; anyone else the title it
@@ -25,8 +29,10 @@ const SELECT: &str = "SELECT n.id, n.user_id, n.kind, n.listing_id,
         CASE WHEN n.user_id = l.seller_id OR l.status IN ('approved', 'sold', 'delisted')
              THEN l.title ELSE l.reviewed_title END,
         n.amount,
-        n.created_at, n.read_at
-   FROM notifications n LEFT JOIN listings l ON l.id = n.listing_id";
+        n.created_at, n.read_at, o.public_id, f.public_id
+   FROM notifications n LEFT JOIN listings l ON l.id = n.listing_id
+                        LEFT JOIN orders o ON o.id = n.order_id
+                        LEFT JOIN offers f ON f.id = n.offer_id";
 
 pub async fn insert_notice(
     ex: impl SqliteExecutor<'_>,
@@ -44,6 +50,36 @@ pub async fn insert_notice(
     .bind(kind.as_str())
     .bind(listing)
     .bind(amount)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// Inserts a notification about an order or an offer.
+pub async fn insert_deal_notice(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    kind: NoticeKind,
+    listing: ListingId,
+    amount: Option<i64>,
+    link: DealLink,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    let (order, offer) = match link {
+        DealLink::Order(order) => (Some(order), None),
+        DealLink::Offer(offer) => (None, Some(offer)),
+    };
+    sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, kind, listing_id, amount, order_id, offer_id,
+                                    created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user)
+    .bind(kind.as_str())
+    .bind(listing)
+    .bind(amount)
+    .bind(order)
+    .bind(offer)
     .bind(now)
     .fetch_one(ex)
     .await

@@ -1,7 +1,21 @@
-//! Orders: what a buyer bought. Auctions create them for the winner, who then
-//! has 48 hours to pay (the payment flow arrives with the wallet).
+//! Orders: what a buyer bought. A buyer orders from a fixed-price or
+//! offers-welcome listing (or an accepted offer opens one); both sides settle
+//! the four terms in the order's negotiation room; the seller completes it
+//! with the buyer's handover code. Auctions create orders for the winner, who
+//! then has 48 hours to pay (the payment flow arrives with the wallet).
 
+pub mod socket;
 mod store;
+
+use crate::{
+    backend::AppState,
+    domain::{
+        id::{ListingId, UserId},
+        order::Step,
+    },
+    error::AppError,
+    model::{MyOrders, OrderRoom},
+};
 
 use crate::{
     domain::money::{Currency, Money},
@@ -65,6 +79,70 @@ pub(crate) fn summary(
         pay_by: pay_by.filter(|_| state == OrderState::AwaitingPayment),
         state,
     }
+}
+
+/// Who looks at or acts on an order: a member, who may be an admin (admins
+/// may look at any order's room, not act in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub id: UserId,
+    pub admin: bool,
+}
+
+/// The buyer orders `quantity` units of `listing` with a remark; the units
+/// are taken from the stock in the same transaction. Returns the order's
+/// public id.
+pub async fn place(
+    _state: &AppState,
+    _buyer: UserId,
+    _listing: ListingId,
+    _quantity: u32,
+    _remark: &str,
+    _now: i64,
+) -> Result<String, AppError> {
+    Err(AppError::Internal)
+}
+
+/// The negotiation room of `order` as `viewer` sees it; `NotFound` for
+/// anyone but its two parties and admins.
+pub async fn room(
+    _state: &AppState,
+    _viewer: Viewer,
+    _order: &str,
+    _now: i64,
+) -> Result<OrderRoom, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// One party's step in the room (`reason` goes with a cancellation); the
+/// new state reaches both sides' tabs.
+pub async fn step(
+    _state: &AppState,
+    _actor: UserId,
+    _order: &str,
+    _step: Step,
+    _reason: Option<&str>,
+    _now: i64,
+) -> Result<(), AppError> {
+    Err(AppError::NotFound)
+}
+
+/// The seller types the buyer's handover code at the meet-up; the right
+/// code completes the order, wrong ones are counted and pause entry.
+pub async fn complete(
+    _state: &AppState,
+    _seller: UserId,
+    _order: &str,
+    _code: &str,
+    _now: i64,
+) -> Result<(), AppError> {
+    Err(AppError::NotFound)
+}
+
+/// The user's orders, bought and sold: established ones first ("to
+/// trade"), then the history.
+pub async fn mine(_state: &AppState, _user: UserId, _now: i64) -> Result<MyOrders, AppError> {
+    Err(AppError::Internal)
 }
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! Offers: making one, answering it, the lists.

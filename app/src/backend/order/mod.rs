@@ -10,8 +10,8 @@ mod store;
 use crate::{
     backend::AppState,
     domain::{
-        id::{ListingId, UserId},
-        order::Step,
+        id::{ListingId, OrderId, UserId},
+        order::{DealRefusal, Step, Term, Ticks},
     },
     error::AppError,
     model::{MyOrders, OrderRoom},
@@ -79,6 +79,68 @@ pub(crate) fn summary(
         pay_by: pay_by.filter(|_| state == OrderState::AwaitingPayment),
         state,
     }
+}
+
+/// A handover code: six digits, shown to the buyer, typed by the seller.
+fn new_handover_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// Takes `quantity` units of the public `listing` inside the caller's
+/// transaction (the listing reads as sold when none are left); `false` when
+/// it has fewer left, or is no longer public. Never below zero: the update
+/// is conditional on the stock it takes.
+pub async fn reserve_stock(
+    conn: &mut SqliteConnection,
+    listing: ListingId,
+    quantity: u32,
+) -> Result<bool, sqlx::Error> {
+    store::take_stock(conn, listing, quantity).await
+}
+
+/// Gives `quantity` units back to `listing` (a cancelled order), making a
+/// listing that sold out public again.
+pub async fn release_stock(
+    conn: &mut SqliteConnection,
+    listing: ListingId,
+    quantity: u32,
+) -> Result<(), sqlx::Error> {
+    store::return_stock(conn, listing, quantity).await
+}
+
+/// A deal agreed outside the room (an accepted offer): what, for how much,
+/// between whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgreedDeal {
+    pub listing: ListingId,
+    pub buyer: UserId,
+    pub seller: UserId,
+    pub quantity: u32,
+    /// Total price, minor units.
+    pub total: i64,
+}
+
+/// Opens an established order for an agreed deal inside the caller's
+/// transaction: its units are taken from the stock (`NotEnoughStock` if they
+/// are gone), quantity and price stand accepted, and the room is left to
+/// settle the meet-up place (the listing's, to start) and time. Returns the
+/// order's id and public id.
+pub async fn open_agreed(
+    conn: &mut SqliteConnection,
+    deal: AgreedDeal,
+    now: i64,
+) -> Result<(OrderId, String), AppError> {
+    if !reserve_stock(conn, deal.listing, deal.quantity).await? {
+        return Err(AppError::Deal(DealRefusal::NotEnoughStock));
+    }
+    let public_id = uuid::Uuid::new_v4().simple().to_string();
+    let ticks = Ticks::default()
+        .with(Term::Quantity, true)
+        .with(Term::Price, true);
+    let id =
+        store::insert_agreed(conn, &public_id, &deal, ticks, &new_handover_code(), now).await?;
+    Ok((id, public_id))
 }
 
 /// Who looks at or acts on an order: a member, who may be an admin (admins
@@ -188,6 +250,56 @@ mod tests {
             (state.as_str(), pay_by),
             ("awaiting_payment", NOW + PAY_WITHIN_MS)
         );
+    }
+
+    #[tokio::test]
+    async fn an_agreed_deal_takes_its_units_and_the_last_one_sells_the_listing() {
+        let (pool, _dir) = temp_db().await;
+        let seller = user(&pool, "seller").await;
+        let ann = user(&pool, "ann").await;
+        let two = crate::domain::catalog::ListingInput {
+            stock: "2".into(),
+            ..input("Chairs")
+        };
+        let listing = ListingId(listed(&pool, seller, &two, NOW).await);
+        let deal = AgreedDeal {
+            listing,
+            buyer: UserId(ann),
+            seller: UserId(seller),
+            quantity: 2,
+            total: 1500,
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        let stock_and_status = || {
+            sqlx::query_as::<_, (i64, String)>("SELECT stock, status FROM listings WHERE id = ?")
+                .bind(listing)
+                .fetch_one(&pool)
+        };
+        let (_, public_id) = open_agreed(&mut conn, deal, NOW).await.unwrap();
+        assert_eq!(stock_and_status().await.unwrap(), (0, "sold".into()));
+        let again = open_agreed(
+            &mut conn,
+            AgreedDeal {
+                quantity: 1,
+                ..deal
+            },
+            NOW,
+        )
+        .await;
+        assert_eq!(
+            again.unwrap_err(),
+            AppError::Deal(DealRefusal::NotEnoughStock)
+        );
+        let (state, ticks, code): (String, i64, String) =
+            sqlx::query_as("SELECT state, ticks, handover_code FROM orders WHERE public_id = ?")
+                .bind(&public_id)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!((state.as_str(), ticks), ("established", 0b0011));
+        assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+        release_stock(&mut conn, listing, 2).await.unwrap();
+        assert_eq!(stock_and_status().await.unwrap(), (2, "approved".into()));
     }
 
     #[test]

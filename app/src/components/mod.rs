@@ -11,3 +11,4 @@ pub mod member;
 pub mod notice;
 pub mod online;
 pub mod page_title;
+pub mod time;

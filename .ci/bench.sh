@@ -3,6 +3,7 @@
 # reports throughput, latency, memory and the WASM bundle size, then adds bulk
 # listings and measures search (JSON endpoint and server-rendered /search), then
 # live auctions with haggle-load (watchers and bidders over WebSockets), then
+# negotiation rooms (haggle-load deals: 1,000 rooms editing terms), then
 # hostile clients with haggle-load abuse (huge pictures, sign-up and log-in
 # bursts, a subscribe flood, stalled connections; issue 14's figures).
 # Prints figures; asserts nothing about them (targets are in the README), but
@@ -191,6 +192,11 @@ for mix in "1000 50" "2000 200"; do
   ./target/release/haggle-load load --watchers "$watchers" --bidders "$bidders" \
     --seconds "$auction_seconds" || auction_status=1
 done
+
+# Negotiation rooms: both sides of 1,000 rooms on 2,000 signed-in sockets,
+# every seller editing a term once a second (issue 15's figures).
+./target/release/haggle-load deals --rooms "${BENCH_ROOMS:-1000}" \
+  --seconds "${BENCH_DEAL_SECONDS:-20}" || auction_status=1
 
 # Abuse: hostile clients against another fresh server of haggle-load's own,
 # each scenario with the server's memory and /healthz latency sampled beside

@@ -4,18 +4,28 @@
 //!
 //! `haggle demo load-auction`: a live auction with signed-in bidders for
 //! `haggle-load` (see `crate::load_auction`).
+//!
+//! `haggle demo load-deals`: negotiation rooms with both sides signed in for
+//! `haggle-load deals` (see `crate::load_deals`).
 
-use crate::load_auction;
+use crate::{load_auction, load_deals};
 use app::backend::{catalog::search, demo, platform::config::Config};
 use std::{process::ExitCode, time::Instant};
 
 pub const USAGE: &str = "usage: haggle demo bulk <count>
-       haggle demo load-auction [--bidders N] [--seconds S | --minutes M] [--start-price P]";
+       haggle demo load-auction [--bidders N] [--seconds S | --minutes M] [--start-price P]
+       haggle demo load-deals --rooms N";
 
 /// Runs the subcommand given the arguments after `demo`.
 pub async fn run(config: &Config, args: &[String]) -> ExitCode {
     if args.first().is_some_and(|verb| verb == "load-auction") {
         return load_auction(config, &args[1..]).await;
+    }
+    if let [verb, flag, rooms] = args
+        && verb == "load-deals"
+        && flag == "--rooms"
+    {
+        return load_deals(config, rooms).await;
     }
     let count = match args {
         [verb, count] if verb == "bulk" => match count.parse::<usize>() {
@@ -81,6 +91,33 @@ async fn load_auction(config: &Config, args: &[String]) -> ExitCode {
         Ok(created) => {
             for line in load_auction::json_lines(&created) {
                 println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("haggle: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `haggle demo load-deals --rooms N`: prints one JSON line per room.
+async fn load_deals(config: &Config, rooms: &str) -> ExitCode {
+    let Ok(rooms) = rooms.parse::<usize>() else {
+        eprintln!("haggle: {rooms:?} is not a number of rooms");
+        return ExitCode::from(2);
+    };
+    let result = async {
+        let pool = crate::open_database(config).await?;
+        let created = load_deals::create(&pool, rooms).await?;
+        pool.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(created)
+    }
+    .await;
+    match result {
+        Ok(rooms) => {
+            for room in rooms {
+                println!("{}", serde_json::to_string(&room).unwrap_or_default());
             }
             ExitCode::SUCCESS
         }

@@ -122,20 +122,12 @@ pub async fn create(pool: &SqlitePool, spec: Spec) -> Result<Created, Box<dyn st
     tx.commit().await?;
 
     let store = SqliteStore::new(pool.clone());
-    let expiry_date = OffsetDateTime::now_utc() + Duration::days(SESSION_DAYS);
     let mut bidders = Vec::with_capacity(spec.bidders);
     for (id, username) in users.into_iter().skip(1) {
-        let login = logins::start(pool, id, "haggle-load", "127.0.0.1", now).await?;
-        let mut record = Record {
-            id: Id::default(),
-            data: HashMap::from([(LOGIN_ID.to_owned(), serde_json::Value::String(login))]),
-            expiry_date,
-        };
-        store.create(&mut record).await?;
         bidders.push(Bidder {
             bidder: id,
             username,
-            cookie: format!("{SESSION_COOKIE}={}", record.id),
+            cookie: session_cookie(pool, &store, id, now).await?,
         });
     }
     Ok(Created {
@@ -146,6 +138,24 @@ pub async fn create(pool: &SqlitePool, spec: Spec) -> Result<Created, Box<dyn st
         start_price: spec.start_price,
         bidders,
     })
+}
+
+/// Logs `user` in as a browser would be: a `logins` row and a session
+/// holding it. Returns the `Cookie` header value.
+pub async fn session_cookie(
+    pool: &SqlitePool,
+    store: &SqliteStore,
+    user: i64,
+    now: i64,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let login = logins::start(pool, user, "haggle-load", "127.0.0.1", now).await?;
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::from([(LOGIN_ID.to_owned(), serde_json::Value::String(login))]),
+        expiry_date: OffsetDateTime::now_utc() + Duration::days(SESSION_DAYS),
+    };
+    store.create(&mut record).await?;
+    Ok(format!("{SESSION_COOKIE}={}", record.id))
 }
 
 /// The JSON lines `haggle demo load-auction` prints: the auction, then one

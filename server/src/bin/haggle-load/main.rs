@@ -5,6 +5,7 @@
 //! haggle-load load  [--watchers 1000] [--bidders 50] [--seconds 20] [--spread 20]
 //! haggle-load crash [--bidders 20] [--seconds 3]
 //! haggle-load abuse [--watchers 200] [--bidders 20] [--seconds 10] [--memory-cap 4096]
+//! haggle-load deals [--rooms 1000] [--seconds 20]
 //!   common: [--server target/release/haggle] [--site-root target/site] [--keep]
 //! ```
 //!
@@ -39,6 +40,13 @@
 //! connections) and prints their figures against its targets; see
 //! [`abuse`].
 //!
+//! **deals** opens both sides of `--rooms` negotiation rooms (two signed-in
+//! sockets each, made by `haggle demo load-deals`); every seller changes the
+//! price once a second for `--seconds`, and the buyer's socket times each
+//! change's arrival. It prints edit → other side latency and the server's
+//! memory, and checks that every edit was acknowledged and reached the buyer,
+//! and that both sides of every room end on the stored state; see [`deals`].
+//!
 //! Exits non-zero with a message when a check fails (not when a performance
 //! target is missed: those are printed next to the figures).
 
@@ -46,6 +54,7 @@ mod abuse;
 mod bidders;
 mod checks;
 mod crash;
+mod deals;
 mod figures;
 mod http;
 mod load;
@@ -58,6 +67,7 @@ mod wire;
 use crate::{
     abuse::abuse,
     crash::crash,
+    deals::deals,
     load::load,
     opts::{Mode, Opts, USAGE},
 };
@@ -94,6 +104,7 @@ fn main() -> ExitCode {
             Mode::Load => load(&opts).await,
             Mode::Crash => crash(&opts).await,
             Mode::Abuse => abuse(&opts).await,
+            Mode::Deals => deals(&opts).await,
         }
     });
     match result {

@@ -6,6 +6,7 @@ pub(crate) const USAGE: &str =
     "usage: haggle-load load  [--watchers N] [--bidders N] [--seconds S] [--spread K]
        haggle-load crash [--bidders N] [--seconds S]
        haggle-load abuse [--watchers N] [--bidders N] [--seconds S] [--memory-cap MB]
+       haggle-load deals [--rooms N] [--seconds S]
   common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,7 @@ pub(crate) enum Mode {
     Load,
     Crash,
     Abuse,
+    Deals,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub(crate) struct Opts {
     /// (0: no cap), so that a server without bounds fails alone instead of
     /// taking the machine's memory from everything else.
     pub(crate) memory_cap_mb: u64,
+    /// Deals mode: negotiation rooms (two sockets each).
+    pub(crate) rooms: usize,
     pub(crate) keep: bool,
 }
 
@@ -40,6 +44,7 @@ impl Opts {
             Some("load") => Mode::Load,
             Some("crash") => Mode::Crash,
             Some("abuse") => Mode::Abuse,
+            Some("deals") => Mode::Deals,
             Some(other) => return Err(format!("unknown mode {other:?}")),
             None => return Err("which mode?".into()),
         };
@@ -49,6 +54,7 @@ impl Opts {
             // The socket flood's bidding, twice: short enough for the whole
             // abuse run to stay near two minutes.
             Mode::Abuse => (200, 20, 10),
+            Mode::Deals => (0, 1, 20),
         };
         let server = std::env::current_exe()
             .ok()
@@ -64,6 +70,7 @@ impl Opts {
             site_root: PathBuf::from("target/site"),
             room_writes: None,
             memory_cap_mb: 4096,
+            rooms: 1000,
             keep: false,
         };
         while let Some(flag) = args.next() {
@@ -86,6 +93,7 @@ impl Opts {
                 "--site-root" => opts.site_root = PathBuf::from(&value),
                 "--room-writes" => opts.room_writes = Some(number()?),
                 "--memory-cap" if mode == Mode::Abuse => opts.memory_cap_mb = number()?,
+                "--rooms" if mode == Mode::Deals => opts.rooms = number()? as usize,
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -120,6 +128,9 @@ mod tests {
             (Mode::Abuse, 200, 20, 10, 0)
         );
         assert!(Opts::parse(args("load --memory-cap 5")).is_err());
+        let o = Opts::parse(args("deals --rooms 10 --seconds 3")).unwrap();
+        assert_eq!((o.mode, o.rooms, o.seconds), (Mode::Deals, 10, 3));
+        assert!(Opts::parse(args("load --rooms 5")).is_err());
         assert!(Opts::parse(args("load --bidders")).is_err());
         assert!(Opts::parse(args("fly")).is_err());
     }

@@ -169,6 +169,28 @@ impl Ctx {
         Ok((auction, bidders))
     }
 
+    /// `haggle demo load-deals`: `rooms` negotiating orders, both sides signed in.
+    pub(crate) async fn create_deals(&self, rooms: usize) -> Result<Vec<RoomLine>, String> {
+        let out = self
+            .command()
+            .args(["demo", "load-deals", "--rooms"])
+            .arg(rooms.to_string())
+            .output()
+            .await
+            .map_err(|e| format!("running {}: {e}", self.bin.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "haggle demo load-deals failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<RoomLine>(l).map_err(|e| format!("{l}: {e}")))
+            .collect()
+    }
+
     pub(crate) fn finish(&self, ok: bool) {
         if ok && !self.keep {
             let _ = std::fs::remove_dir_all(&self.data);
@@ -189,6 +211,14 @@ pub(crate) struct BidderLine {
     pub(crate) bidder: i64,
     pub(crate) username: String,
     pub(crate) cookie: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RoomLine {
+    pub(crate) order: String,
+    pub(crate) buyer_cookie: String,
+    pub(crate) seller_cookie: String,
+    pub(crate) price: i64,
 }
 
 pub(crate) struct Server {

@@ -94,6 +94,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/my/bids") view={Lazy::<MyBidsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/my/auctions") view={Lazy::<MyAuctionsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id/buy") view={Lazy::<BuyRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/o/:id") view={Lazy::<OrderRoomRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

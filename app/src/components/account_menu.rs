@@ -20,6 +20,8 @@ pub fn MemberLinks() -> impl IntoView {
                 matches!(auth.viewer.await, Ok(Some(_))).then(|| view! {
                     <A href="/my/listings">{t!(i18n, nav_my_listings)}</A>
                     <A href="/my/bids">{t!(i18n, nav_my_bids)}</A>
+                    <A href="/orders">{t!(i18n, nav_orders)}</A>
+                    <A href="/offers">{t!(i18n, nav_offers)}</A>
                 })
             })}
         </Transition>

@@ -24,6 +24,7 @@ use super::{
         sell::{EditListingPage, SellPage},
     },
     notify::NotificationsPage,
+    order::{buy::BuyPage, list::OrdersPage, room::OrderRoomPage},
 };
 
 /// Declares `Route => Page` pairs: the route loads no data of its own (each
@@ -62,4 +63,7 @@ lazy_pages! {
     MyBidsRoute => MyBidsPage,
     MyAuctionsRoute => MyAuctionsPage,
     NotificationsRoute => NotificationsPage,
+    BuyRoute => BuyPage,
+    OrderRoomRoute => OrderRoomPage,
+    OrdersRoute => OrdersPage,
 }

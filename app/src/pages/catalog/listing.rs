@@ -13,7 +13,7 @@ use crate::{
         member::{Avatar, MemberName},
     },
     domain::{
-        catalog::Status,
+        catalog::{SaleMode, Status},
         date::{iso_date, iso_date_time},
         form::Field,
         money::Money,
@@ -21,7 +21,7 @@ use crate::{
     error::AppError,
     i18n::*,
     model::{ImageRef, ListingDetail},
-    pages::not_found::NotFoundPage,
+    pages::{not_found::NotFoundPage, order::rules::buy_refusal},
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -149,6 +149,14 @@ fn ListingView(
                     })}
                     {shipping.then(|| view! { <dt>{t!(i18n, trade_shipping)}</dt><dd>{t!(i18n, trade_shipping_yes)}</dd> })}
                 </dl>
+                {buy_refusal(mine, status, sale_mode, stock).is_none().then(|| view! {
+                    <p class="buy-actions">
+                        <a class="button" href=format!("/l/{id}/buy") data-testid="buy">{t!(i18n, listing_buy)}</a>
+                        {(sale_mode == SaleMode::Offers).then(|| view! {
+                            <a class="button-ghost" href=format!("/l/{id}/offer") data-testid="make-offer">{t!(i18n, listing_make_offer)}</a>
+                        })}
+                    </p>
+                })}
                 <div class="listing-actions">
                     {if mine {
                         Either::Left(view! {

@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     live::provide_live();
     auth::provide_auth();
+    #[cfg(feature = "ssr")]
+    components::time::provide_deployment_zone();
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/haggle.css" />

@@ -133,3 +133,35 @@ export async function liveAuction(seller: Page, admin: Page, title: string): Pro
   expect(approved.ok(), await approved.text()).toBeTruthy();
   return id;
 }
+
+/** Creates and approves a listing sold at a fixed price (or taking offers) by `seller`; returns its id. */
+export async function approvedListing(
+  seller: Page,
+  admin: Page,
+  title: string,
+  mode: 'fixed' | 'offers',
+  price: string,
+  stock = '1',
+): Promise<number> {
+  const saved = await seller.request.post('/api/listing/save', {
+    form: {
+      'input[title]': title,
+      'input[description]': 'Meet me to see it.',
+      'input[price]': price,
+      'input[stock]': stock,
+      'input[category]': 'games',
+      'input[condition]': 'good',
+      'input[meetup]': 'true',
+      'input[meetup_place]': 'Taipei Main Station',
+      'input[area]': 'Taipei',
+      'input[sale_mode]': mode,
+    },
+  });
+  expect(saved.ok(), await saved.text()).toBeTruthy();
+  const { id } = await saved.json();
+  const approved = await admin.request.post('/api/admin/review_listing', {
+    form: { listing: String(id), approve: 'true', reason: '' },
+  });
+  expect(approved.ok(), await approved.text()).toBeTruthy();
+  return id;
+}

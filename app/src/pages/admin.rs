@@ -6,8 +6,8 @@ use crate::{
         catalog_labels::CategoryName,
         form::{FormFailure, LogInFirst, ProblemText, problem_of},
         page_title::PageTitle,
+        time::When,
     },
-    domain::date::iso_date,
     domain::form::Field,
     error::AppError,
     i18n::*,
@@ -59,7 +59,7 @@ pub fn AdminPage() -> impl IntoView {
                                                 <div>
                                                     <p><strong>{r.nickname.clone()}</strong> " @" {r.username.clone()}</p>
                                                     <p>{t!(i18n, admin_typed_number)} " " <code>{r.masked.clone()}</code> " (" {r.kind.clone()} ")"</p>
-                                                    <p class="muted">{iso_date(r.created_at)} " · "
+                                                    <p class="muted"><When ms=r.created_at date_only=true /> " · "
                                                         {t!(i18n, admin_id_recent_attempts, n = r.recent_attempts)}</p>
                                                     {r.held_by.clone().map(|holder| {
                                                         let who = holder.clone();
@@ -188,7 +188,7 @@ fn ListingQueue(
                                         " · " {l.seller_nickname.clone()} " @" {l.seller_username.clone()}</p>
                                     {(!l.tags.is_empty()).then(|| view! { <p class="muted">{l.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")}</p> })}
                                     <p class="description clamp">{l.description.clone()}</p>
-                                    <p class="muted small">{iso_date(l.updated_at)}</p>
+                                    <p class="muted small"><When ms=l.updated_at date_only=true /></p>
                                     <div class="row">
                                         <ActionForm action=review attr:class="inline-form">
                                             <input type="hidden" name="listing" value=id />

@@ -2,8 +2,7 @@
 
 use crate::{
     api::auction::my_notifications,
-    components::{form::LogInFirst, notice::NoticeText, page_title::PageTitle},
-    domain::date::iso_date_time,
+    components::{form::LogInFirst, notice::NoticeText, page_title::PageTitle, time::When},
     error::AppError,
     i18n::*,
     live::Live,
@@ -31,12 +30,12 @@ pub fn NotificationsPage() -> impl IntoView {
                     Ok(n) => EitherOf4::B(view! {
                         <ul class="notifications" data-testid="notifications">
                             {n.items.into_iter().map(|item| {
-                                let at = iso_date_time(item.at);
+                                let at = item.at;
                                 let unread = !item.read;
                                 view! {
                                     <li class:unread=unread>
                                         <NoticeText notification=item />
-                                        <time class="muted small">{at}</time>
+                                        <span class="muted small"><When ms=at /></span>
                                     </li>
                                 }
                             }).collect_view()}

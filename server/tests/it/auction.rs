@@ -8,8 +8,10 @@ use crate::common::{
 };
 use app::{
     backend::platform::clock::now_ms,
+    components::time::offset_at,
     domain::{
         auction::{BidRefusal, Outcome, Phase},
+        date::{date_time_at, iso_instant, zone_name},
         form::{Field, Problem},
         money::{Currency, Money},
     },
@@ -793,4 +795,39 @@ async fn a_reserve_price_reaches_its_seller_and_admins_only() {
     let res = call_as(&server, "/api/listing", &[("id", &id)], Some(&seller)).await;
     let detail: serde_json::Value = res.json().await.unwrap();
     assert_eq!(reserve_of(&detail), 7777, "the seller");
+}
+
+/// Before the browser's zone takes over (and without JavaScript), times read
+/// in the deployment's zone: `HAGGLE_TIMEZONE`, Asia/Taipei by default.
+#[tokio::test]
+async fn times_are_written_in_the_deployment_zone() {
+    for vars in [vec![], vec![("HAGGLE_TIMEZONE", "America/New_York")]] {
+        let server = TestServer::start_with(false, &vars).await;
+        let zone = server.state.config.timezone;
+        let (listing, _) = live_auction(&server, "zoe", "").await;
+        let ends: i64 = sqlx::query_scalar("SELECT ends_at FROM auctions WHERE listing_id = ?")
+            .bind(listing)
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap();
+        let offset = offset_at(zone, ends);
+        let named = zone_name(offset);
+        if vars.is_empty() {
+            assert_eq!(named, "GMT+8");
+        } else {
+            assert!(named == "GMT-5" || named == "GMT-4", "{named}");
+        }
+        let shown = format!(
+            r#"<time datetime="{}">{}"#,
+            iso_instant(ends),
+            date_time_at(ends, offset)
+        );
+        assert!(shown.ends_with(&format!(" {named}")));
+        for path in [format!("/l/{listing}"), format!("/a/{listing}")] {
+            let (status, html) = page(&server, &path, None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(html.contains(&shown), "{path} ({vars:?}) lacks {shown}");
+            assert!(!html.contains(" UTC<"), "{path} still says UTC");
+        }
+    }
 }

@@ -51,7 +51,13 @@ pub struct Config {
     pub transport: Transport,
     /// Bounds on live sockets (per address, per socket).
     pub sockets: SocketLimits,
+    /// The zone pages show times in before the browser's own zone is known
+    /// (the server render, and pages read without JavaScript).
+    pub timezone: chrono_tz::Tz,
 }
+
+/// Where Haggle began.
+pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::Asia::Taipei;
 
 /// How long and how many: a slow client must not hold a connection forever,
 /// and connections past the cap wait in the listen queue.
@@ -131,6 +137,7 @@ impl std::fmt::Debug for Config {
             .field("sign_ups_per_hour", &self.sign_ups_per_hour)
             .field("transport", &self.transport)
             .field("sockets", &self.sockets)
+            .field("timezone", &self.timezone)
             .finish()
     }
 }
@@ -298,7 +305,19 @@ impl Config {
                 sockets.subscribes_per_minute,
             )?,
         };
+        let timezone = match get("HAGGLE_TIMEZONE") {
+            Some(name) => name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+                invalid(
+                    "HAGGLE_TIMEZONE",
+                    format!(
+                        "unknown time zone {name:?}: expected an IANA name such as Asia/Taipei or Europe/Berlin"
+                    ),
+                )
+            })?,
+            None => DEFAULT_TIMEZONE,
+        };
         Ok(Config {
+            timezone,
             sign_ups_per_hour,
             transport,
             sockets,
@@ -389,6 +408,7 @@ mod tests {
         assert_eq!(c.room_writes, DEFAULT_ROOM_WRITES);
         assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.sign_ups_per_hour, 10);
+        assert_eq!(c.timezone, chrono_tz::Asia::Taipei);
     }
 
     #[test]
@@ -408,8 +428,10 @@ mod tests {
             ("HAGGLE_ROOM_WRITES_PER_SECOND", "0"),
             ("HAGGLE_TRUSTED_PROXIES", "10.0.0.0/8,::1"),
             ("HAGGLE_SIGN_UPS_PER_HOUR", "1000"),
+            ("HAGGLE_TIMEZONE", "America/New_York"),
         ])
         .unwrap();
+        assert_eq!(c.timezone, chrono_tz::America::New_York);
         assert_eq!(c.sign_ups_per_hour, 1000);
         assert_eq!(c.trusted_proxies.len(), 2);
         assert_eq!(c.room_writes, 0);
@@ -490,6 +512,23 @@ mod tests {
         assert_eq!(
             name_of(config(&[("HAGGLE_TRUSTED_PROXIES", "proxy")])),
             "HAGGLE_TRUSTED_PROXIES"
+        );
+    }
+
+    #[test]
+    fn an_unknown_time_zone_stops_the_start() {
+        for bad in ["Mars/Olympus_Mons", "GMT+8", "taipei", "+08:00"] {
+            let err = config(&[("HAGGLE_TIMEZONE", bad)]).err();
+            let shown = err.as_ref().map(ToString::to_string).unwrap_or_default();
+            assert!(
+                shown.starts_with("HAGGLE_TIMEZONE: unknown time zone")
+                    && shown.contains("Asia/Taipei"),
+                "{bad}: {shown:?}"
+            );
+        }
+        assert_eq!(
+            config(&[("HAGGLE_TIMEZONE", "UTC")]).unwrap().timezone,
+            chrono_tz::UTC
         );
     }
 

@@ -5,8 +5,8 @@ use crate::{
     components::{
         listing_card::ListingGrid,
         member::{Avatar, MemberName},
+        time::When,
     },
-    domain::date::iso_date,
     error::AppError,
     i18n::*,
     pages::not_found::NotFoundPage,
@@ -27,6 +27,7 @@ pub fn MemberPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => {
+                        let member_since = p.member_since;
                         view! {
                             // A plain string: no signal is read when the server renders <head>.
                             <Title text=format!("{} · Haggle", p.nickname) />
@@ -34,7 +35,7 @@ pub fn MemberPage() -> impl IntoView {
                                 <Avatar url=p.avatar_url.clone() nickname=p.nickname.clone() size=96 />
                                 <div>
                                     <h1><MemberName nickname=p.nickname.clone() verified=p.id_verified /></h1>
-                                    <p class="muted">"@" {p.username.clone()} " · " {t!(i18n, member_since, date = iso_date(p.member_since))}</p>
+                                    <p class="muted">"@" {p.username.clone()} " · " {t!(i18n, member_since, date = move || view! { <When ms=member_since date_only=true /> })}</p>
                                     {(!p.intro.is_empty()).then(|| view! { <p class="intro">{p.intro.clone()}</p> })}
                                 </div>
                             </section>

@@ -13,8 +13,9 @@ use crate::{
         },
         member::{Avatar, VerifiedBadge},
         page_title::PageTitle,
+        time::When,
     },
-    domain::{date::iso_date, form::Field},
+    domain::form::Field,
     error::AppError,
     i18n::*,
     model::{CodeChannel, OwnAccount},
@@ -261,7 +262,7 @@ fn LoginsSection() -> impl IntoView {
                         logins.await.unwrap_or_default().into_iter().map(|l| view! {
                             <li>
                                 <span class="login-agent">{short_agent(&l.user_agent)}</span>
-                                <span class="muted">{l.ip.clone()} " · " {iso_date(l.last_seen)}</span>
+                                <span class="muted">{l.ip.clone()} " · " <When ms=l.last_seen date_only=true /></span>
                                 {l.current.then(|| view! { <span class="tag tag-ok">{t!(i18n, this_browser)}</span> })}
                             </li>
                         }).collect_view()

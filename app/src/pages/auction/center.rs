@@ -2,11 +2,8 @@
 
 use crate::{
     api::auction::{my_auctions, my_bids},
-    components::{form::LogInFirst, page_title::PageTitle},
-    domain::{
-        auction::{Outcome, Phase},
-        date::iso_date_time,
-    },
+    components::{form::LogInFirst, page_title::PageTitle, time::When},
+    domain::auction::{Outcome, Phase},
     error::AppError,
     i18n::*,
     model::{BidStanding, MyAuction, OrderState},
@@ -90,7 +87,7 @@ fn AuctionRow(row: MyAuction) -> impl IntoView {
                 <a href=format!("/a/{id}")>{row.card.title.clone()}</a>
                 <p class="muted small">
                     {phase} " · " {row.card.price.to_string()} " · " {t!(i18n, auction_bid_count, count = row.bids)}
-                    {row.card.ends_at.map(|t| view! { " · " {iso_date_time(t)} })}
+                    {row.card.ends_at.map(|t| view! { " · " <When ms=t /> })}
                 </p>
                 {row.my_max.map(|m| view! { <p class="small">{t!(i18n, auction_your_max, price = m.to_string())}</p> })}
                 {row.order.map(|o| {
@@ -101,7 +98,7 @@ fn AuctionRow(row: MyAuction) -> impl IntoView {
                     view! {
                         <p class="small" data-testid="order">
                             {t!(i18n, order_label)} " #" {o.public_id[..8].to_owned()} " · " {o.amount.to_string()} " · " {state}
-                            {o.pay_by.map(|t| view! { " · " {t!(i18n, order_pay_by)} " " {iso_date_time(t)} })}
+                            {o.pay_by.map(|t| view! { " · " {t!(i18n, order_pay_by)} " " <When ms=t /> })}
                         </p>
                     }
                 })}

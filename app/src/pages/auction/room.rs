@@ -4,14 +4,16 @@
 
 use crate::{
     api::auction::{BuyNow, CancelAuction, EndAuction, PlaceBid, fetch_auction_room},
-    components::form::{FormFailure, ProblemText, problem_of},
+    components::{
+        form::{FormFailure, ProblemText, problem_of},
+        time::When,
+    },
     domain::{
         auction::{
             BidRefusal, Outcome, Phase,
             price_chart::{Area, step_line},
         },
         catalog::check_amount,
-        date::iso_date_time,
         form::Field,
         money::{Currency, Money},
     },
@@ -323,7 +325,7 @@ fn PricePanel(state: RoomState, now: RwSignal<i64>, is_seller: Signal<bool>) -> 
                     }}</dd>
                 })}
                 <dt>{t!(i18n, field_ends_at)}</dt>
-                <dd>{move || iso_date_time(state.live.with(|l| l.ends_at))}</dd>
+                <dd><When ms=Signal::derive(move || state.live.with(|l| l.ends_at)) /></dd>
             </dl>
             {move || state.live.with(|l| l.buy_now).filter(|_| !is_seller.get()).map(|price| view! {
                 <ActionForm action=buy attr:class="inline-form">
@@ -603,7 +605,7 @@ fn History(state: RoomState) -> impl IntoView {
                         <span class="bidder">{bid.bidder.name.clone()}</span>
                         <span class="price">{bid.price.to_string()}</span>
                         {bid.buy_now.then(|| view! { <span class="badge">{t!(i18n, field_buy_now)}</span> })}
-                        <time class="muted small">{iso_date_time(bid.at)}</time>
+                        <span class="muted small"><When ms=bid.at /></span>
                     </li>
                 </For>
             </ol>

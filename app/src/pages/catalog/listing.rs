@@ -11,10 +11,10 @@ use crate::{
         form::{FormFailure, ProblemText, problem_of},
         listing_card::{ListingGrid, SaleModeLabel},
         member::{Avatar, MemberName},
+        time::When,
     },
     domain::{
         catalog::{SaleMode, Status},
-        date::{iso_date, iso_date_time},
         form::Field,
         money::Money,
     },
@@ -111,6 +111,7 @@ fn ListingView(
     });
     let category_href = format!("/search?category={category}");
     let seller_href = format!("/u/{}", seller.username);
+    let member_since = seller.member_since;
     view! {
         <article class="listing" data-testid="listing-page">
             {(status != Status::Approved).then(|| view! {
@@ -133,8 +134,8 @@ fn ListingView(
                     let money = move |minor: i64| Money::new(minor, price.currency).to_string();
                     view! {
                         <dl class="auction-terms" data-testid="auction-terms">
-                            <dt>{t!(i18n, field_starts_at)}</dt><dd>{iso_date_time(a.starts_at)}</dd>
-                            <dt>{t!(i18n, field_ends_at)}</dt><dd>{iso_date_time(a.ends_at)}</dd>
+                            <dt>{t!(i18n, field_starts_at)}</dt><dd><When ms=a.starts_at /></dd>
+                            <dt>{t!(i18n, field_ends_at)}</dt><dd><When ms=a.ends_at /></dd>
                             <dt>{t!(i18n, field_start_price)}</dt><dd>{money(a.start_price)}</dd>
                             {has_reserve.then(|| view! { <dt>{t!(i18n, field_reserve)}</dt><dd>{t!(i18n, reserve_set)}</dd> })}
                             {a.buy_now.map(|b| view! { <dt>{t!(i18n, field_buy_now)}</dt><dd>{money(b)}</dd> })}
@@ -192,7 +193,7 @@ fn ListingView(
                     <Avatar url=seller.avatar_url nickname=seller.nickname.clone() size=48 />
                     <span>
                         <MemberName nickname=seller.nickname verified=seller.id_verified />
-                        <span class="muted">" @" {seller.username} " · " {t!(i18n, member_since, date = iso_date(seller.member_since))}</span>
+                        <span class="muted">" @" {seller.username} " · " {t!(i18n, member_since, date = move || view! { <When ms=member_since date_only=true /> })}</span>
                     </span>
                 </a>
                 {(!tags.is_empty()).then(|| view! {
@@ -204,7 +205,7 @@ fn ListingView(
                     </ul>
                 })}
                 <p class="description">{description}</p>
-                <p class="muted small">{t!(i18n, listed_on, date = iso_date(created_at))}</p>
+                <p class="muted small">{t!(i18n, listed_on, date = move || view! { <When ms=created_at date_only=true /> })}</p>
             </div>
         </article>
         {(!more_from_seller.is_empty()).then(|| view! {

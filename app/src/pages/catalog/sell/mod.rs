@@ -10,6 +10,7 @@ use crate::{
         form::{FormFailure, LogInFirst, ProblemText, debounced, problem_of},
         listing_card::SaleModeLabel,
         page_title::PageTitle,
+        time::{local_input_value, parse_local_input},
     },
     domain::{
         catalog::{
@@ -156,8 +157,9 @@ fn ListingEditor(existing: Option<ListingForEdit>) -> impl IntoView {
     let shipping = RwSignal::new(input.shipping);
     let tags = RwSignal::new(input.tags.clone());
     let tag_draft = RwSignal::new(String::new());
-    // `datetime-local` values are the seller's local time; the conversion
-    // to and from Unix time happens in the browser, which knows the zone.
+    // `datetime-local` values are the seller's wall clock; the conversion to
+    // and from Unix time happens in the browser, which knows the zone (the
+    // form is sent by script only, so the server never reads these fields).
     let starts_local = RwSignal::new(String::new());
     let ends_local = RwSignal::new(String::new());
     let (starts_at, ends_at) = (input.starts_at, input.ends_at);
@@ -208,8 +210,8 @@ fn ListingEditor(existing: Option<ListingForEdit>) -> impl IntoView {
             meetup_place: meetup_place.get_untracked(),
             shipping: shipping.get_untracked(),
             sale_mode: sale_mode.get_untracked(),
-            starts_at: unix_ms_of_local(&starts_local.get_untracked()),
-            ends_at: unix_ms_of_local(&ends_local.get_untracked()),
+            starts_at: parse_local_input(&starts_local.get_untracked()),
+            ends_at: parse_local_input(&ends_local.get_untracked()),
             start_price: start_price.get_untracked(),
             reserve: reserve.get_untracked(),
             buy_now: buy_now.get_untracked(),
@@ -571,41 +573,5 @@ fn start_uploads(
                 });
             });
         }
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM` in the browser's time zone, for a datetime-local input.
-fn local_input_value(ms: i64) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            d.get_full_year(),
-            d.get_month() + 1,
-            d.get_date(),
-            d.get_hours(),
-            d.get_minutes()
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        crate::domain::date::iso_date(ms)
-    }
-}
-
-/// Unix milliseconds of a datetime-local value (browser's time zone).
-fn unix_ms_of_local(value: &str) -> Option<i64> {
-    if value.is_empty() {
-        return None;
-    }
-    #[cfg(feature = "hydrate")]
-    {
-        let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
-        (!t.is_nan()).then_some(t as i64)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
     }
 }

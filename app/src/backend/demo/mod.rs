@@ -1,6 +1,7 @@
 //! Demo data for a first run, so a newcomer sees a living market: a dozen people
 //! in Taiwan, Korea and China selling a couple of hundred things in every
-//! category, with pictures, tags, favorites and auctions in every phase.
+//! category, with pictures, tags, favorites, auctions in every phase, and
+//! orders and offers in every state (`deals`).
 //!
 //! Listings come from hand-written item templates; each variant of a template (a
 //! size, a colour, a model) becomes its own listing. Sellers, areas, delivery,
@@ -10,6 +11,7 @@
 //! benchmarks.
 
 mod art;
+mod deals;
 
 use crate::backend::platform::{
     clock::now_ms,
@@ -2680,6 +2682,7 @@ pub async fn seed_if_empty(
     let users = ensure_users(&mut tx, now).await?;
     insert_rows(&mut tx, &rows, &users, &categories, &mut TagIds::default()).await?;
     bid_in_running_auctions(&mut tx, &users, now, currency).await?;
+    deals::seed(&mut tx, &users, now).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Seeded {
         users: USERS.len(),

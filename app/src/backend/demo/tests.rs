@@ -42,8 +42,15 @@ async fn seeds_a_lively_market_once() {
         .await,
         3
     );
+    // Two sold before the demo deals; those sold out by a deal have an order.
     assert_eq!(
-        scalar(&pool, "SELECT COUNT(*) FROM listings WHERE status = 'sold'").await,
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM listings l
+              WHERE status = 'sold'
+                AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.listing_id = l.id)"
+        )
+        .await,
         2
     );
 
@@ -246,6 +253,207 @@ async fn seeds_a_lively_market_once() {
         SeedOutcome::AlreadyHasData
     );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM listings").await, total);
+}
+
+/// (state, count) of `table`'s rows, by state.
+async fn states(pool: &SqlitePool, table: &str) -> HashMap<String, i64> {
+    sqlx::query_as(&format!(
+        "SELECT state, COUNT(*) FROM {table} GROUP BY state"
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+#[tokio::test]
+async fn seeded_deals_follow_the_rules_and_the_stock() {
+    let (pool, dir) = temp_db().await;
+    categories::sync(&pool).await.unwrap();
+    let media = MediaStore::open(dir.path().join("media")).unwrap();
+    let before = now_ms();
+    seed_if_empty(&pool, &media, Currency::Twd).await.unwrap();
+    let now = now_ms();
+
+    // Every story was told: orders and offers in every state.
+    let orders = states(&pool, "orders").await;
+    let offers = states(&pool, "offers").await;
+    let count = |map: &HashMap<String, i64>, state: &str| map.get(state).copied().unwrap_or(0);
+    for (state, n) in [
+        ("negotiating", 2),
+        ("buyer_confirmed", 1),
+        ("established", 3),
+        ("completed", 2),
+        ("cancelled", 1),
+    ] {
+        assert_eq!(count(&orders, state), n, "{state} orders: {orders:?}");
+    }
+    for (state, n) in [
+        ("pending", 2),
+        ("countered", 1),
+        ("accepted", 1),
+        ("declined", 1),
+        ("withdrawn", 1),
+        ("expired", 1),
+    ] {
+        assert_eq!(count(&offers, state), n, "{state} offers: {offers:?}");
+    }
+    assert_eq!(
+        count(&orders, "awaiting_payment"),
+        0,
+        "no auction has ended in the seeding"
+    );
+
+    // Stock: never negative; sold exactly when none is left; and what is
+    // left is what the plan listed minus the units open and completed
+    // orders hold (listing ids follow the plan's order).
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM listings WHERE stock < 0").await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM listings
+              WHERE sale_mode <> 'auction' AND status IN ('approved', 'sold')
+                AND (status = 'sold') <> (stock = 0)"
+        )
+        .await,
+        0
+    );
+    let planned = demo_market(now, Currency::Twd);
+    let held: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT l.id, l.title, l.stock,
+                COALESCE(SUM(CASE WHEN o.state <> 'cancelled' THEN o.quantity END), 0)
+           FROM listings l JOIN orders o ON o.listing_id = l.id
+          GROUP BY l.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(held.len(), 9, "one listing per order story: {held:?}");
+    for (id, title, stock, held) in held {
+        let row = &planned[id as usize - 1];
+        assert_eq!(row.plan.title, title);
+        assert_eq!(stock + held, row.stock, "{title}");
+    }
+    assert!(
+        scalar(&pool, "SELECT COUNT(*) FROM listings WHERE status = 'sold'").await > 2,
+        "a deal sold something out"
+    );
+
+    // Orders: between the listing's seller and another member, after it was
+    // listed, amount and ticks as the room left them, the handover code
+    // exactly for established and completed ones, whose meet-up is set.
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM orders o JOIN listings l ON l.id = o.listing_id
+              WHERE o.seller_id <> l.seller_id OR o.buyer_id = o.seller_id
+                 OR o.created_at < l.created_at OR o.updated_at < o.created_at
+                 OR o.updated_at > ?1 OR o.quantity < 1 OR o.amount <= 0
+                 OR length(o.public_id) <> 32 OR o.public_id GLOB '*[^0-9a-f]*'
+                 OR o.seq < MAX(o.rev_quantity, o.rev_price, o.rev_place, o.rev_time)
+                 OR o.source NOT IN ('order', 'offer') OR o.pay_by IS NOT NULL"
+        )
+        .bind(now)
+        .fetch_one(&pool)
+        .await
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM orders
+              WHERE (state IN ('established', 'completed'))
+                    <> (handover_code IS NOT NULL AND length(handover_code) = 6
+                        AND handover_code NOT GLOB '*[^0-9]*')
+                 OR (state IN ('buyer_confirmed', 'established', 'completed')
+                     AND (ticks <> 15 OR place = '' OR meet_at IS NULL))
+                 OR (state = 'established' AND (established_at IS NULL OR completed_at IS NOT NULL))
+                 OR (state = 'completed' AND (established_at IS NULL OR completed_at IS NULL))
+                 OR (state NOT IN ('established', 'completed')
+                     AND (established_at IS NOT NULL OR completed_at IS NOT NULL))
+                 OR (state = 'established' AND meet_at <= ?1)
+                 OR (state = 'completed' AND (meet_at > completed_at OR completed_at < established_at))
+                 OR (state = 'negotiating' AND ticks = 15)
+                 OR (state = 'cancelled') <> (cancelled_by IS NOT NULL AND cancel_reason <> '')"
+        )
+        .bind(now)
+        .fetch_one(&pool)
+        .await
+        .unwrap(),
+        0
+    );
+
+    // Offers: every accepted one has its established order (source 'offer',
+    // same listing and buyer, at its price); a counter answers a countered
+    // offer and waits; pending ones expire ahead, expired ones behind.
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM offers f LEFT JOIN orders o ON o.id = f.order_id
+              WHERE f.state = 'accepted'
+                AND (o.id IS NULL OR o.source <> 'offer' OR o.state <> 'established'
+                     OR o.listing_id <> f.listing_id OR o.buyer_id <> f.buyer_id
+                     OR o.amount <> f.amount * f.quantity OR f.decided_at IS NULL)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM orders WHERE source = 'offer'").await,
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM offers WHERE state = 'accepted'"
+        )
+        .await
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM offers c JOIN offers f ON f.id = c.parent_id
+              WHERE c.by_seller = 1 AND c.state = 'pending' AND f.state = 'countered'
+                AND f.by_seller = 0 AND c.buyer_id = f.buyer_id AND c.listing_id = f.listing_id
+                AND c.created_at = f.decided_at AND c.amount > f.amount"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM offers f JOIN listings l ON l.id = f.listing_id
+              WHERE l.sale_mode <> 'offers' OR f.seller_id <> l.seller_id
+                 OR f.buyer_id = f.seller_id OR f.created_at < l.created_at
+                 OR (f.state = 'pending') <> (f.decided_at IS NULL)
+                 OR (f.state = 'pending' AND f.expires_at <= ?1)
+                 OR (f.state = 'expired' AND f.expires_at > ?2)
+                 OR (f.parent_id IS NULL) = (f.by_seller = 1)"
+        )
+        .bind(now)
+        .bind(before)
+        .fetch_one(&pool)
+        .await
+        .unwrap(),
+        0
+    );
+
+    // Several demo members on both sides; Sam and Mei have deals as buyers
+    // and, like most sellers, as sellers too.
+    assert!(scalar(&pool, "SELECT COUNT(DISTINCT buyer_id) FROM orders").await >= 5);
+    assert!(scalar(&pool, "SELECT COUNT(DISTINCT seller_id) FROM orders").await >= 3);
+    for name in ["sam", "mei"] {
+        let mine: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM orders o WHERE o.buyer_id = u.id)
+                  + (SELECT COUNT(*) FROM offers f WHERE f.buyer_id = u.id)
+               FROM users u WHERE u.username = ?",
+        )
+        .bind(name)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(mine >= 2, "{name}: {mine}");
+    }
 }
 
 #[tokio::test]

@@ -45,9 +45,9 @@ fn after(deal: &Deal, who: Party, step: Step) -> Deal {
 }
 
 fn all_ticked(deal: &Deal) -> Deal {
-    Term::ALL
-        .into_iter()
-        .fold(deal.clone(), |d, t| after(&d, Party::Buyer, tick(t, d.rev(t), true)))
+    Term::ALL.into_iter().fold(deal.clone(), |d, t| {
+        after(&d, Party::Buyer, tick(t, d.rev(t), true))
+    })
 }
 
 #[test]
@@ -199,7 +199,11 @@ fn once_established_only_the_meet_up_moves() {
     let moved = after(&d, Party::Seller, Step::Edit(TermValue::Time(LATER)));
     assert_eq!(moved.state, DealState::Established);
     assert!(!moved.ticks.has(Term::Time));
-    let retick = after(&moved, Party::Buyer, tick(Term::Time, moved.rev(Term::Time), true));
+    let retick = after(
+        &moved,
+        Party::Buyer,
+        tick(Term::Time, moved.rev(Term::Time), true),
+    );
     assert!(retick.ticks.all());
     assert_eq!(retick.state, DealState::Established);
 }
@@ -273,10 +277,23 @@ fn a_closed_order_refuses_every_step() {
 #[test]
 fn the_quantity_moves_the_stock_within_what_is_left() {
     let d = deal();
-    let raised = apply(&d, Party::Seller, &Step::Edit(TermValue::Quantity(3)), 2, NOW).unwrap();
+    let raised = apply(
+        &d,
+        Party::Seller,
+        &Step::Edit(TermValue::Quantity(3)),
+        2,
+        NOW,
+    )
+    .unwrap();
     assert_eq!((raised.deal.terms.quantity, raised.stock_delta), (3, 2));
     assert_eq!(
-        apply(&d, Party::Seller, &Step::Edit(TermValue::Quantity(4)), 2, NOW),
+        apply(
+            &d,
+            Party::Seller,
+            &Step::Edit(TermValue::Quantity(4)),
+            2,
+            NOW
+        ),
         refused(DealRefusal::NotEnoughStock)
     );
     let lowered = apply(
@@ -298,7 +315,10 @@ fn a_value_a_deal_cannot_have_is_refused_on_its_field() {
         (TermValue::Price(-1), Field::Price),
         (TermValue::Price(MAX_TOTAL + 1), Field::Price),
         (TermValue::Place("   ".into()), Field::MeetupPlace),
-        (TermValue::Place("x".repeat(MAX_PLACE + 1)), Field::MeetupPlace),
+        (
+            TermValue::Place("x".repeat(MAX_PLACE + 1)),
+            Field::MeetupPlace,
+        ),
         (TermValue::Time(NOW), Field::MeetAt),
         (TermValue::Time(NOW + MAX_MEET_AHEAD_MS + 1), Field::MeetAt),
         // The same value again changes nothing.
@@ -312,7 +332,13 @@ fn a_value_a_deal_cannot_have_is_refused_on_its_field() {
         );
     }
     assert_eq!(
-        apply(&d, Party::Seller, &Step::Edit(TermValue::Price(500)), 0, NOW),
+        apply(
+            &d,
+            Party::Seller,
+            &Step::Edit(TermValue::Price(500)),
+            0,
+            NOW
+        ),
         Err(Refusal::Field(Field::Price, Problem::Unchanged))
     );
 }
@@ -327,7 +353,10 @@ fn an_unset_meet_up_cannot_be_accepted_and_a_tick_must_change_something() {
         },
         ..deal()
     };
-    for (term, field) in [(Term::Place, Field::MeetupPlace), (Term::Time, Field::MeetAt)] {
+    for (term, field) in [
+        (Term::Place, Field::MeetupPlace),
+        (Term::Time, Field::MeetAt),
+    ] {
         assert_eq!(
             apply(&open, Party::Buyer, &tick(term, 0, true), 0, NOW),
             Err(Refusal::Field(field, Problem::Required))

@@ -12,6 +12,10 @@
 
 use crate::backend::{AppState, notify};
 use crate::domain::id::{ListingId, NoticeId};
+use crate::{
+    model::OrderLive,
+    protocol::{OrderEvent, ServerMsg, Topic},
+};
 
 /// What one committed change implies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +32,9 @@ pub enum Effect {
     ScheduleChanged,
     /// Stored notifications to push to their owners' open tabs.
     Notified(Vec<NoticeId>),
+    /// An order changed: its room hears the new state, exactly as stored
+    /// (read inside the transaction that stored it).
+    OrderChanged(OrderLive),
 }
 
 /// Applies `effects` in order.
@@ -48,6 +55,13 @@ pub async fn apply(state: &AppState, effects: &[Effect], now: i64) {
                 {
                     tracing::error!(error = %e, "pushing notifications failed");
                 }
+            }
+            Effect::OrderChanged(live) => {
+                let topic = Topic::Order {
+                    order: live.order.clone(),
+                };
+                let update = OrderEvent::Update { live: live.clone() };
+                state.hub.publish(&topic, ServerMsg::Order(update));
             }
         }
     }

@@ -136,3 +136,48 @@ pub async fn upload(pool: &SqlitePool, media: &MediaStore, owner: i64, now: i64)
 pub fn file_of(url: &str) -> &str {
     url.strip_prefix("/media/").unwrap()
 }
+
+/// What the server functions reach, around `pool`, with everything else
+/// (media, outbox, secret) inside `dir` and no network: for service tests
+/// of use cases that take the whole state.
+pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::AppState {
+    use crate::backend::{
+        auction::{AuctionHouse, Rules},
+        catalog::search_cache::SearchCache,
+        live::hub::{DEFAULT_QUEUE, Hub},
+        platform::{config::Config, limits::Limits, outbox::FileOutbox, secret::Secret},
+    };
+    use std::sync::Arc;
+    let data = dir.path().to_string_lossy().into_owned();
+    let config =
+        Config::from_lookup(|k| (k == "HAGGLE_DATA_DIR").then(|| data.clone())).expect("config");
+    let hub = Hub::new(DEFAULT_QUEUE);
+    let search_cache = SearchCache::default();
+    let auctions = AuctionHouse::new(
+        pool.clone(),
+        hub.clone(),
+        search_cache.clone(),
+        Rules {
+            currency: config.currency,
+            increments: config.increments.clone(),
+            soft_close_ms: 120_000,
+        },
+    );
+    let outbox = Arc::new(FileOutbox::new(dir.path().join("outbox.jsonl")));
+    crate::backend::AppState {
+        db: pool.clone(),
+        hub,
+        auctions,
+        search_cache,
+        config: Arc::new(config),
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("haggle")
+            .build(),
+        media: media(dir),
+        secret: Secret::load_or_create(dir.path()).expect("secret"),
+        vault: vault(),
+        mailer: outbox.clone(),
+        sms: outbox,
+        limits: Arc::new(Limits::default()),
+    }
+}

@@ -9,5 +9,6 @@ mod auth;
 mod catalog;
 mod http;
 mod identity;
+mod order;
 mod order_pages;
 mod websocket;

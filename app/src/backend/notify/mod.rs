@@ -56,6 +56,22 @@ pub async fn store_deal(
     store::insert_deal_notice(conn, user, kind, listing, amount, link, now).await
 }
 
+/// [`store_deal`], replacing `user`'s unread notices of the same kind about
+/// the same order or offer: a negotiation's many small changes leave one
+/// unread notice, the newest, rather than a bell full of them.
+pub async fn store_deal_replacing(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    kind: NoticeKind,
+    listing: ListingId,
+    amount: Option<i64>,
+    link: DealLink,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    store::delete_unread_deal_notices(&mut *conn, user, kind, link).await?;
+    store::insert_deal_notice(conn, user, kind, listing, amount, link, now).await
+}
+
 /// Stores one notification for everyone who favorited `listing`.
 pub async fn store_for_favoriters(
     conn: &mut SqliteConnection,

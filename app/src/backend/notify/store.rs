@@ -85,6 +85,31 @@ pub async fn insert_deal_notice(
     .await
 }
 
+/// Deletes `user`'s unread notices of `kind` about the order or offer `link`.
+pub async fn delete_unread_deal_notices(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    kind: NoticeKind,
+    link: DealLink,
+) -> Result<(), sqlx::Error> {
+    let (order, offer) = match link {
+        DealLink::Order(order) => (Some(order), None),
+        DealLink::Offer(offer) => (None, Some(offer)),
+    };
+    sqlx::query(
+        "DELETE FROM notifications
+          WHERE user_id = ? AND kind = ? AND read_at IS NULL
+            AND order_id IS ? AND offer_id IS ?",
+    )
+    .bind(user)
+    .bind(kind.as_str())
+    .bind(order)
+    .bind(offer)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
 /// Inserts one notification for each member who favorited `listing`.
 pub async fn insert_notices_for_favoriters(
     ex: impl SqliteExecutor<'_>,

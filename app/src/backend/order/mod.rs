@@ -4,17 +4,25 @@
 //! with the buyer's handover code. Auctions create orders for the winner, who
 //! then has 48 hours to pay (the payment flow arrives with the wallet).
 
+mod handover;
+mod negotiate;
+mod room;
 pub mod socket;
 mod store;
+#[cfg(test)]
+mod tests;
+
+pub use handover::{CODE_PAUSE_MS, CODE_TRIES, complete};
+pub use negotiate::{MAX_NEGOTIATING, place, step};
+pub use room::{LIST_LIMIT, mine, room};
 
 use crate::{
-    backend::AppState,
     domain::{
         id::{ListingId, OrderId, UserId},
-        order::{DealRefusal, Step, Term, Ticks},
+        order::{Deal, DealRefusal, DealState, Party, Term, Terms, Ticks},
     },
     error::AppError,
-    model::{MyOrders, OrderRoom},
+    model::OrderLive,
 };
 
 use crate::{
@@ -69,6 +77,9 @@ pub(crate) fn summary(
     pay_by: Option<i64>,
     currency: Currency,
 ) -> OrderSummary {
+    // An auction's order waits for payment until the wallet arrives: the
+    // room refuses every step on it, so the negotiated states never reach
+    // these pages.
     let state = match state {
         "cancelled" => OrderState::Cancelled,
         _ => OrderState::AwaitingPayment,
@@ -151,64 +162,108 @@ pub struct Viewer {
     pub admin: bool,
 }
 
-/// The buyer orders `quantity` units of `listing` with a remark; the units
-/// are taken from the stock in the same transaction. Returns the order's
-/// public id.
-pub async fn place(
-    _state: &AppState,
-    _buyer: UserId,
-    _listing: ListingId,
-    _quantity: u32,
-    _remark: &str,
-    _now: i64,
-) -> Result<String, AppError> {
-    Err(AppError::Internal)
+/// Each change reads before it writes: taking the write lock up front makes
+/// a concurrent writer wait (busy timeout) rather than fail the stale
+/// snapshot's first write with SQLITE_BUSY.
+const IMMEDIATE: &str = "BEGIN IMMEDIATE";
+
+/// Which side of `row`'s deal `user` is on, if any.
+fn party_of(row: &store::OrderRow, user: UserId) -> Option<Party> {
+    if user == row.buyer_id {
+        Some(Party::Buyer)
+    } else if user == row.seller_id {
+        Some(Party::Seller)
+    } else {
+        None
+    }
 }
 
-/// The negotiation room of `order` as `viewer` sees it; `NotFound` for
-/// anyone but its two parties and admins.
-pub async fn room(
-    _state: &AppState,
-    _viewer: Viewer,
-    _order: &str,
-    _now: i64,
-) -> Result<OrderRoom, AppError> {
-    Err(AppError::NotFound)
+fn party_str(party: Party) -> &'static str {
+    match party {
+        Party::Buyer => "buyer",
+        Party::Seller => "seller",
+    }
 }
 
-/// One party's step in the room (`reason` goes with a cancellation); the
-/// new state reaches both sides' tabs.
-pub async fn step(
-    _state: &AppState,
-    _actor: UserId,
-    _order: &str,
-    _step: Step,
-    _reason: Option<&str>,
-    _now: i64,
-) -> Result<(), AppError> {
-    Err(AppError::NotFound)
+fn parse_party(text: &str) -> Option<Party> {
+    [Party::Buyer, Party::Seller]
+        .into_iter()
+        .find(|p| party_str(*p) == text)
 }
 
-/// The seller types the buyer's handover code at the meet-up; the right
-/// code completes the order, wrong ones are counted and pause entry.
-pub async fn complete(
-    _state: &AppState,
-    _seller: UserId,
-    _order: &str,
-    _code: &str,
-    _now: i64,
-) -> Result<(), AppError> {
-    Err(AppError::NotFound)
+fn decode_state(text: &str) -> Result<DealState, AppError> {
+    DealState::parse(text).ok_or_else(|| {
+        tracing::error!(state = text, "unknown order state");
+        AppError::Internal
+    })
 }
 
-/// The user's orders, bought and sold: established ones first ("to
-/// trade"), then the history.
-pub async fn mine(_state: &AppState, _user: UserId, _now: i64) -> Result<MyOrders, AppError> {
-    Err(AppError::Internal)
+/// A count as the `u32` the rules take (never negative in the database).
+fn units(count: i64) -> u32 {
+    u32::try_from(count.max(0)).unwrap_or(u32::MAX)
+}
+
+/// The negotiable part of a stored order.
+fn deal_of(row: &store::OrderRow) -> Result<Deal, AppError> {
+    Ok(Deal {
+        state: decode_state(&row.state)?,
+        terms: Terms {
+            quantity: units(row.quantity),
+            price: row.amount,
+            place: row.place.clone(),
+            time: row.meet_at,
+        },
+        ticks: Ticks(u8::try_from(row.ticks).unwrap_or(0) & Ticks::ALL.0),
+        revs: [row.rev_quantity, row.rev_price, row.rev_place, row.rev_time],
+        seq: row.seq,
+    })
+}
+
+/// What both sides' rooms show of `deal`, the order `row` (as it stands
+/// after a step, with its cancellation if there is one).
+fn live_of(
+    row: &store::OrderRow,
+    deal: &Deal,
+    cancelled: Option<(Party, &str)>,
+    currency: Currency,
+) -> OrderLive {
+    OrderLive {
+        order: row.public_id.clone(),
+        seq: deal.seq,
+        state: deal.state,
+        quantity: deal.terms.quantity,
+        price: Money::new(deal.terms.price, currency),
+        place: deal.terms.place.clone(),
+        time: deal.terms.time,
+        ticks: deal.ticks,
+        revs: deal.revs,
+        cancelled_by: cancelled.map(|c| c.0),
+        cancel_reason: cancelled.map(|c| c.1.to_owned()),
+    }
+}
+
+/// A stored order's cancellation, if it was cancelled.
+fn cancellation(row: &store::OrderRow) -> Option<(Party, &str)> {
+    let by = parse_party(row.cancelled_by.as_deref()?)?;
+    Some((by, row.cancel_reason.as_deref().unwrap_or_default()))
+}
+
+/// One order's changes at a time, in-process: stored and published in the
+/// same order, so a room never hears update n+1 before update n. (The
+/// database serialises the writes anyway; this only orders the publishing
+/// that follows each commit.)
+async fn turn(order: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    use std::hash::{Hash, Hasher};
+    static TURNS: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
+        std::sync::LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    order.hash(&mut hasher);
+    let slot = (hasher.finish() % TURNS.len() as u64) as usize;
+    TURNS[slot].lock().await
 }
 
 #[cfg(test)]
-mod tests {
+mod auction_tests {
     use super::*;
     use crate::backend::testing::*;
 

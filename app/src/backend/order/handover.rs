@@ -1,0 +1,173 @@
+//! The handover: the buyer shows a one-time code (and its QR code) at the
+//! meet-up, the seller types it, and the right code completes the order.
+//! Six digits are guessable in bulk, so wrong codes pause entry.
+
+use super::{IMMEDIATE, cancellation, deal_of, live_of, party_of, store, turn};
+use crate::{
+    backend::{
+        AppState,
+        effects::{self, Effect},
+        notify::{self, DealLink},
+    },
+    domain::{
+        form::{Field, Problem},
+        id::UserId,
+        order::{Step, apply},
+    },
+    error::AppError,
+    model::{Handover, NoticeKind},
+};
+
+/// Wrong codes in a row before entry pauses.
+pub const CODE_TRIES: i64 = 5;
+/// How long entry pauses after [`CODE_TRIES`] wrong codes.
+pub const CODE_PAUSE_MS: i64 = 15 * 60 * 1000;
+
+/// The buyer's proof of handover: the code and its QR code, drawn here as
+/// a self-contained `<svg>` element (no XML declaration, so it can sit
+/// inside an HTML page).
+pub(super) fn handover(code: &str) -> Option<Handover> {
+    let qr = qrcode::QrCode::new(code.as_bytes()).ok()?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    let start = svg.find("<svg")?;
+    Some(Handover {
+        code: code.to_owned(),
+        qr_svg: svg[start..].to_owned(),
+    })
+}
+
+/// Whether `typed` is `code`, in time independent of where they differ
+/// (the length, six digits, is no secret).
+fn same_code(typed: &str, code: &str) -> bool {
+    typed.len() == code.len()
+        && typed
+            .bytes()
+            .zip(code.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+/// The seller types the buyer's handover code at the meet-up; the right
+/// code completes the order, wrong ones are counted and pause entry.
+pub async fn complete(
+    state: &AppState,
+    seller: UserId,
+    order: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    // Spaces a seller types between digit groups do not count.
+    let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let _turn = turn(order).await;
+    let mut tx = state.db.begin_with(IMMEDIATE).await?;
+    let row = store::load_order(&mut *tx, order)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let who = party_of(&row, seller).ok_or(AppError::NotFound)?;
+    let deal = deal_of(&row)?;
+    // The state and the side first: a code is only weighed (and a wrong one
+    // only counted) when completing is what this seller may do now.
+    let applied = apply(&deal, who, &Step::Complete, 0, now)?;
+    if row.code_paused_until.is_some_and(|until| until > now) {
+        return Err(AppError::field(Field::Code, Problem::TooManyTries));
+    }
+    if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::field(Field::Code, Problem::NotACode));
+    }
+    let Some(right) = row.handover_code.as_deref() else {
+        tracing::error!(order, "an established order without a handover code");
+        return Err(AppError::Internal);
+    };
+    if !same_code(&typed, right) {
+        let failures = row.code_failures + 1;
+        let paused = failures >= CODE_TRIES;
+        let (failures, until) = if paused {
+            (0, Some(now + CODE_PAUSE_MS))
+        } else {
+            (failures, None)
+        };
+        store::set_code_failures(&mut *tx, row.id, failures, until).await?;
+        tx.commit().await?;
+        tracing::info!(order, paused, "wrong handover code");
+        let problem = if paused {
+            Problem::TooManyTries
+        } else {
+            Problem::Wrong
+        };
+        return Err(AppError::field(Field::Code, problem));
+    }
+    let next = applied.deal;
+    let stored = store::update_deal(
+        &mut *tx,
+        row.id,
+        &row.state,
+        row.seq,
+        &store::Change {
+            state: next.state.as_str(),
+            quantity: next.terms.quantity,
+            amount: next.terms.price,
+            place: &next.terms.place,
+            meet_at: next.terms.time,
+            ticks: next.ticks,
+            revs: next.revs,
+            seq: next.seq,
+            handover_code: None,
+            cancelled_by: None,
+            cancel_reason: None,
+            established_at: None,
+            completed_at: Some(now),
+        },
+        now,
+    )
+    .await?;
+    if !stored {
+        return Err(AppError::Conflict);
+    }
+    store::set_code_failures(&mut *tx, row.id, 0, None).await?;
+    let notice = notify::store_deal(
+        &mut tx,
+        row.buyer_id,
+        NoticeKind::OrderCompleted,
+        row.listing_id,
+        Some(next.terms.price),
+        DealLink::Order(row.id),
+        now,
+    )
+    .await?;
+    let live = live_of(&row, &next, cancellation(&row), state.config.currency);
+    tx.commit().await?;
+    tracing::info!(order, "order completed");
+    effects::apply(
+        state,
+        &[Effect::OrderChanged(live), Effect::Notified(vec![notice])],
+        now,
+    )
+    .await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_compare_whole() {
+        assert!(same_code("012345", "012345"));
+        assert!(!same_code("012346", "012345"));
+        assert!(!same_code("112345", "012345"));
+        assert!(!same_code("01234", "012345"));
+    }
+
+    #[test]
+    fn the_qr_code_is_an_svg_element_of_the_code() {
+        let shown = handover("042042").unwrap();
+        assert_eq!(shown.code, "042042");
+        assert!(shown.qr_svg.starts_with("<svg"), "{}", &shown.qr_svg[..40]);
+        assert!(shown.qr_svg.ends_with("</svg>"));
+        // The code itself is drawn, not written out.
+        assert!(!shown.qr_svg.contains("042042"));
+    }
+}

@@ -4,7 +4,7 @@
 //! how many keys it remembers, since keys are chosen by whoever sends the
 //! requests.
 
-use crate::error::AppError;
+use crate::{domain::id::UserId, error::AppError};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::{
     hash::Hash,
@@ -50,12 +50,17 @@ pub struct Limits {
     /// Sessions a CAPTCHA image may create (for a browser without one) per
     /// address network: each is a stored row.
     pub captcha_sessions: Limit<IpAddr>,
+    /// Offers one member makes (each notifies a seller): 20 an hour, plenty
+    /// for bargain hunting, too few to flood sellers.
+    pub offers_per_buyer: Limit<UserId>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
 pub const SIGN_UPS_PER_HOUR: u32 = 10;
 /// Sign-ups over the whole site an hour before everyone gets the CAPTCHA.
 pub const SITE_SIGN_UPS_PER_HOUR: u32 = 200;
+/// Offers one member may make an hour.
+pub const OFFERS_PER_HOUR: u32 = 20;
 const HOUR: Duration = Duration::from_secs(3600);
 
 impl Limits {
@@ -72,6 +77,7 @@ impl Limits {
             listing_views: Limit::new(120, HOUR),
             captcha_images: Limit::new(30, HOUR / 6),
             captcha_sessions: Limit::new(10, HOUR),
+            offers_per_buyer: Limit::new(OFFERS_PER_HOUR, HOUR),
         }
     }
 }

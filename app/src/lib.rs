@@ -94,6 +94,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/my/bids") view={Lazy::<MyBidsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/my/auctions") view={Lazy::<MyAuctionsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id/offer") view={Lazy::<MakeOfferRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/offers") view={Lazy::<MyOffersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/offers/:id") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -24,6 +24,7 @@ use super::{
         sell::{EditListingPage, SellPage},
     },
     notify::NotificationsPage,
+    offer::{make::MakeOfferPage, mine::MyOffersPage, page::OfferPage},
 };
 
 /// Declares `Route => Page` pairs: the route loads no data of its own (each
@@ -62,4 +63,7 @@ lazy_pages! {
     MyBidsRoute => MyBidsPage,
     MyAuctionsRoute => MyAuctionsPage,
     NotificationsRoute => NotificationsPage,
+    MakeOfferRoute => MakeOfferPage,
+    OfferRoute => OfferPage,
+    MyOffersRoute => MyOffersPage,
 }

@@ -10,3 +10,4 @@ pub mod error;
 pub mod lazy;
 pub mod not_found;
 pub mod notify;
+pub mod offer;

@@ -9,4 +9,5 @@ mod auth;
 mod catalog;
 mod http;
 mod identity;
+mod offer;
 mod websocket;

@@ -306,7 +306,7 @@ async fn a_counter_racing_an_accept_on_one_offer_exactly_one_wins() {
                 assert_eq!(state.order, a.order);
                 assert_eq!(state.countered_by, None);
                 // Put the unit back for the next round.
-                order::release_stock(&mut *f.state.db.acquire().await.unwrap(), f.chairs, 1)
+                order::release_stock(&mut f.state.db.acquire().await.unwrap(), f.chairs, 1)
                     .await
                     .unwrap();
             }
@@ -357,7 +357,7 @@ async fn a_withdrawal_racing_an_acceptance_exactly_one_wins() {
         let closed = Err(AppError::Deal(DealRefusal::Closed));
         assert!(accept == closed || withdraw == closed);
         if accept.is_ok() {
-            order::release_stock(&mut *f.state.db.acquire().await.unwrap(), f.chairs, 1)
+            order::release_stock(&mut f.state.db.acquire().await.unwrap(), f.chairs, 1)
                 .await
                 .unwrap();
         }
@@ -534,6 +534,9 @@ async fn a_backlog_of_expiries_is_worked_through_in_batches() {
     );
 }
 
+/// Who offers how much for how many of which listing, and the answer.
+type Attempt = (UserId, ListingId, i64, u32, Result<String, AppError>);
+
 #[tokio::test]
 async fn a_refused_offer_says_why_and_changes_nothing() {
     let f = fixture().await;
@@ -543,7 +546,7 @@ async fn a_refused_offer_says_why_and_changes_nothing() {
     let before = f.everything().await;
     let deal = |r| Err(AppError::Deal(r));
     let field = |field, problem| Err(AppError::field(field, problem));
-    let cases: Vec<(UserId, ListingId, i64, u32, Result<String, AppError>)> = vec![
+    let cases: Vec<Attempt> = vec![
         (f.seller, f.chairs, 800, 1, deal(DealRefusal::OwnListing)),
         (f.ann, fixed, 800, 1, deal(DealRefusal::NoOffers)),
         (f.ann, waiting, 800, 1, deal(DealRefusal::NotForSale)),

@@ -35,25 +35,32 @@ pub fn OfferPage() -> impl IntoView {
         |(id, _, _)| fetch_offer(id),
     );
     let live = expect_context::<Live>();
-    Effect::new(move |_| {
-        let Some(notice) = live.notice.get() else {
-            return;
-        };
-        let Some(link) = notice.link.as_deref() else {
-            return;
-        };
-        let this = format!("/offers/{}", id());
-        let same_listing = offer.with_untracked(|o| match o {
-            Some(Ok(o)) => notice.listing == Some(o.listing.id),
-            _ => false,
-        });
-        if link == this || (link.starts_with("/offers/") && same_listing) {
-            changed.update(|n| *n += 1);
-        }
-    });
+    // Only what arrives from now on: the notice that brought the viewer here
+    // is already in what the page loads.
+    Effect::watch(
+        move || live.notice.get(),
+        move |notice, _, _| {
+            let Some(notice) = notice else {
+                return;
+            };
+            let Some(link) = notice.link.as_deref() else {
+                return;
+            };
+            let this = format!("/offers/{}", id());
+            let same_listing = offer.with_untracked(|o| match o {
+                Some(Ok(o)) => notice.listing == Some(o.listing.id),
+                _ => false,
+            });
+            if link == this || (link.starts_with("/offers/") && same_listing) {
+                changed.update(|n| *n += 1);
+            }
+        },
+        false,
+    );
+    // A refetch keeps the page in place until the new state arrives.
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, offers_title)) />
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match offer.await {
                     Ok(offer) => EitherOf4::A(view! { <Offer offer answer /> }),
@@ -62,7 +69,7 @@ pub fn OfferPage() -> impl IntoView {
                     Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

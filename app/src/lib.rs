@@ -99,6 +99,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/l/:id/buy") view={Lazy::<BuyRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/o/:id") view={Lazy::<OrderRoomRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/l/:id/offer") view={Lazy::<MakeOfferRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/offers") view={Lazy::<MyOffersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/offers/:id") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

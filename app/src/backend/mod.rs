@@ -1,7 +1,7 @@
 //! Server-only code, the one gate: nothing below compiles into the browser.
 //!
 //! Infrastructure without business rules (`platform`, `web`, `live`) stands apart
-//! from the areas (`account`, `catalog`, `auction`, `notify`, `order`), each of
+//! from the areas (`account`, `catalog`, `auction`, `notify`, `offer`, `order`), each of
 //! which holds its use cases.
 
 pub mod account;
@@ -12,6 +12,7 @@ pub mod demo;
 pub mod effects;
 pub mod live;
 pub mod notify;
+pub mod offer;
 pub mod order;
 pub mod platform;
 #[cfg(test)]

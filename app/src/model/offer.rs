@@ -1,6 +1,10 @@
 //! Offers as their two sides see them.
 
-use crate::domain::{money::Money, offer::OfferState, order::Party};
+use crate::domain::{
+    money::Money,
+    offer::OfferState,
+    order::{DealRefusal, Party},
+};
 use crate::model::{DealListing, Participant};
 use serde::{Deserialize, Serialize};
 
@@ -37,4 +41,17 @@ pub struct OfferView {
 pub struct MyOffers {
     pub received: Vec<OfferView>,
     pub made: Vec<OfferView>,
+}
+
+/// What the make-an-offer page shows about a listing, for the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferTarget {
+    pub listing: DealListing,
+    /// Units left.
+    pub stock: u32,
+    /// Why the caller cannot make an offer here, if they cannot.
+    pub refusal: Option<DealRefusal>,
+    /// The caller's open offer on this listing (or the seller's counter to
+    /// one), which they answer before making another.
+    pub open: Option<String>,
 }

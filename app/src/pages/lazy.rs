@@ -24,6 +24,7 @@ use super::{
         sell::{EditListingPage, SellPage},
     },
     notify::NotificationsPage,
+    offer::{make::MakeOfferPage, mine::MyOffersPage, page::OfferPage},
     order::{buy::BuyPage, list::OrdersPage, room::OrderRoomPage},
 };
 
@@ -66,4 +67,7 @@ lazy_pages! {
     BuyRoute => BuyPage,
     OrderRoomRoute => OrderRoomPage,
     OrdersRoute => OrdersPage,
+    MakeOfferRoute => MakeOfferPage,
+    OfferRoute => OfferPage,
+    MyOffersRoute => MyOffersPage,
 }

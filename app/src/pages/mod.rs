@@ -10,4 +10,5 @@ pub mod error;
 pub mod lazy;
 pub mod not_found;
 pub mod notify;
+pub mod offer;
 pub mod order;

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod http;
 mod identity;
+mod offer;
 mod order;
 mod order_pages;
 mod websocket;

@@ -53,6 +53,9 @@ pub struct Limits {
     /// Orders one member may place: each takes stock from a listing and
     /// notifies its seller, so a script must not sweep the catalog.
     pub orders_per_buyer: Limit<UserId>,
+    /// Offers one member makes (each notifies a seller): 20 an hour, plenty
+    /// for bargain hunting, too few to flood sellers.
+    pub offers_per_buyer: Limit<UserId>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -61,6 +64,8 @@ pub const SIGN_UPS_PER_HOUR: u32 = 10;
 pub const SITE_SIGN_UPS_PER_HOUR: u32 = 200;
 /// Orders one member may place an hour.
 pub const ORDERS_PER_HOUR: u32 = 30;
+/// Offers one member may make an hour.
+pub const OFFERS_PER_HOUR: u32 = 20;
 const HOUR: Duration = Duration::from_secs(3600);
 
 impl Limits {
@@ -78,6 +83,7 @@ impl Limits {
             captcha_images: Limit::new(30, HOUR / 6),
             captcha_sessions: Limit::new(10, HOUR),
             orders_per_buyer: Limit::new(ORDERS_PER_HOUR, HOUR),
+            offers_per_buyer: Limit::new(OFFERS_PER_HOUR, HOUR),
         }
     }
 }

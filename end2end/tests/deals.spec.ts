@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+import { approvedListing, freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
+
+/** A `datetime-local` value `days` from now at 18:30, in the browser's zone. */
+function meetUpValue(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T18:30`;
+}
+
+async function openRoom(page: Page, url: string) {
+  await page.goto(url);
+  await hydrated(page);
+  // The room's controls wait for the live socket.
+  await expect(page.getByTestId('order-offline')).toBeHidden();
+}
+
+async function saveTerm(page: Page, term: string, label: string, value: string) {
+  await page.getByTestId(`term-${term}`).getByLabel(label).fill(value);
+  await page.getByTestId(`term-${term}`).getByRole('button', { name: 'Save' }).click();
+}
+
+test('buyer orders, the seller edits live, both confirm, the handover code completes it', async ({ browser }) => {
+  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
+  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
+  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
+    await signUpVerified(page, name);
+  }
+  grantAdmin(adminName);
+  const title = `Rice cooker ${freshName('rc')}`;
+  const id = await approvedListing(seller, admin, title, 'fixed', '1200');
+
+  // The buyer orders from the listing page.
+  await buyer.goto(`/l/${id}`);
+  await hydrated(buyer);
+  await buyer.getByRole('link', { name: 'Buy' }).click();
+  await expect(buyer).toHaveURL(new RegExp(`/l/${id}/buy$`));
+  await buyer.getByLabel('Quantity').fill('1');
+  await buyer.getByLabel('Remark').fill('Can we meet after work?');
+  await buyer.getByRole('button', { name: 'Place order' }).click();
+  await expect(buyer).toHaveURL(/\/o\/[0-9a-f]{32}$/);
+  const room = new URL(buyer.url()).pathname;
+  await openRoom(buyer, room);
+  await openRoom(seller, room);
+  await expect(seller.getByTestId('order-status')).toHaveText('Negotiating');
+  await expect(seller.getByTestId('order-remark')).toContainText('Can we meet after work?');
+
+  // The buyer accepts the price; the seller changes it and the tick clears live.
+  const priceTick = buyer.getByRole('checkbox', { name: 'Total price' });
+  await priceTick.check();
+  await expect(seller.getByTestId('tick-state-price')).toHaveText('Accepted');
+  await saveTerm(seller, 'price', 'Total price', '1100');
+  await expect(buyer.getByTestId('term-price-value')).toHaveText('NT$1,100');
+  await expect(priceTick).not.toBeChecked();
+
+  // The seller proposes a time; the buyer ticks all four and confirms.
+  await saveTerm(seller, 'time', 'Meet-up time', meetUpValue(3));
+  await expect(buyer.getByTestId('term-time-value')).toContainText('18:30');
+  for (const term of ['Quantity', 'Total price', 'Meet-up place', 'Meet-up time']) {
+    await buyer.getByRole('checkbox', { name: term }).check();
+    await expect(buyer.getByRole('checkbox', { name: term })).toBeChecked();
+  }
+  await buyer.getByRole('button', { name: 'Confirm' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText("Waiting for the seller's confirmation");
+  await seller.getByRole('button', { name: 'Confirm' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText('Established');
+  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+
+  // Both see it in "to trade", with the place and time.
+  for (const page of [buyer, seller]) {
+    await page.goto('/orders');
+    await expect(page.getByTestId('to-trade')).toContainText(title);
+    await expect(page.getByTestId('to-trade')).toContainText('Taipei Main Station');
+  }
+
+  // At the meet-up: a wrong code is refused, the buyer's code completes it.
+  await openRoom(buyer, room);
+  await openRoom(seller, room);
+  const code = (await buyer.getByLabel('Handover code').textContent())!.trim();
+  expect(code).toMatch(/^\d{6}$/);
+  await expect(buyer.getByTestId('handover-qr').locator('svg')).toBeVisible();
+  await expect(seller.getByText(code)).toHaveCount(0);
+  const wrong = code === '000000' ? '111111' : '000000';
+  await seller.getByLabel('Handover code').fill(wrong);
+  await seller.getByRole('button', { name: 'Complete' }).click();
+  await expect(seller.getByTestId('complete-form')).toContainText("That doesn't match.");
+  await seller.getByLabel('Handover code').fill(code);
+  await seller.getByRole('button', { name: 'Complete' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText('Completed');
+  await expect(buyer.getByTestId('order-status')).toHaveText('Completed');
+
+  // Nobody else can open the room.
+  const stranger = await browser.newContext();
+  const strangerPage = await stranger.newPage();
+  await signUpVerified(strangerPage, freshName('nosy'));
+  const res = await strangerPage.goto(room);
+  expect(res!.status()).toBe(404);
+
+  // Without JavaScript the buyer still reads the room.
+  const state = await contexts[2].storageState();
+  const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: state });
+  const plain = await nojs.newPage();
+  await plain.goto(room);
+  await expect(plain.getByTestId('order-status')).toHaveText('Completed');
+  await expect(plain.getByTestId('term-price-value')).toHaveText('NT$1,100');
+  await expect(plain.getByTestId('term-place-value')).toHaveText('Taipei Main Station');
+  await expect(plain.getByLabel('Handover code')).toHaveText(code);
+  for (const c of [...contexts, stranger, nojs]) await c.close();
+});

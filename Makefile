@@ -110,7 +110,7 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	@echo "Starting Haggle on http://$(ADDR)  (data in $(DATA_DIR), Ctrl-C to stop)"
 	LEPTOS_SITE_ADDR=$(ADDR) LEPTOS_SITE_ROOT=target/site HAGGLE_DATA_DIR=$(DATA_DIR) \
-	  HAGGLE_DEMO=1 ./target/release/haggle
+	  HAGGLE_DEMO=1 HAGGLE_DEMO_PASSWORD=haggle-demo ./target/release/haggle
 
 dev: setup-build
 	cargo leptos watch --split

@@ -108,3 +108,56 @@ test('buyer orders, the seller edits live, both confirm, the handover code compl
   await expect(plain.getByLabel('Handover code')).toHaveText(code);
   for (const c of [...contexts, stranger, nojs]) await c.close();
 });
+
+test('an offer, a counter, the counter accepted: an established order at the countered price', async ({ browser }) => {
+  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
+  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
+  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
+    await signUpVerified(page, name);
+  }
+  grantAdmin(adminName);
+  const title = `Desk lamp ${freshName('dl')}`;
+  const id = await approvedListing(seller, admin, title, 'offers', '2000');
+
+  // The buyer offers 1,500.
+  await buyer.goto(`/l/${id}`);
+  await hydrated(buyer);
+  await buyer.getByRole('link', { name: 'Make an offer' }).click();
+  await expect(buyer).toHaveURL(new RegExp(`/l/${id}/offer$`));
+  await buyer.getByLabel('Offer amount').fill('1500');
+  await buyer.getByLabel('Quantity').fill('1');
+  await buyer.getByRole('button', { name: 'Send offer' }).click();
+  await expect(buyer).toHaveURL(/\/offers\/[0-9a-f]{32}$/);
+  const offer = new URL(buyer.url()).pathname;
+  await hydrated(buyer);
+  await expect(buyer.getByTestId('offer-state')).toHaveText('Waiting for an answer');
+
+  // The seller is told live, opens it from the offers list and counters at 1,800.
+  await expect(seller.getByTestId('toast')).toContainText(title);
+  await seller.goto('/offers');
+  await seller.locator(`a[href="${offer}"]`).first().click();
+  await expect(seller).toHaveURL(new RegExp(`${offer}$`));
+  await hydrated(seller);
+  await seller.getByLabel('Counter amount').fill('1800');
+  await seller.getByRole('button', { name: 'Counter' }).click();
+  await expect(seller).toHaveURL(/\/offers\/[0-9a-f]{32}$/);
+  await expect(seller).not.toHaveURL(new RegExp(`${offer}$`));
+
+  // The buyer's page shows the counter live; the buyer accepts it.
+  await expect(buyer.getByTestId('offer-state')).toHaveText('Countered');
+  await buyer.getByTestId('counter-link').click();
+  await hydrated(buyer);
+  await expect(buyer.getByTestId('offer-amount')).toHaveText('NT$1,800');
+  await buyer.getByRole('button', { name: 'Accept' }).click();
+  await expect(buyer.getByTestId('offer-state')).toHaveText('Accepted');
+
+  // It is an established order at the countered price, in both "to trade" lists.
+  await buyer.getByTestId('order-link').click();
+  await expect(buyer).toHaveURL(/\/o\/[0-9a-f]{32}$/);
+  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+  await expect(buyer.getByTestId('term-price-value')).toHaveText('NT$1,800');
+  await seller.goto('/orders');
+  await expect(seller.getByTestId('to-trade')).toContainText(title);
+  for (const c of contexts) await c.close();
+});

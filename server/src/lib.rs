@@ -103,6 +103,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
                 tracing::debug!("database has data; no demo seeding")
             }
         }
+        if let Some(password) = &config.demo_password {
+            let opened = demo::open_demo_logins(&pool, password).await?;
+            tracing::info!(opened, "demo members can log in");
+        }
     }
     // Demo data and databases from before the search index are indexed here.
     let indexed = search::index_missing(&pool).await?;

@@ -607,3 +607,40 @@ fn demo_prices_look_like_prices_in_every_currency() {
     assert_eq!(round_twd(987), 990);
     assert_eq!(round_twd(23_456), 23_500);
 }
+
+#[tokio::test]
+async fn demo_members_log_in_with_the_demo_password_once_set() {
+    let (pool, _dir) = temp_db().await;
+    let mut conn = pool.acquire().await.unwrap();
+    ensure_users(&mut conn, crate::backend::testing::NOW)
+        .await
+        .unwrap();
+    drop(conn);
+    // Someone who signed up on their own keeps their password.
+    let outsider = crate::backend::testing::user(&pool, "outsider").await;
+    assert_eq!(
+        open_demo_logins(&pool, "haggle-demo").await.unwrap(),
+        USERS.len() as u64
+    );
+    let (hash, verified): (String, Option<i64>) =
+        sqlx::query_as("SELECT password_hash, email_verified_at FROM users WHERE username = 'sam'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    use argon2::{PasswordHash, PasswordVerifier};
+    let parsed = PasswordHash::new(&hash).unwrap();
+    assert!(
+        argon2::Argon2::default()
+            .verify_password(b"haggle-demo", &parsed)
+            .is_ok()
+    );
+    assert!(verified.is_some());
+    let untouched: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
+        .bind(outsider)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(untouched, "");
+    // A restart sets nothing again: a member's own change stands.
+    assert_eq!(open_demo_logins(&pool, "other").await.unwrap(), 0);
+}

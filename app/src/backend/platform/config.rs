@@ -15,6 +15,10 @@ pub struct Config {
     pub database_url: String,
     /// Create demo data when the database is empty.
     pub demo: bool,
+    /// With `demo`: the password the demo members log in with (their
+    /// e-mails count as verified), so a newcomer can see deals from both
+    /// sides. Unset, demo members cannot log in.
+    pub demo_password: Option<String>,
     pub currency: Currency,
     /// Interval of WebSocket pings; a socket silent for three intervals is closed.
     pub heartbeat: Duration,
@@ -117,6 +121,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url)
             .field("demo", &self.demo)
+            .field("demo_password", &self.demo_password.as_ref().map(|_| "…"))
             .field("currency", &self.currency)
             .field("heartbeat", &self.heartbeat)
             .field("site_root", &self.site_root)
@@ -178,6 +183,7 @@ impl Config {
             format!("sqlite://{}", data_dir.join("haggle.db").to_string_lossy())
         });
         let demo = flag("HAGGLE_DEMO", get("HAGGLE_DEMO"))?;
+        let demo_password = get("HAGGLE_DEMO_PASSWORD").filter(|p| !p.is_empty());
         let currency = match get("HAGGLE_CURRENCY") {
             Some(code) => Currency::from_code(&code)
                 .ok_or_else(|| invalid("HAGGLE_CURRENCY", format!("unknown currency {code:?}")))?,
@@ -330,6 +336,7 @@ impl Config {
             data_dir,
             database_url,
             demo,
+            demo_password,
             currency,
             heartbeat,
             site_root,

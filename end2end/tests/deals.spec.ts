@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { approvedListing, freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
 
 /** A `datetime-local` value `days` from now at 18:30, in the browser's zone. */
@@ -6,6 +6,18 @@ function meetUpValue(days: number): string {
   const d = new Date(Date.now() + days * 86_400_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T18:30`;
+}
+
+/** A seller, an admin and a buyer, each signed up in a context of their own. */
+async function sellerAdminBuyer(browser: Browser) {
+  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
+  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
+  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
+    await signUpVerified(page, name);
+  }
+  grantAdmin(adminName);
+  return { contexts, seller, admin, buyer };
 }
 
 async function openRoom(page: Page, url: string) {
@@ -21,20 +33,14 @@ async function saveTerm(page: Page, term: string, label: string, value: string) 
 }
 
 test('buyer orders, the seller edits live, both confirm, the handover code completes it', async ({ browser }) => {
-  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
-  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
-  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
-  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
-    await signUpVerified(page, name);
-  }
-  grantAdmin(adminName);
+  const { contexts, seller, admin, buyer } = await sellerAdminBuyer(browser);
   const title = `Rice cooker ${freshName('rc')}`;
   const id = await approvedListing(seller, admin, title, 'fixed', '1200');
 
   // The buyer orders from the listing page.
   await buyer.goto(`/l/${id}`);
   await hydrated(buyer);
-  await buyer.getByRole('link', { name: 'Buy' }).click();
+  await buyer.getByRole('link', { name: 'Buy', exact: true }).click();
   await expect(buyer).toHaveURL(new RegExp(`/l/${id}/buy$`));
   await buyer.getByLabel('Quantity').fill('1');
   await buyer.getByLabel('Remark').fill('Can we meet after work?');
@@ -110,17 +116,13 @@ test('buyer orders, the seller edits live, both confirm, the handover code compl
 });
 
 test('an offer, a counter, the counter accepted: an established order at the countered price', async ({ browser }) => {
-  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
-  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
-  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
-  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
-    await signUpVerified(page, name);
-  }
-  grantAdmin(adminName);
+  const { contexts, seller, admin, buyer } = await sellerAdminBuyer(browser);
   const title = `Desk lamp ${freshName('dl')}`;
   const id = await approvedListing(seller, admin, title, 'offers', '2000');
 
-  // The buyer offers 1,500.
+  // The seller looks at their offers; the buyer offers 1,500.
+  await seller.goto('/offers');
+  await hydrated(seller);
   await buyer.goto(`/l/${id}`);
   await hydrated(buyer);
   await buyer.getByRole('link', { name: 'Make an offer' }).click();
@@ -135,7 +137,7 @@ test('an offer, a counter, the counter accepted: an established order at the cou
 
   // The seller is told live, opens it from the offers list and counters at 1,800.
   await expect(seller.getByTestId('toast')).toContainText(title);
-  await seller.goto('/offers');
+  await seller.reload();
   await seller.locator(`a[href="${offer}"]`).first().click();
   await expect(seller).toHaveURL(new RegExp(`${offer}$`));
   await hydrated(seller);

@@ -402,3 +402,40 @@ async fn the_forms_work_without_javascript() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Oak chair"));
 }
+
+#[tokio::test]
+async fn the_seller_hears_of_an_offer_live_with_a_link_to_it() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start(false).await;
+    let (listing, seller) = offers_listing(&server, "liveseller", "1").await;
+    let buyer = verified_member(&server, "livebuyer").await;
+    let mut socket = crate::common::ws_connect(&server, Some(&seller)).await;
+    // The welcome and the unread count come first: the socket is registered.
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        if let Some(Ok(Message::Text(text))) = socket.next().await {
+            seen.push(text.to_string());
+        }
+    }
+    let res = make(&server, listing, "800", "1", Some(&buyer)).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            if let Some(Ok(Message::Text(text))) = socket.next().await
+                && text.contains(r#""type":"notice""#)
+            {
+                return text.to_string();
+            }
+        }
+    })
+    .await
+    .expect("a notice within 5 s");
+    assert!(notice.contains(r#""kind":"offer_received""#), "{notice}");
+    assert!(notice.contains(r#""link":"/offers/"#), "{notice}");
+}

@@ -56,10 +56,11 @@ pub async fn store_deal(
     store::insert_deal_notice(conn, user, kind, listing, amount, link, now).await
 }
 
-/// [`store_deal`], replacing `user`'s unread notices of the same kind about
-/// the same order or offer: a negotiation's many small changes leave one
-/// unread notice, the newest, rather than a bell full of them.
-pub async fn store_deal_replacing(
+/// [`store_deal`] unless `user` has an unread notice of the same kind about
+/// the same order or offer, which is brought up to date instead: a
+/// negotiation's many small changes leave one unread notice (and one toast),
+/// not a bell full of them. `None` when nothing new is to be pushed.
+pub async fn store_deal_once(
     conn: &mut SqliteConnection,
     user: UserId,
     kind: NoticeKind,
@@ -67,9 +68,13 @@ pub async fn store_deal_replacing(
     amount: Option<i64>,
     link: DealLink,
     now: i64,
-) -> Result<NoticeId, sqlx::Error> {
-    store::delete_unread_deal_notices(&mut *conn, user, kind, link).await?;
-    store::insert_deal_notice(conn, user, kind, listing, amount, link, now).await
+) -> Result<Option<NoticeId>, sqlx::Error> {
+    if store::refresh_unread_deal_notice(&mut *conn, user, kind, link, amount, now).await? {
+        return Ok(None);
+    }
+    store::insert_deal_notice(conn, user, kind, listing, amount, link, now)
+        .await
+        .map(Some)
 }
 
 /// Stores one notification for everyone who favorited `listing`.

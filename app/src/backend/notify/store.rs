@@ -85,29 +85,34 @@ pub async fn insert_deal_notice(
     .await
 }
 
-/// Deletes `user`'s unread notices of `kind` about the order or offer `link`.
-pub async fn delete_unread_deal_notices(
+/// Brings `user`'s unread notice of `kind` about `link` up to date (its
+/// amount and time); `false` when there is none.
+pub async fn refresh_unread_deal_notice(
     ex: impl SqliteExecutor<'_>,
     user: UserId,
     kind: NoticeKind,
     link: DealLink,
-) -> Result<(), sqlx::Error> {
+    amount: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let (order, offer) = match link {
         DealLink::Order(order) => (Some(order), None),
         DealLink::Offer(offer) => (None, Some(offer)),
     };
     sqlx::query(
-        "DELETE FROM notifications
+        "UPDATE notifications SET amount = ?, created_at = ?
           WHERE user_id = ? AND kind = ? AND read_at IS NULL
             AND order_id IS ? AND offer_id IS ?",
     )
+    .bind(amount)
+    .bind(now)
     .bind(user)
     .bind(kind.as_str())
     .bind(order)
     .bind(offer)
     .execute(ex)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() > 0)
 }
 
 /// Inserts one notification for each member who favorited `listing`.

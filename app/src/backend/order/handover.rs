@@ -106,19 +106,8 @@ pub async fn complete(
         &row.state,
         row.seq,
         &store::Change {
-            state: next.state.as_str(),
-            quantity: next.terms.quantity,
-            amount: next.terms.price,
-            place: &next.terms.place,
-            meet_at: next.terms.time,
-            ticks: next.ticks,
-            revs: next.revs,
-            seq: next.seq,
-            handover_code: None,
-            cancelled_by: None,
-            cancel_reason: None,
-            established_at: None,
             completed_at: Some(now),
+            ..store::Change::of(&next)
         },
         now,
     )

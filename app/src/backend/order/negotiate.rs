@@ -11,6 +11,7 @@ use crate::{
         AppState,
         effects::{self, Effect},
         notify::{self, DealLink},
+        platform::db,
     },
     domain::{
         account::Standing,
@@ -143,6 +144,7 @@ pub async fn step(
     now: i64,
 ) -> Result<(), AppError> {
     let _turn = turn(order).await;
+    let writing = db::write_turn().await;
     let mut tx = state.db.begin_with(IMMEDIATE).await?;
     let row = store::load_order(&mut *tx, order)
         .await?
@@ -188,19 +190,11 @@ pub async fn step(
         &row.state,
         row.seq,
         &store::Change {
-            state: next.state.as_str(),
-            quantity: next.terms.quantity,
-            amount: next.terms.price,
-            place: &next.terms.place,
-            meet_at: next.terms.time,
-            ticks: next.ticks,
-            revs: next.revs,
-            seq: next.seq,
             handover_code: code.as_deref(),
             cancelled_by: cancelled.map(|c| party_str(c.0)),
             cancel_reason: cancelled.map(|c| c.1),
             established_at: becomes_established.then_some(now),
-            completed_at: None,
+            ..store::Change::of(&next)
         },
         now,
     )
@@ -216,10 +210,9 @@ pub async fn step(
     let link = DealLink::Order(row.id);
     let amount = Some(next.terms.price);
     let notice = if kind == NoticeKind::OrderUpdated {
-        notify::store_deal_replacing(&mut tx, other, kind, row.listing_id, amount, link, now)
-            .await?
+        notify::store_deal_once(&mut tx, other, kind, row.listing_id, amount, link, now).await?
     } else {
-        notify::store_deal(&mut tx, other, kind, row.listing_id, amount, link, now).await?
+        Some(notify::store_deal(&mut tx, other, kind, row.listing_id, amount, link, now).await?)
     };
     let live = live_of(
         &row,
@@ -228,6 +221,7 @@ pub async fn step(
         state.config.currency,
     );
     tx.commit().await?;
+    drop(writing);
     tracing::info!(
         order,
         who = party_str(who),
@@ -235,7 +229,10 @@ pub async fn step(
         seq = next.seq,
         "order step"
     );
-    let mut follow = vec![Effect::OrderChanged(live), Effect::Notified(vec![notice])];
+    let mut follow = vec![
+        Effect::OrderChanged(live),
+        Effect::Notified(notice.into_iter().collect()),
+    ];
     if delta != 0 {
         follow.push(Effect::CatalogChanged);
     }

@@ -172,6 +172,27 @@ pub struct Change<'a> {
     pub completed_at: Option<i64>,
 }
 
+impl<'a> Change<'a> {
+    /// The deal's terms, ticks and state, nothing set once.
+    pub fn of(deal: &'a crate::domain::order::Deal) -> Change<'a> {
+        Change {
+            state: deal.state.as_str(),
+            quantity: deal.terms.quantity,
+            amount: deal.terms.price,
+            place: &deal.terms.place,
+            meet_at: deal.terms.time,
+            ticks: deal.ticks,
+            revs: deal.revs,
+            seq: deal.seq,
+            handover_code: None,
+            cancelled_by: None,
+            cancel_reason: None,
+            established_at: None,
+            completed_at: None,
+        }
+    }
+}
+
 /// Stores `change` if the order is still in `state` at update `seq` (the
 /// state the step was decided on); false when it moved meanwhile.
 pub async fn update_deal(

@@ -443,6 +443,15 @@ async fn a_negotiation_leaves_one_unread_update_notice() {
         w.notices(w.buyer).await,
         vec![(NoticeKind::OrderUpdated, link.clone(), false)]
     );
+    // The one unread notice carries the latest price.
+    let amount: Option<i64> =
+        sqlx::query_scalar("SELECT amount FROM notifications WHERE user_id = ? AND kind = ?")
+            .bind(w.buyer)
+            .bind(NoticeKind::OrderUpdated.as_str())
+            .fetch_one(&w.pool)
+            .await
+            .unwrap();
+    assert_eq!(amount, Some(30));
     // Once read, the next change is news again.
     notify::mark_read(&w.pool, w.buyer.get(), NOW)
         .await

@@ -229,8 +229,14 @@ fn Room(room: OrderRoom) -> impl IntoView {
     // Forms holding what was typed are drawn again only when they come or go.
     let can_cancel = Memo::new(move |_| controls.get().cancel);
     // Commands travel over the socket: without it (no JavaScript, or
-    // reconnecting) the room reads but does not act.
-    let ready = Signal::derive(move || live.connected.get());
+    // reconnecting) the room reads but does not act. Not ready before this
+    // view is hydrated, as the server rendered it: hydration keeps the
+    // server's nodes and attributes, so a first client render that differed
+    // (the socket already open) would leave "offline" and disabled controls
+    // in place. The effect runs once the view is hydrated.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let ready = Signal::derive(move || mounted.get() && live.connected.get());
 
     #[cfg(feature = "hydrate")]
     {

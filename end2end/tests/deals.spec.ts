@@ -83,15 +83,27 @@ test('buyer orders, the seller edits live, both confirm, the handover code compl
   // At the meet-up: a wrong code is refused, the buyer's code completes it.
   await openRoom(buyer, room);
   await openRoom(seller, room);
-  const code = (await buyer.getByLabel('Handover code').textContent())!.trim();
+  const code = (await buyer.getByLabel('Handover code', { exact: true }).textContent())!.trim();
   expect(code).toMatch(/^\d{6}$/);
   await expect(buyer.getByTestId('handover-qr').locator('svg')).toBeVisible();
   await expect(seller.getByText(code)).toHaveCount(0);
+
+  // Without JavaScript the buyer still reads the room, code included.
+  const nojs = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await contexts[2].storageState(),
+  });
+  const plain = await nojs.newPage();
+  await plain.goto(room);
+  await expect(plain.getByTestId('order-status')).toHaveText('Established');
+  await expect(plain.getByTestId('term-price-value')).toHaveText('NT$1,100');
+  await expect(plain.getByTestId('term-place-value')).toHaveText('Taipei Main Station');
+  await expect(plain.getByLabel('Handover code', { exact: true })).toHaveText(code);
   const wrong = code === '000000' ? '111111' : '000000';
-  await seller.getByLabel('Handover code').fill(wrong);
+  await seller.getByLabel('Handover code', { exact: true }).fill(wrong);
   await seller.getByRole('button', { name: 'Complete' }).click();
   await expect(seller.getByTestId('complete-form')).toContainText("That doesn't match.");
-  await seller.getByLabel('Handover code').fill(code);
+  await seller.getByLabel('Handover code', { exact: true }).fill(code);
   await seller.getByRole('button', { name: 'Complete' }).click();
   await expect(seller.getByTestId('order-status')).toHaveText('Completed');
   await expect(buyer.getByTestId('order-status')).toHaveText('Completed');
@@ -103,15 +115,6 @@ test('buyer orders, the seller edits live, both confirm, the handover code compl
   const res = await strangerPage.goto(room);
   expect(res!.status()).toBe(404);
 
-  // Without JavaScript the buyer still reads the room.
-  const state = await contexts[2].storageState();
-  const nojs = await browser.newContext({ javaScriptEnabled: false, storageState: state });
-  const plain = await nojs.newPage();
-  await plain.goto(room);
-  await expect(plain.getByTestId('order-status')).toHaveText('Completed');
-  await expect(plain.getByTestId('term-price-value')).toHaveText('NT$1,100');
-  await expect(plain.getByTestId('term-place-value')).toHaveText('Taipei Main Station');
-  await expect(plain.getByLabel('Handover code')).toHaveText(code);
   for (const c of [...contexts, stranger, nojs]) await c.close();
 });
 

@@ -1,50 +1,12 @@
 use super::*;
-use crate::backend::{
-    auction::{AuctionHouse, Rules, scheduler},
-    catalog::search_cache::SearchCache,
-    live::hub::{Connection, Hub},
-    platform::{config::Config, limits::Limits, outbox::FileOutbox, secret::Secret, vault::Vault},
-    testing::*,
-};
+use crate::backend::{auction::scheduler, live::hub::Connection, testing::*};
 use crate::domain::{
-    auction::increment::IncrementTable,
     catalog::ListingInput,
     form::{Field, Problem},
     offer::OFFER_LIFETIME_MS,
 };
 use crate::model::Notification;
 use crate::protocol::{NoticeEvent, ServerMsg};
-use std::sync::Arc;
-
-/// The state a server runs with, on `pool`, with its files in `dir`.
-fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> AppState {
-    let data_dir = dir.path().to_string_lossy().into_owned();
-    let config = Config::from_lookup(|k| (k == "HAGGLE_DATA_DIR").then(|| data_dir.clone()))
-        .expect("config");
-    let hub = Hub::default();
-    let search_cache = SearchCache::default();
-    let rules = Rules {
-        currency: Currency::Twd,
-        increments: IncrementTable::default_for(Currency::Twd),
-        soft_close_ms: 120_000,
-    };
-    AppState {
-        db: pool.clone(),
-        hub: hub.clone(),
-        auctions: AuctionHouse::new(pool.clone(), hub, search_cache.clone(), rules),
-        search_cache,
-        config: Arc::new(config),
-        leptos_options: leptos::config::LeptosOptions::builder()
-            .output_name("haggle")
-            .build(),
-        media: media(dir),
-        secret: Secret::load_or_create(dir.path()).expect("secret"),
-        vault: Vault::new([7; 32]),
-        mailer: Arc::new(FileOutbox::new(dir.path().join("mail.jsonl"))),
-        sms: Arc::new(FileOutbox::new(dir.path().join("sms.jsonl"))),
-        limits: Arc::new(Limits::default()),
-    }
-}
 
 struct Fixture {
     state: AppState,

@@ -42,6 +42,16 @@ pub enum DealLink {
     Offer(OfferId),
 }
 
+impl DealLink {
+    /// The notification's `order_id` and `offer_id` columns.
+    fn columns(self) -> (Option<OrderId>, Option<OfferId>) {
+        match self {
+            DealLink::Order(order) => (Some(order), None),
+            DealLink::Offer(offer) => (None, Some(offer)),
+        }
+    }
+}
+
 /// Stores a notification about an order or offer for `user`, linking to it;
 /// returns its id, to [`push`] after commit.
 pub async fn store_deal(

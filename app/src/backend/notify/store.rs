@@ -65,10 +65,7 @@ pub async fn insert_deal_notice(
     link: DealLink,
     now: i64,
 ) -> Result<NoticeId, sqlx::Error> {
-    let (order, offer) = match link {
-        DealLink::Order(order) => (Some(order), None),
-        DealLink::Offer(offer) => (None, Some(offer)),
-    };
+    let (order, offer) = link.columns();
     sqlx::query_scalar(
         "INSERT INTO notifications (user_id, kind, listing_id, amount, order_id, offer_id,
                                     created_at)
@@ -95,10 +92,7 @@ pub async fn refresh_unread_deal_notice(
     amount: Option<i64>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let (order, offer) = match link {
-        DealLink::Order(order) => (Some(order), None),
-        DealLink::Offer(offer) => (None, Some(offer)),
-    };
+    let (order, offer) = link.columns();
     sqlx::query(
         "UPDATE notifications SET amount = ?, created_at = ?
           WHERE user_id = ? AND kind = ? AND read_at IS NULL

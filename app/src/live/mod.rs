@@ -6,19 +6,19 @@ pub mod socket;
 
 use crate::{
     model::Notification,
-    protocol::{ClientMsg, ServerMsg, Topic},
+    protocol::{ClientMsg, ServerMsg, Subscription, Topic},
 };
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Called with every message about a followed topic (and every `Ack`).
-pub type Handler = Arc<dyn Fn(&ServerMsg) + Send + Sync>;
+/// Reads a server message's text for one follower (see [`Live::follow`]).
+type Reader = Arc<dyn Fn(&str) + Send + Sync>;
 
 #[derive(Clone)]
 struct Follower {
     id: u64,
     topic: Topic,
-    handler: Handler,
+    reader: Reader,
 }
 
 #[derive(Clone, Copy)]
@@ -35,8 +35,8 @@ pub struct Live {
     pub clock_offset: RwSignal<i64>,
     followers: StoredValue<Vec<Follower>>,
     next_follower: StoredValue<u64>,
-    /// Commands waiting for the socket task, which drains this queue.
-    outgoing: StoredValue<Vec<ClientMsg>>,
+    /// Frames waiting for the socket task, which drains this queue.
+    outgoing: StoredValue<Vec<String>>,
     /// Wakes the socket task when `outgoing` gains something.
     wake: StoredValue<Option<Waker>>,
 }
@@ -46,9 +46,27 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 impl Live {
     /// Follows `topic`: subscribes now (or on the next connect) and calls
-    /// `handler` for its messages until [`Live::unfollow`]. Each (re)connect
-    /// brings a fresh snapshot first.
-    pub fn follow(&self, topic: Topic, handler: Handler) -> u64 {
+    /// `handler` for its messages, and for every `Ack` and `Error`, until
+    /// [`Live::unfollow`]. Each (re)connect brings a fresh snapshot first.
+    ///
+    /// The message is read here, in the following page's code: the socket
+    /// task hands over text, so the readers of an area's events live in the
+    /// lazily loaded chunk of the pages that show them.
+    pub fn follow(
+        &self,
+        topic: Topic,
+        handler: impl Fn(&ServerMsg) + Send + Sync + 'static,
+    ) -> u64 {
+        let wanted = topic.clone();
+        let reader: Reader = Arc::new(move |text: &str| {
+            if let Ok(msg) = serde_json::from_str::<ServerMsg>(text) {
+                deliver(&wanted, &msg, &handler);
+            }
+        });
+        self.add_follower(topic, reader)
+    }
+
+    fn add_follower(&self, topic: Topic, reader: Reader) -> u64 {
         let id = self.next_follower.get_value() + 1;
         self.next_follower.set_value(id);
         let first = !self.follows(&topic);
@@ -56,11 +74,11 @@ impl Live {
             f.push(Follower {
                 id,
                 topic: topic.clone(),
-                handler,
+                reader,
             })
         });
         if first {
-            self.send(ClientMsg::Subscribe { topic });
+            self.subscription(Subscription::Subscribe { topic: &topic });
         }
         id
     }
@@ -75,16 +93,14 @@ impl Live {
         if let Some(topic) = gone
             && !self.follows(&topic)
         {
-            self.send(ClientMsg::Unsubscribe { topic });
+            self.subscription(Subscription::Unsubscribe { topic: &topic });
         }
     }
 
     /// Asks for a fresh snapshot of `topic` (after a missed update).
     pub fn resync(&self, topic: Topic) {
-        self.send(ClientMsg::Unsubscribe {
-            topic: topic.clone(),
-        });
-        self.send(ClientMsg::Subscribe { topic });
+        self.subscription(Subscription::Unsubscribe { topic: &topic });
+        self.subscription(Subscription::Subscribe { topic: &topic });
     }
 
     fn follows(&self, topic: &Topic) -> bool {
@@ -94,8 +110,20 @@ impl Live {
 
     /// Queues a command for the socket. Commands queued while disconnected
     /// are dropped on reconnect, except subscriptions, which are renewed.
-    pub fn send(&self, msg: ClientMsg) {
-        self.outgoing.update_value(|q| q.push(msg));
+    pub fn send(&self, msg: &ClientMsg) {
+        if let Ok(text) = serde_json::to_string(msg) {
+            self.queue(text);
+        }
+    }
+
+    fn subscription(&self, msg: Subscription) {
+        if let Ok(text) = serde_json::to_string(&msg) {
+            self.queue(text);
+        }
+    }
+
+    fn queue(&self, text: String) {
+        self.outgoing.update_value(|q| q.push(text));
         if let Some(wake) = self.wake.get_value() {
             wake();
         }
@@ -105,7 +133,7 @@ impl Live {
         self.wake.set_value(Some(wake));
     }
 
-    pub fn take_outgoing(&self) -> Vec<ClientMsg> {
+    pub fn take_outgoing(&self) -> Vec<String> {
         let mut taken = Vec::new();
         self.outgoing
             .update_value(|q| std::mem::swap(q, &mut taken));
@@ -125,25 +153,30 @@ impl Live {
         })
     }
 
-    /// Hands a server message to the followers it concerns.
-    pub fn dispatch(&self, msg: &ServerMsg) {
-        if let ServerMsg::Batch { msgs } = msg {
+    /// Hands the text of a server message the socket task does not read
+    /// itself to every follower, which reads it (see [`Live::follow`]).
+    pub fn dispatch(&self, text: &str) {
+        let readers: Vec<Reader> = self
+            .followers
+            .with_value(|f| f.iter().map(|x| x.reader.clone()).collect());
+        for reader in readers {
+            reader(text);
+        }
+    }
+}
+
+/// Calls `handler` with `msg` if it concerns `topic` (acknowledgements and
+/// errors concern every follower), and with each message of a batch.
+fn deliver(topic: &Topic, msg: &ServerMsg, handler: &dyn Fn(&ServerMsg)) {
+    match msg {
+        ServerMsg::Batch { msgs } => {
             for msg in msgs {
-                self.dispatch(msg);
+                deliver(topic, msg, handler);
             }
-            return;
         }
-        let topic = msg.topic();
-        let everyone = matches!(msg, ServerMsg::Ack { .. } | ServerMsg::Error { .. });
-        let handlers: Vec<Handler> = self.followers.with_value(|f| {
-            f.iter()
-                .filter(|x| everyone || topic.as_ref() == Some(&x.topic))
-                .map(|x| x.handler.clone())
-                .collect()
-        });
-        for handler in handlers {
-            handler(msg);
-        }
+        ServerMsg::Ack { .. } | ServerMsg::Error { .. } => handler(msg),
+        _ if msg.topic().as_ref() == Some(topic) => handler(msg),
+        _ => {}
     }
 }
 

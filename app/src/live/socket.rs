@@ -5,7 +5,7 @@
 use crate::{
     domain::backoff::reconnect_delay_ms,
     live::Live,
-    protocol::{ClientMsg, NoticeEvent, ServerMsg, Topic},
+    protocol::{NoticeEvent, SocketEvent, Subscription, Topic},
 };
 use futures::{SinkExt, StreamExt, channel::mpsc, future::Either};
 use gloo_net::websocket::{Message, futures::WebSocket};
@@ -59,60 +59,57 @@ async fn session(socket: WebSocket, live: Live, wake: &mut mpsc::UnboundedReceiv
                 continue;
             }
         };
-        let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) else {
+        answered = true;
+        // An area's message is the following pages' to read (Live::follow).
+        let Ok(msg) = serde_json::from_str::<SocketEvent>(&text) else {
+            live.dispatch(&text);
             continue;
         };
-        answered = true;
-        match &msg {
-            ServerMsg::Welcome { server_time_ms } | ServerMsg::Heartbeat { server_time_ms } => {
-                live.clock_offset
-                    .set(*server_time_ms - js_sys::Date::now() as i64);
-            }
-            _ => {}
-        }
         match msg {
-            ServerMsg::Welcome { .. } => {
+            SocketEvent::Welcome { server_time_ms } => {
+                live.clock_offset
+                    .set(server_time_ms - js_sys::Date::now() as i64);
                 live.connected.set(true);
                 ready = true;
                 // Subscriptions are per connection: renew them on every
                 // (re)connect, which also brings fresh snapshots. Commands
                 // queued while offline are stale and dropped.
                 let _ = live.take_outgoing();
-                let mut renew = vec![ClientMsg::Subscribe {
-                    topic: Topic::Presence,
-                }];
-                renew.extend(
-                    live.topics()
-                        .into_iter()
-                        .map(|topic| ClientMsg::Subscribe { topic }),
-                );
+                let topics = live.topics();
+                let renew = std::iter::once(&Topic::Presence)
+                    .chain(&topics)
+                    .filter_map(|topic| {
+                        serde_json::to_string(&Subscription::Subscribe { topic }).ok()
+                    })
+                    .collect();
                 if !flush(&mut tx, renew).await {
                     return answered;
                 }
             }
-            ServerMsg::Online { count } => live.online.set(Some(count)),
-            ServerMsg::Notify(NoticeEvent::Unread { count }) => live.unread.set(Some(count)),
-            ServerMsg::Notify(NoticeEvent::Notice {
+            SocketEvent::Heartbeat { server_time_ms } => {
+                live.clock_offset
+                    .set(server_time_ms - js_sys::Date::now() as i64);
+            }
+            SocketEvent::Online { count } => live.online.set(Some(count)),
+            SocketEvent::Notify(NoticeEvent::Unread { count }) => live.unread.set(Some(count)),
+            SocketEvent::Notify(NoticeEvent::Notice {
                 notification,
                 unread,
             }) => {
                 live.unread.set(Some(unread));
                 live.notice.set(Some(notification));
             }
-            ServerMsg::Heartbeat { .. } | ServerMsg::Pong => {}
-            other => live.dispatch(&other),
+            SocketEvent::Pong => {}
         }
     }
 }
 
 async fn flush(
     tx: &mut futures::stream::SplitSink<WebSocket, Message>,
-    msgs: Vec<ClientMsg>,
+    frames: Vec<String>,
 ) -> bool {
-    for msg in msgs {
-        if let Ok(json) = serde_json::to_string(&msg)
-            && tx.send(Message::Text(json)).await.is_err()
-        {
+    for frame in frames {
+        if tx.send(Message::Text(frame)).await.is_err() {
             return false;
         }
     }

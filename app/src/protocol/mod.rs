@@ -81,6 +81,42 @@ crate::domain::tagged::tag_first!(
     Order(OrderCommand),
 );
 
+/// Browser → server: the connection's own subscriptions, as the tab's socket
+/// task writes them — the same frames as [`ClientMsg::Subscribe`] and
+/// [`ClientMsg::Unsubscribe`]. A type of its own so that the main browser
+/// file does not carry the writers of every area's commands: the pages that
+/// send those write them as [`ClientMsg`] in their own, lazily loaded code.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subscription<'a> {
+    Subscribe { topic: &'a Topic },
+    Unsubscribe { topic: &'a Topic },
+}
+
+/// Server → browser: the messages the tab's socket task reads itself, the
+/// same frames as those [`ServerMsg`] variants. Everything else (an area's
+/// events, acknowledgements, batches) goes as text to the pages following a
+/// topic, which read it as a [`ServerMsg`] in their own lazily loaded code,
+/// so that the main file carries no area's event readers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SocketEvent {
+    Welcome { server_time_ms: i64 },
+    Heartbeat { server_time_ms: i64 },
+    Pong,
+    Online { count: u32 },
+    Notify(NoticeEvent),
+}
+
+crate::domain::tagged::tag_first!(
+    SocketEvent,
+    "type",
+    "welcome" => Welcome { server_time_ms: i64 },
+    "heartbeat" => Heartbeat { server_time_ms: i64 },
+    "pong" => Pong,
+    "online" => Online { count: u32 };
+    Notify(NoticeEvent),
+);
+
 /// Server → browser.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -308,6 +344,67 @@ mod tests {
             })
             .unwrap(),
             r#"{"type":"error","code":"bad_message"}"#
+        );
+    }
+
+    #[test]
+    fn the_socket_tasks_own_messages_are_the_same_frames() {
+        let topic = Topic::Order { order: "ab".into() };
+        for (own, full) in [
+            (
+                Subscription::Subscribe { topic: &topic },
+                ClientMsg::Subscribe {
+                    topic: topic.clone(),
+                },
+            ),
+            (
+                Subscription::Unsubscribe { topic: &topic },
+                ClientMsg::Unsubscribe {
+                    topic: topic.clone(),
+                },
+            ),
+        ] {
+            let text = serde_json::to_string(&own).unwrap();
+            assert_eq!(text, serde_json::to_string(&full).unwrap());
+            assert_eq!(serde_json::from_str::<ClientMsg>(&text).unwrap(), full);
+        }
+
+        let read = |msg: &ServerMsg| {
+            serde_json::from_str::<SocketEvent>(&serde_json::to_string(msg).unwrap()).ok()
+        };
+        assert_eq!(
+            read(&ServerMsg::Welcome { server_time_ms: 5 }),
+            Some(SocketEvent::Welcome { server_time_ms: 5 })
+        );
+        assert_eq!(
+            read(&ServerMsg::Heartbeat { server_time_ms: 6 }),
+            Some(SocketEvent::Heartbeat { server_time_ms: 6 })
+        );
+        assert_eq!(read(&ServerMsg::Pong), Some(SocketEvent::Pong));
+        assert_eq!(
+            read(&ServerMsg::Online { count: 2 }),
+            Some(SocketEvent::Online { count: 2 })
+        );
+        assert_eq!(
+            read(&ServerMsg::Notify(NoticeEvent::Unread { count: 4 })),
+            Some(SocketEvent::Notify(NoticeEvent::Unread { count: 4 }))
+        );
+        // What is a page's to read is not the socket task's.
+        let update = fixtures::update(3);
+        assert_eq!(read(&update), None);
+        assert_eq!(read(&ServerMsg::Batch { msgs: vec![update] }), None);
+        assert_eq!(
+            read(&ServerMsg::Ack {
+                req: 1,
+                result: Ok(None)
+            }),
+            None
+        );
+        assert_eq!(
+            read(&ServerMsg::Error {
+                code: ErrorCode::Forbidden
+            }),
+            None
         );
     }
 

@@ -184,7 +184,7 @@ impl RoomState {
         let req = self.next_req.get_value() + 1;
         self.next_req.set_value(req);
         self.answer.set(None);
-        live.send(make(req));
+        live.send(&make(req));
     }
 }
 
@@ -222,7 +222,7 @@ fn Room(room: AuctionRoom) -> impl IntoView {
         if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(250)) {
             on_cleanup(move || handle.clear());
         }
-        let handler: crate::live::Handler = std::sync::Arc::new(move |msg: &ServerMsg| {
+        let handler = move |msg: &ServerMsg| {
             if let ServerMsg::Ack { result, .. } = msg {
                 let result = result
                     .clone()
@@ -236,7 +236,7 @@ fn Room(room: AuctionRoom) -> impl IntoView {
             if !state.apply(msg) {
                 live.resync(crate::protocol::Topic::Auction { listing });
             }
-        });
+        };
         let follower = live.follow(crate::protocol::Topic::Auction { listing }, handler);
         on_cleanup(move || live.unfollow(follower));
     }

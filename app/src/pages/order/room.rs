@@ -134,7 +134,7 @@ impl RoomState {
                     }
                 });
                 self.clear(control);
-                live.send(ClientMsg::Order(command));
+                live.send(&ClientMsg::Order(command));
             }
             Err(error) => self.failure.set(Some((control, error))),
         }
@@ -243,15 +243,14 @@ fn Room(room: OrderRoom) -> impl IntoView {
         let topic = crate::protocol::Topic::Order {
             order: order.clone(),
         };
-        let handler: crate::live::Handler =
-            std::sync::Arc::new(move |msg: &crate::protocol::ServerMsg| {
-                use crate::protocol::ServerMsg;
-                match msg {
-                    ServerMsg::Ack { req, result } => state.acked(*req, result.clone().map(|_| ())),
-                    ServerMsg::Order(event) if state.receive(event) => state.refetch(),
-                    _ => {}
-                }
-            });
+        let handler = move |msg: &crate::protocol::ServerMsg| {
+            use crate::protocol::ServerMsg;
+            match msg {
+                ServerMsg::Ack { req, result } => state.acked(*req, result.clone().map(|_| ())),
+                ServerMsg::Order(event) if state.receive(event) => state.refetch(),
+                _ => {}
+            }
+        };
         let follower = live.follow(topic, handler);
         on_cleanup(move || live.unfollow(follower));
     }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auction;
 pub mod catalog;
+pub mod chat;
 pub mod codec;
 pub mod offer;
 pub mod order;

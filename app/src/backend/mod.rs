@@ -8,6 +8,7 @@ pub mod account;
 pub mod admin;
 pub mod auction;
 pub mod catalog;
+pub mod chat;
 pub mod demo;
 pub mod effects;
 pub mod live;

@@ -45,6 +45,12 @@ ids! {
     OfferId,
     /// A stored notification (`notifications.id`).
     NoticeId,
+    /// A conversation (`conversations.id`).
+    ConversationId,
+    /// A chat message (`messages.id`).
+    MessageId,
+    /// A video call (`calls.id`).
+    CallId,
 }
 
 #[cfg(test)]

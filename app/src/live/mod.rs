@@ -5,7 +5,7 @@
 pub mod socket;
 
 use crate::{
-    model::Notification,
+    model::{Notification, Ring},
     protocol::{ClientMsg, ServerMsg, Subscription, Topic},
 };
 use leptos::prelude::*;
@@ -31,6 +31,10 @@ pub struct Live {
     pub unread: RwSignal<Option<u32>>,
     /// The latest notification pushed while this tab was open.
     pub notice: RwSignal<Option<Notification>>,
+    /// The signed-in user's unread chat messages, once the server said.
+    pub messages_unread: RwSignal<Option<u32>>,
+    /// A call ringing for the signed-in user right now.
+    pub ring: RwSignal<Option<Ring>>,
     /// The server's clock minus this browser's, in ms, for countdowns.
     pub clock_offset: RwSignal<i64>,
     followers: StoredValue<Vec<Follower>>,
@@ -187,6 +191,8 @@ pub fn provide_live() -> Live {
         connected: RwSignal::new(false),
         unread: RwSignal::new(None),
         notice: RwSignal::new(None),
+        messages_unread: RwSignal::new(None),
+        ring: RwSignal::new(None),
         clock_offset: RwSignal::new(0),
         followers: StoredValue::new(Vec::new()),
         next_follower: StoredValue::new(0),

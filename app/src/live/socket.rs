@@ -99,6 +99,18 @@ async fn session(socket: WebSocket, live: Live, wake: &mut mpsc::UnboundedReceiv
                 live.unread.set(Some(unread));
                 live.notice.set(Some(notification));
             }
+            SocketEvent::Notify(NoticeEvent::Messages { unread }) => {
+                live.messages_unread.set(Some(unread))
+            }
+            SocketEvent::Notify(NoticeEvent::Ring { ring }) => live.ring.set(Some(ring)),
+            SocketEvent::Notify(NoticeEvent::RingEnded { call }) => {
+                if live
+                    .ring
+                    .with_untracked(|r| r.as_ref().is_some_and(|r| r.call == call))
+                {
+                    live.ring.set(None);
+                }
+            }
             SocketEvent::Pong => {}
         }
     }

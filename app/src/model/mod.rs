@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auction;
 pub mod catalog;
+pub mod chat;
 pub mod notify;
 pub mod offer;
 pub mod order;
@@ -11,6 +12,7 @@ pub mod order;
 pub use account::*;
 pub use auction::*;
 pub use catalog::*;
+pub use chat::*;
 pub use notify::*;
 pub use offer::*;
 pub use order::*;

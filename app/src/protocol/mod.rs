@@ -7,10 +7,14 @@
 //! `type`. The socket hands an area's variant to that area's handler.
 
 pub mod auction;
+pub mod call;
+pub mod chat;
 pub mod notify;
 pub mod order;
 
 pub use auction::{AuctionCommand, AuctionEvent};
+pub use call::{CallCommand, CallEvent, Signal};
+pub use chat::{ChatCommand, ChatEvent};
 pub use notify::NoticeEvent;
 pub use order::{OrderCommand, OrderEvent};
 
@@ -29,6 +33,11 @@ pub enum Topic {
     /// A negotiation room, by its order's public id. Its two parties and
     /// admins only.
     Order { order: String },
+    /// A conversation, by its public id. Its two members only.
+    Conversation { conversation: String },
+    /// The video calls of a conversation: state and signaling. Its two
+    /// members only.
+    Call { conversation: String },
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -39,6 +48,8 @@ crate::domain::tagged::tag_first!(
     "presence" => Presence,
     "auction" => Auction { listing: i64 },
     "order" => Order { order: String },
+    "conversation" => Conversation { conversation: String },
+    "call" => Call { conversation: String },
 );
 
 impl Topic {
@@ -67,6 +78,12 @@ pub enum ClientMsg {
     /// A negotiation room's command.
     #[serde(untagged)]
     Order(OrderCommand),
+    /// A conversation's command.
+    #[serde(untagged)]
+    Chat(ChatCommand),
+    /// A call's command.
+    #[serde(untagged)]
+    Call(CallCommand),
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -79,6 +96,8 @@ crate::domain::tagged::tag_first!(
     "ping" => Ping;
     Auction(AuctionCommand),
     Order(OrderCommand),
+    Chat(ChatCommand),
+    Call(CallCommand),
 );
 
 /// Browser → server: the connection's own subscriptions, as the tab's socket
@@ -159,6 +178,12 @@ pub enum ServerMsg {
     /// A negotiation room's event.
     #[serde(untagged)]
     Order(OrderEvent),
+    /// A conversation's event.
+    #[serde(untagged)]
+    Chat(ChatEvent),
+    /// A call's event.
+    #[serde(untagged)]
+    Call(CallEvent),
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -176,6 +201,8 @@ crate::domain::tagged::tag_first!(
     Notify(NoticeEvent),
     Auction(AuctionEvent),
     Order(OrderEvent),
+    Chat(ChatEvent),
+    Call(CallEvent),
 );
 
 /// What an area hands back for an acknowledged command. Untagged: each
@@ -212,6 +239,7 @@ impl ServerMsg {
         match self {
             ServerMsg::Auction(event) => event.mark(),
             ServerMsg::Order(event) => event.mark(),
+            ServerMsg::Chat(event) => event.mark(),
             _ => None,
         }
     }
@@ -221,6 +249,7 @@ impl ServerMsg {
         match self {
             ServerMsg::Auction(event) => event.since(),
             ServerMsg::Order(event) => event.since(),
+            ServerMsg::Chat(event) => event.since(),
             _ => None,
         }
     }
@@ -231,6 +260,8 @@ impl ServerMsg {
         match self {
             ServerMsg::Auction(event) => Some(event.topic()),
             ServerMsg::Order(event) => Some(event.topic()),
+            ServerMsg::Chat(event) => Some(event.topic()),
+            ServerMsg::Call(event) => Some(event.topic()),
             _ => None,
         }
     }

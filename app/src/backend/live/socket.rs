@@ -340,6 +340,15 @@ impl Client {
                 let user = self.user.as_ref().map(User::viewer);
                 Some(order::socket::command(&self.state, user, command).await)
             }
+            // FOUNDATION: the chat and call areas take these over.
+            ClientMsg::Subscribe {
+                topic: Topic::Conversation { .. } | Topic::Call { .. },
+            } => Some(ServerMsg::Error {
+                code: ErrorCode::Forbidden,
+            }),
+            ClientMsg::Chat(_) | ClientMsg::Call(_) => Some(ServerMsg::Error {
+                code: ErrorCode::BadMessage,
+            }),
         }
     }
 

@@ -5,7 +5,9 @@
 pub mod account;
 pub mod auction;
 pub mod backoff;
+pub mod call;
 pub mod catalog;
+pub mod chat;
 pub mod date;
 pub mod form;
 pub mod id;

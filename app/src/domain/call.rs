@@ -1,0 +1,1 @@
+//! Video calls' pure rules. FOUNDATION: the call helper writes them.

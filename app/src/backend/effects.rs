@@ -11,10 +11,10 @@
 //! inside its per-auction turn, where the order of updates is decided.)
 
 use crate::backend::{AppState, notify};
-use crate::domain::id::{ListingId, NoticeId};
+use crate::domain::id::{ListingId, NoticeId, UserId};
 use crate::{
-    model::OrderLive,
-    protocol::{OrderEvent, ServerMsg, Topic},
+    model::{MessageView, OrderLive},
+    protocol::{ChatEvent, NoticeEvent, OrderEvent, ServerMsg, Topic},
 };
 
 /// What one committed change implies.
@@ -35,6 +35,22 @@ pub enum Effect {
     /// An order changed: its room hears the new state, exactly as stored
     /// (read inside the transaction that stored it).
     OrderChanged(OrderLive),
+    /// A chat message was stored: both members' tabs in the conversation
+    /// get it, and every tab of the recipient their unread count.
+    ChatMessage {
+        conversation: String,
+        message: MessageView,
+        recipient: UserId,
+        unread: u32,
+    },
+    /// A member's read mark moved: both members' tabs in the conversation
+    /// hear it ("Seen"), and every tab of the reader their unread count.
+    ChatSeen {
+        conversation: String,
+        reader: UserId,
+        up_to: i64,
+        unread: u32,
+    },
 }
 
 /// Applies `effects` in order.
@@ -62,6 +78,39 @@ pub async fn apply(state: &AppState, effects: &[Effect], now: i64) {
                 };
                 let update = OrderEvent::Update { live: live.clone() };
                 state.hub.publish(&topic, ServerMsg::Order(update));
+            }
+            Effect::ChatMessage {
+                conversation,
+                message,
+                recipient,
+                unread,
+            } => {
+                let event = ChatEvent::Message {
+                    conversation: conversation.clone(),
+                    message: message.clone(),
+                };
+                state.hub.publish(&event.topic(), ServerMsg::Chat(event));
+                let count = NoticeEvent::Messages { unread: *unread };
+                state
+                    .hub
+                    .send_to_user(recipient.get(), ServerMsg::Notify(count));
+            }
+            Effect::ChatSeen {
+                conversation,
+                reader,
+                up_to,
+                unread,
+            } => {
+                let event = ChatEvent::Seen {
+                    conversation: conversation.clone(),
+                    user: reader.get(),
+                    up_to: *up_to,
+                };
+                state.hub.publish(&event.topic(), ServerMsg::Chat(event));
+                let count = NoticeEvent::Messages { unread: *unread };
+                state
+                    .hub
+                    .send_to_user(reader.get(), ServerMsg::Notify(count));
             }
         }
     }

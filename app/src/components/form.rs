@@ -54,6 +54,8 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::HasBids => t!(i18n, err_has_bids).into_any(),
         Problem::NotAnIdCard => t!(i18n, err_not_an_id_card).into_any(),
         Problem::VerifiesAnother => t!(i18n, err_verifies_another).into_any(),
+        Problem::BlockedYou => t!(i18n, err_blocked_you).into_any(),
+        Problem::YouBlocked => t!(i18n, err_you_blocked).into_any(),
     }
 }
 

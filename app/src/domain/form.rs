@@ -150,6 +150,10 @@ pub enum Problem {
     NotAnIdCard,
     /// The ID number already verifies another member (an admin approving).
     VerifiesAnother,
+    /// The other member of a conversation blocked the sender.
+    BlockedYou,
+    /// The sender blocked the other member (unblocking is in settings).
+    YouBlocked,
 }
 
 // Read by tag_first! (the tag is the first key): no buffered copy of the
@@ -198,6 +202,8 @@ crate::domain::tagged::tag_first!(
     "has_bids" => HasBids,
     "not_an_id_card" => NotAnIdCard,
     "verifies_another" => VerifiesAnother,
+    "blocked_you" => BlockedYou,
+    "you_blocked" => YouBlocked,
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,10 +4,11 @@ use super::hub::{Admission, Connection};
 use crate::backend::{
     AppState,
     account::logins,
-    auction, notify, order,
+    auction, chat, notify, order,
     platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
+use crate::domain::id::UserId;
 use crate::protocol::{ClientMsg, ErrorCode, NoticeEvent, ServerMsg, Topic};
 use axum::{
     Extension,
@@ -159,6 +160,8 @@ struct Client {
     rooms: HashSet<i64>,
     /// Negotiation rooms this socket follows (capped like auction rooms).
     orders: HashSet<String>,
+    /// Conversations this socket follows (capped like auction rooms).
+    conversations: HashSet<String>,
     allowance: Allowance,
 }
 
@@ -175,6 +178,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
         user,
         rooms: HashSet::new(),
         orders: HashSet::new(),
+        conversations: HashSet::new(),
         allowance,
     };
     let (mut sink, mut stream) = socket.split();
@@ -191,6 +195,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
     .await
     .is_ok()
         && client.send_unread(&mut sink).await.is_ok()
+        && client.send_messages_unread(&mut sink).await.is_ok()
     {
         loop {
             tokio::select! {
@@ -292,6 +297,29 @@ impl Client {
                 }
             }
             ClientMsg::Subscribe {
+                topic: Topic::Conversation { conversation },
+            } if !self.conversations.contains(&conversation)
+                && self.conversations.len() >= MAX_ROOMS =>
+            {
+                Some(ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                })
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Conversation { conversation },
+            } => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                match chat::socket::join(&self.state, self.conn.id, user, &conversation).await {
+                    Ok(()) => {
+                        self.conversations.insert(conversation);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Subscribe {
                 topic: Topic::Presence,
             } => {
                 self.state
@@ -323,6 +351,9 @@ impl Client {
                 if let Topic::Order { order } = &topic {
                     self.orders.remove(order);
                 }
+                if let Topic::Conversation { conversation } = &topic {
+                    self.conversations.remove(conversation);
+                }
                 if let Topic::Auction { listing } = topic
                     && self.rooms.remove(&listing)
                 {
@@ -340,13 +371,17 @@ impl Client {
                 let user = self.user.as_ref().map(User::viewer);
                 Some(order::socket::command(&self.state, user, command).await)
             }
-            // FOUNDATION: the chat and call areas take these over.
+            ClientMsg::Chat(command) => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                chat::socket::command(&self.state, user, command).await
+            }
+            // FOUNDATION: the call area takes these over.
             ClientMsg::Subscribe {
-                topic: Topic::Conversation { .. } | Topic::Call { .. },
+                topic: Topic::Call { .. },
             } => Some(ServerMsg::Error {
                 code: ErrorCode::Forbidden,
             }),
-            ClientMsg::Chat(_) | ClientMsg::Call(_) => Some(ServerMsg::Error {
+            ClientMsg::Call(_) => Some(ServerMsg::Error {
                 code: ErrorCode::BadMessage,
             }),
         }
@@ -361,6 +396,23 @@ impl Client {
             Ok(count) => send(sink, &ServerMsg::Notify(NoticeEvent::Unread { count })).await,
             Err(e) => {
                 tracing::error!(error = %e, "counting unread notifications failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// Tells a signed-in user's tab how many chat messages wait unread.
+    async fn send_messages_unread(
+        &self,
+        sink: &mut SplitSink<WebSocket, Message>,
+    ) -> Result<(), Gone> {
+        let Some(user) = &self.user else {
+            return Ok(());
+        };
+        match chat::unread(&self.state.db, UserId(user.id)).await {
+            Ok(unread) => send(sink, &ServerMsg::Notify(NoticeEvent::Messages { unread })).await,
+            Err(e) => {
+                tracing::error!(error = %e, "counting unread messages failed");
                 Ok(())
             }
         }
@@ -389,6 +441,11 @@ impl Client {
         }
         for order in self.orders.drain() {
             self.state.hub.unsubscribe(id, &Topic::Order { order });
+        }
+        for conversation in self.conversations.drain() {
+            self.state
+                .hub
+                .unsubscribe(id, &Topic::Conversation { conversation });
         }
     }
 }

@@ -22,7 +22,8 @@ use tokio::sync::Semaphore;
 
 /// Longest side stored; phone photos are larger than any screen needs.
 pub const STORED_SIDE: u32 = 2048;
-/// Uploads not yet on a listing, per person; bounds what a draft can hold on disk.
+/// Uploads not yet on a listing or a chat message, per person; bounds what a
+/// draft can hold on disk.
 pub const MAX_LOOSE: i64 = 30;
 /// Loose uploads older than this are deleted (an abandoned draft).
 const LOOSE_TTL_MS: i64 = 86_400_000;
@@ -164,7 +165,8 @@ pub async fn store_upload(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO images (owner_id, file_name, thumb_name, width, height, created_at)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6
-          WHERE (SELECT count(*) FROM images WHERE owner_id = ?1 AND listing_id IS NULL) < ?7
+          WHERE (SELECT count(*) FROM images
+                  WHERE owner_id = ?1 AND listing_id IS NULL AND message_id IS NULL) < ?7
          RETURNING id",
     )
     .bind(owner)
@@ -195,7 +197,8 @@ pub async fn store_upload(
     })
 }
 
-/// Deletes `owner`'s loose uploads from abandoned drafts.
+/// Deletes `owner`'s loose uploads from abandoned drafts (a photo sent in
+/// a chat message is the message's, however old).
 async fn sweep_loose(
     pool: &SqlitePool,
     media: &MediaStore,
@@ -203,7 +206,8 @@ async fn sweep_loose(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let old: Vec<(String, String)> = sqlx::query_as(
-        "DELETE FROM images WHERE owner_id = ? AND listing_id IS NULL AND created_at < ?
+        "DELETE FROM images
+          WHERE owner_id = ? AND listing_id IS NULL AND message_id IS NULL AND created_at < ?
          RETURNING file_name, thumb_name",
     )
     .bind(owner)

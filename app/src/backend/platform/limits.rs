@@ -56,6 +56,16 @@ pub struct Limits {
     /// Offers one member makes (each notifies a seller): 20 an hour, plenty
     /// for bargain hunting, too few to flood sellers.
     pub offers_per_buyer: Limit<UserId>,
+    /// Chat messages one member sends, over all their conversations: a
+    /// message a second on average, with a minute's worth banked for a
+    /// quick exchange; a script cannot flood anyone.
+    pub messages_per_member: Limit<UserId>,
+    /// "Typing" signals one member sends (a page sends one every few
+    /// seconds while a key is pressed); more are dropped unseen.
+    pub typing_per_member: Limit<UserId>,
+    /// Conversations one member opens (each is a stored row and reaches a
+    /// seller's inbox once it has a message).
+    pub conversations_per_member: Limit<UserId>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -66,6 +76,13 @@ pub const SITE_SIGN_UPS_PER_HOUR: u32 = 200;
 pub const ORDERS_PER_HOUR: u32 = 30;
 /// Offers one member may make an hour.
 pub const OFFERS_PER_HOUR: u32 = 20;
+/// Chat messages one member may send a minute.
+pub const MESSAGES_PER_MINUTE: u32 = 60;
+/// Typing signals one member may send a minute.
+pub const TYPING_PER_MINUTE: u32 = 30;
+/// Conversations one member may open an hour.
+pub const CONVERSATIONS_PER_HOUR: u32 = 60;
+const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
 impl Limits {
@@ -84,6 +101,9 @@ impl Limits {
             captcha_sessions: Limit::new(10, HOUR),
             orders_per_buyer: Limit::new(ORDERS_PER_HOUR, HOUR),
             offers_per_buyer: Limit::new(OFFERS_PER_HOUR, HOUR),
+            messages_per_member: Limit::new(MESSAGES_PER_MINUTE, MINUTE),
+            typing_per_member: Limit::new(TYPING_PER_MINUTE, MINUTE),
+            conversations_per_member: Limit::new(CONVERSATIONS_PER_HOUR, HOUR),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! then reach the members' tabs through [`Effect`]s.
 
 pub mod socket;
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 

@@ -11,6 +11,7 @@
 //! benchmarks.
 
 mod art;
+mod chats;
 mod deals;
 
 use crate::backend::platform::{
@@ -2683,6 +2684,7 @@ pub async fn seed_if_empty(
     insert_rows(&mut tx, &rows, &users, &categories, &mut TagIds::default()).await?;
     bid_in_running_auctions(&mut tx, &users, now, currency).await?;
     deals::seed(&mut tx, &users, now).await?;
+    chats::seed(&mut tx, &users, now).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Seeded {
         users: USERS.len(),

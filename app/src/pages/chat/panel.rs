@@ -762,6 +762,8 @@ pub fn OrderChat(order: String) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match conversation.await {
                         Ok(conversation) => view! { <ChatPanel conversation /> }.into_any(),
+                        // Nothing to talk about here (no longer a party).
+                        Err(AppError::NotFound) => ().into_any(),
                         Err(_) => view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }.into_any(),
                     }
                 })}

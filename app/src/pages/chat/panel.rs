@@ -771,3 +771,6 @@ pub fn OrderChat(order: String) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests;

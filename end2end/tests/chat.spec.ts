@@ -117,7 +117,13 @@ test('a buyer messages the seller with a photo, sees "Seen"; a block stops them'
   await expect(seller.getByTestId('chat-blocked')).toContainText('You blocked');
   await expect(messageBox(seller)).toHaveCount(0);
 
-  // The buyer is told clearly and has no box to send from.
+  // The buyer's open page refuses the next message and says why.
+  await messageBox(buyer).fill('Hello?');
+  await buyer.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(buyer.getByTestId('chat-blocked')).toContainText('is not accepting your messages');
+  await expect(seller.getByTestId('message').filter({ hasText: 'Hello?' })).toHaveCount(0);
+
+  // Coming back, the buyer is told clearly and has no box to send from.
   await openConversation(buyer, conversation);
   await expect(buyer.getByTestId('chat-blocked')).toContainText('is not accepting your messages');
   await expect(messageBox(buyer)).toHaveCount(0);

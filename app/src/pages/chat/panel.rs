@@ -185,8 +185,12 @@ impl ChatState {
             }
             Err(error) => {
                 // Refused for who the two are now (a block since the page
-                // loaded): the conversation's fresh state says which.
-                if matches!(error, AppError::Forbidden) {
+                // loaded): the conversation's fresh state says which, and
+                // the box gives way to the sentence saying so.
+                if !matches!(
+                    error,
+                    AppError::Validation(_) | AppError::RateLimited | AppError::Transport(_)
+                ) {
                     self.refresh_blocks();
                 }
                 self.failure.set(Some(error));

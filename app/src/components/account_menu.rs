@@ -2,7 +2,7 @@ use crate::{
     auth::Auth,
     components::{
         member::{Avatar, VerifiedBadge},
-        notice::Bell,
+        notice::{Bell, MessagesLink},
     },
     i18n::*,
 };
@@ -43,6 +43,7 @@ pub fn AccountMenu() -> impl IntoView {
                             {viewer.is_admin.then(|| view! {
                                 <a class="button-ghost" href="/admin">{t!(i18n, nav_admin)}</a>
                             })}
+                            <MessagesLink />
                             <Bell />
                             <a class="account-link" href="/settings" title=viewer.username.clone()>
                                 <Avatar url=viewer.avatar_url.clone() nickname=viewer.nickname.clone() size=28 />

@@ -70,6 +70,21 @@ pub fn Bell() -> impl IntoView {
     }
 }
 
+/// "Messages": a link to the inbox with the unread chat messages, which
+/// the WebSocket brings like the bell's count.
+#[component]
+pub fn MessagesLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = expect_context::<Live>();
+    let count = move || live.messages_unread.get().unwrap_or(0);
+    view! {
+        <a class="messages-link" href="/messages" data-testid="messages-link">
+            {t!(i18n, nav_messages)}
+            {move || (count() > 0).then(|| view! { " " <span class="badge-count" data-testid="messages-unread">{count()}</span> })}
+        </a>
+    }
+}
+
 /// The newest notification, as it arrives, until dismissed.
 #[component]
 pub fn NoticeToast() -> impl IntoView {

@@ -23,6 +23,7 @@ use super::{
         collections::{FavoritesPage, MyListingsPage},
         sell::{EditListingPage, SellPage},
     },
+    chat::{conversation::ConversationPage, inbox::InboxPage},
     notify::NotificationsPage,
     offer::{make::MakeOfferPage, mine::MyOffersPage, page::OfferPage},
     order::{buy::BuyPage, list::OrdersPage, room::OrderRoomPage},
@@ -70,4 +71,6 @@ lazy_pages! {
     MakeOfferRoute => MakeOfferPage,
     OfferRoute => OfferPage,
     MyOffersRoute => MyOffersPage,
+    InboxRoute => InboxPage,
+    ConversationRoute => ConversationPage,
 }

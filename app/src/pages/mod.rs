@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod auction;
 pub mod catalog;
+pub mod chat;
 pub mod error;
 pub mod lazy;
 pub mod not_found;

@@ -19,7 +19,7 @@ use crate::{
     error::AppError,
     i18n::*,
     model::{CodeChannel, OwnAccount},
-    pages::account::verify::CodeForm,
+    pages::{account::verify::CodeForm, chat::blocked::BlockedSection},
 };
 use leptos::prelude::*;
 
@@ -65,6 +65,7 @@ pub fn SettingsPage() -> impl IntoView {
                             <IdentitySection me=me.clone() />
                             <PasswordSection />
                             <LoginsSection />
+                            <BlockedSection />
                         }.into_any(),
                     }
                 })}

@@ -4,6 +4,7 @@ use crate::{
     api::{
         admin::DelistListing,
         catalog::{SetFavorite, fetch_listing},
+        chat::OpenConversation,
     },
     auth::Auth,
     components::{
@@ -159,6 +160,7 @@ fn ListingView(
                     </p>
                 })}
                 <div class="listing-actions">
+                    {(!mine).then(|| view! { <MessageSeller id /> })}
                     {if mine {
                         Either::Left(view! {
                             <a class="button" href=format!("/l/{id}/edit") data-testid="edit-listing">{t!(i18n, edit_listing)}</a>
@@ -214,6 +216,27 @@ fn ListingView(
                 <ListingGrid cards=more_from_seller />
             </section>
         })}
+    }
+}
+
+/// "Message seller": a plain form, so it works before (and without)
+/// hydration; the server leads to the conversation. Visitors log in first.
+#[component]
+fn MessageSeller(id: i64) -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let signed_in = move || matches!(auth.viewer.get(), Some(Ok(Some(_))));
+    let label = move || t!(i18n, chat_message_seller);
+    view! {
+        <Show when=signed_in fallback=move || view! {
+            <a class="button-ghost" href=format!("/login?next=/l/{id}") data-testid="message-seller">{label()}</a>
+        }>
+            <form class="inline-form" method="post" action=OpenConversation::PATH>
+                <input type="hidden" name="listing" value=id />
+                <button type="submit" class="button-ghost" data-testid="message-seller">{label()}</button>
+            </form>
+        </Show>
     }
 }
 

@@ -27,7 +27,7 @@ use crate::{
     i18n::*,
     live::Live,
     model::{Handover, OrderLive, OrderRoom},
-    pages::not_found::NotFoundPage,
+    pages::{chat::panel::OrderChat, not_found::NotFoundPage},
     protocol::{ClientMsg, OrderCommand, OrderEvent},
 };
 use leptos::{either::EitherOf4, prelude::*};
@@ -323,6 +323,8 @@ fn Room(room: OrderRoom) -> impl IntoView {
                     </dl>
                 </aside>
             </div>
+            // The two parties talk here too (an admin looking on does not).
+            {you.is_some().then(|| view! { <OrderChat order=order.clone() /> })}
         </article>
     }
 }

@@ -1,0 +1,64 @@
+//! `/messages/<id>`: one conversation. Its history is rendered on the server
+//! (it reads without JavaScript); the panel then follows it live.
+
+use super::panel::ChatPanel;
+use crate::{
+    api::chat::fetch_conversation, error::AppError, i18n::*, model::Conversation,
+    pages::not_found::NotFoundPage,
+};
+use leptos::{either::EitherOf4, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id"));
+    let conversation = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => fetch_conversation(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match conversation.await {
+                    Ok(conversation) => EitherOf4::A(view! {
+                        <Title text=format!("{} · {} · Haggle", conversation.other.name, conversation.listing.title) />
+                        <ConversationView conversation />
+                    }),
+                    Err(AppError::Unauthenticated) => EitherOf4::B(view! {
+                        <p class="notice" role="alert">
+                            {t!(i18n, log_in_first)} " "
+                            <a href=format!("/login?next=/messages/{}", id().unwrap_or_default())>{t!(i18n, nav_log_in)}</a>
+                        </p>
+                    }),
+                    Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
+                    Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ConversationView(conversation: Conversation) -> impl IntoView {
+    let i18n = use_i18n();
+    let listing = conversation.listing.clone();
+    let other = conversation.other.name.clone();
+    view! {
+        <article class="chat-page" data-testid="conversation">
+            <p class="small"><a href="/messages">"← " {t!(i18n, chat_all)}</a></p>
+            <header class="chat-head">
+                {listing.thumb_url.clone().map(|src| view! { <img class="chat-thumb" src=src alt="" width="56" height="56" /> })}
+                <div>
+                    <h1><a href=format!("/l/{}", listing.id)>{listing.title}</a></h1>
+                    <p class="muted small" data-testid="chat-other">{other}</p>
+                </div>
+            </header>
+            <ChatPanel conversation />
+        </article>
+    }
+}

@@ -474,6 +474,12 @@ async fn photos_are_the_senders_own_loose_uploads_at_most_four_once_each() {
         .await
         .unwrap();
     assert_eq!(free, None);
+    // Nor can a listing take a photo a message already shows.
+    let adopted =
+        crate::backend::catalog::store::adopt_image(&w.pool, w.listing, 0, mine[0], w.buyer)
+            .await
+            .unwrap();
+    assert!(!adopted, "a sent photo moved onto a listing");
     // A message's photos are not loose: the next day's upload sweeps the
     // abandoned one and keeps them.
     upload(&w.pool, &media, w.buyer.get(), NOW + 2 * DAY).await;

@@ -85,7 +85,8 @@ pub(crate) async fn adopt_image(
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE images SET listing_id = ?, position = ?
-          WHERE id = ? AND owner_id = ? AND (listing_id IS NULL OR listing_id = ?)",
+          WHERE id = ? AND owner_id = ? AND (listing_id IS NULL OR listing_id = ?)
+            AND message_id IS NULL",
     )
     .bind(listing)
     .bind(position)

@@ -7,14 +7,18 @@
 //!
 //! `haggle demo load-deals`: negotiation rooms with both sides signed in for
 //! `haggle-load deals` (see `crate::load_deals`).
+//!
+//! `haggle demo load-chat`: conversations with both members signed in, and
+//! messages spread over them, for `haggle-load chat` (see `crate::load_chat`).
 
-use crate::{load_auction, load_deals};
+use crate::{load_auction, load_chat, load_deals};
 use app::backend::{catalog::search, demo, platform::config::Config};
 use std::{process::ExitCode, time::Instant};
 
 pub const USAGE: &str = "usage: haggle demo bulk <count>
        haggle demo load-auction [--bidders N] [--seconds S | --minutes M] [--start-price P]
-       haggle demo load-deals --rooms N";
+       haggle demo load-deals --rooms N
+       haggle demo load-chat --conversations N [--messages M]";
 
 /// Runs the subcommand given the arguments after `demo`.
 pub async fn run(config: &Config, args: &[String]) -> ExitCode {
@@ -26,6 +30,9 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
         && flag == "--rooms"
     {
         return load_deals(config, rooms).await;
+    }
+    if args.first().is_some_and(|verb| verb == "load-chat") {
+        return load_chat(config, &args[1..]).await;
     }
     let count = match args {
         [verb, count] if verb == "bulk" => match count.parse::<usize>() {
@@ -128,6 +135,50 @@ async fn load_deals(config: &Config, rooms: &str) -> ExitCode {
     }
 }
 
+/// `haggle demo load-chat --conversations N [--messages M]`: prints one
+/// JSON line per conversation.
+async fn load_chat(config: &Config, args: &[String]) -> ExitCode {
+    let Some((conversations, messages)) = load_chat_spec(args) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = async {
+        let pool = crate::open_database(config).await?;
+        let created = load_chat::create(&pool, conversations, messages).await?;
+        pool.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(created)
+    }
+    .await;
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                println!("{}", serde_json::to_string(&line).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("haggle: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Conversations and messages from `--conversations N [--messages M]`.
+fn load_chat_spec(args: &[String]) -> Option<(usize, u64)> {
+    let mut conversations = None;
+    let mut messages = 0;
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next()?;
+        match flag.as_str() {
+            "--conversations" => conversations = Some(value.parse().ok()?),
+            "--messages" => messages = value.parse().ok()?,
+            _ => return None,
+        }
+    }
+    Some((conversations?, messages))
+}
+
 fn load_auction_spec(args: &[String]) -> Result<load_auction::Spec, String> {
     let mut spec = load_auction::Spec {
         bidders: 50,
@@ -173,5 +224,20 @@ mod tests {
         assert!(load_auction_spec(&args(&["--bidders"])).is_err());
         assert!(load_auction_spec(&args(&["--bidders", "-1"])).is_err());
         assert!(load_auction_spec(&args(&["--colour", "1"])).is_err());
+    }
+
+    #[test]
+    fn load_chat_options() {
+        assert_eq!(
+            load_chat_spec(&args(&["--conversations", "10", "--messages", "500"])),
+            Some((10, 500))
+        );
+        assert_eq!(
+            load_chat_spec(&args(&["--conversations", "3"])),
+            Some((3, 0))
+        );
+        assert_eq!(load_chat_spec(&args(&["--messages", "3"])), None);
+        assert_eq!(load_chat_spec(&args(&["--conversations", "x"])), None);
+        assert_eq!(load_chat_spec(&args(&["--rooms", "3"])), None);
     }
 }

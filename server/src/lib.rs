@@ -7,6 +7,7 @@ pub mod admin_cli;
 pub mod demo_cli;
 pub mod health;
 pub mod load_auction;
+pub mod load_chat;
 pub mod load_deals;
 pub mod router;
 pub mod telemetry;

@@ -6,6 +6,7 @@
 //! haggle-load crash [--bidders 20] [--seconds 3]
 //! haggle-load abuse [--watchers 200] [--bidders 20] [--seconds 10] [--memory-cap 4096]
 //! haggle-load deals [--rooms 1000] [--seconds 20]
+//! haggle-load chat  [--conversations 1000] [--messages 1000000] [--seconds 20]
 //!   common: [--server target/release/haggle] [--site-root target/site] [--keep]
 //! ```
 //!
@@ -47,11 +48,20 @@
 //! memory, and checks that every edit was acknowledged and reached the buyer,
 //! and that both sides of every room end on the stored state; see [`deals`].
 //!
+//! **chat** opens both members of `--conversations` conversations (two
+//! signed-in sockets each, made with `--messages` messages spread over them
+//! by `haggle demo load-chat`); every member sends a message a second for
+//! `--seconds`. It prints send → other side latency, the server's memory and
+//! CPU, and the latest page of one conversation read over HTTP, and checks
+//! that every message was acknowledged and reached the other member and that
+//! the stored messages and unread counts match what was sent; see [`chat`].
+//!
 //! Exits non-zero with a message when a check fails (not when a performance
 //! target is missed: those are printed next to the figures).
 
 mod abuse;
 mod bidders;
+mod chat;
 mod checks;
 mod crash;
 mod deals;
@@ -66,6 +76,7 @@ mod wire;
 
 use crate::{
     abuse::abuse,
+    chat::chat,
     crash::crash,
     deals::deals,
     load::load,
@@ -105,6 +116,7 @@ fn main() -> ExitCode {
             Mode::Crash => crash(&opts).await,
             Mode::Abuse => abuse(&opts).await,
             Mode::Deals => deals(&opts).await,
+            Mode::Chat => chat(&opts).await,
         }
     });
     match result {

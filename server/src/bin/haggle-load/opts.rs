@@ -7,6 +7,7 @@ pub(crate) const USAGE: &str =
        haggle-load crash [--bidders N] [--seconds S]
        haggle-load abuse [--watchers N] [--bidders N] [--seconds S] [--memory-cap MB]
        haggle-load deals [--rooms N] [--seconds S]
+       haggle-load chat  [--conversations N] [--messages M] [--seconds S]
   common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,7 @@ pub(crate) enum Mode {
     Crash,
     Abuse,
     Deals,
+    Chat,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +36,10 @@ pub(crate) struct Opts {
     pub(crate) memory_cap_mb: u64,
     /// Deals mode: negotiation rooms (two sockets each).
     pub(crate) rooms: usize,
+    /// Chat mode: conversations (two sockets each).
+    pub(crate) conversations: usize,
+    /// Chat mode: messages stored beforehand, spread over the conversations.
+    pub(crate) messages: u64,
     pub(crate) keep: bool,
 }
 
@@ -45,6 +51,7 @@ impl Opts {
             Some("crash") => Mode::Crash,
             Some("abuse") => Mode::Abuse,
             Some("deals") => Mode::Deals,
+            Some("chat") => Mode::Chat,
             Some(other) => return Err(format!("unknown mode {other:?}")),
             None => return Err("which mode?".into()),
         };
@@ -54,7 +61,7 @@ impl Opts {
             // The socket flood's bidding, twice: short enough for the whole
             // abuse run to stay near two minutes.
             Mode::Abuse => (200, 20, 10),
-            Mode::Deals => (0, 1, 20),
+            Mode::Deals | Mode::Chat => (0, 1, 20),
         };
         let server = std::env::current_exe()
             .ok()
@@ -71,6 +78,8 @@ impl Opts {
             room_writes: None,
             memory_cap_mb: 4096,
             rooms: 1000,
+            conversations: 1000,
+            messages: 1_000_000,
             keep: false,
         };
         while let Some(flag) = args.next() {
@@ -94,6 +103,8 @@ impl Opts {
                 "--room-writes" => opts.room_writes = Some(number()?),
                 "--memory-cap" if mode == Mode::Abuse => opts.memory_cap_mb = number()?,
                 "--rooms" if mode == Mode::Deals => opts.rooms = number()? as usize,
+                "--conversations" if mode == Mode::Chat => opts.conversations = number()? as usize,
+                "--messages" if mode == Mode::Chat => opts.messages = number()?,
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -131,6 +142,14 @@ mod tests {
         let o = Opts::parse(args("deals --rooms 10 --seconds 3")).unwrap();
         assert_eq!((o.mode, o.rooms, o.seconds), (Mode::Deals, 10, 3));
         assert!(Opts::parse(args("load --rooms 5")).is_err());
+        let o = Opts::parse(args("chat --conversations 10 --messages 500")).unwrap();
+        assert_eq!(
+            (o.mode, o.conversations, o.messages, o.seconds),
+            (Mode::Chat, 10, 500, 20)
+        );
+        let o = Opts::parse(args("chat")).unwrap();
+        assert_eq!((o.conversations, o.messages), (1000, 1_000_000));
+        assert!(Opts::parse(args("deals --messages 5")).is_err());
         assert!(Opts::parse(args("load --bidders")).is_err());
         assert!(Opts::parse(args("fly")).is_err());
     }

@@ -191,6 +191,35 @@ impl Ctx {
             .collect()
     }
 
+    /// `haggle demo load-chat`: `conversations` with both members signed
+    /// in, and `messages` spread over them.
+    pub(crate) async fn create_chats(
+        &self,
+        conversations: usize,
+        messages: u64,
+    ) -> Result<Vec<ChatLine>, String> {
+        let out = self
+            .command()
+            .args(["demo", "load-chat", "--conversations"])
+            .arg(conversations.to_string())
+            .arg("--messages")
+            .arg(messages.to_string())
+            .output()
+            .await
+            .map_err(|e| format!("running {}: {e}", self.bin.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "haggle demo load-chat failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<ChatLine>(l).map_err(|e| format!("{l}: {e}")))
+            .collect()
+    }
+
     pub(crate) fn finish(&self, ok: bool) {
         if ok && !self.keep {
             let _ = std::fs::remove_dir_all(&self.data);
@@ -219,6 +248,15 @@ pub(crate) struct RoomLine {
     pub(crate) buyer_cookie: String,
     pub(crate) seller_cookie: String,
     pub(crate) price: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ChatLine {
+    pub(crate) conversation: String,
+    pub(crate) buyer: i64,
+    pub(crate) seller: i64,
+    pub(crate) buyer_cookie: String,
+    pub(crate) seller_cookie: String,
 }
 
 pub(crate) struct Server {

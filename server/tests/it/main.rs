@@ -7,6 +7,7 @@ mod account;
 mod auction;
 mod auth;
 mod catalog;
+mod chat_pages;
 mod http;
 mod identity;
 mod offer;

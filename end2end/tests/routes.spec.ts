@@ -55,6 +55,7 @@ test('every split-out page loads first, hydrates and logs no error', async ({ pa
     '/my/bids',
     '/my/auctions',
     '/notifications',
+    '/messages',
   ]) {
     await opens(page, path);
   }

@@ -8,6 +8,7 @@ mod auction;
 mod auth;
 mod catalog;
 mod chat;
+mod chat_pages;
 mod http;
 mod identity;
 mod offer;

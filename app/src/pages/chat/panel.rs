@@ -717,6 +717,15 @@ fn start_uploads(files: web_sys::FileList, state: ChatState) {
             state.photos.with_untracked(Vec::len),
             files.length() as usize,
         );
+        // The rest stay behind, and the picker says why.
+        if room < files.length() as usize {
+            state.failure.set(Some(AppError::field(
+                Field::Images,
+                Problem::TooMany {
+                    max: MAX_PHOTOS as u32,
+                },
+            )));
+        }
         for i in 0..room as u32 {
             let Some(file) = files.get(i) else { continue };
             let key = state.next_photo.get_value();

@@ -10,7 +10,7 @@
 //! (The auction house applies the same follow-ups to its own bids and ends
 //! inside its per-auction turn, where the order of updates is decided.)
 
-use crate::backend::{AppState, notify};
+use crate::backend::{AppState, call, notify};
 use crate::domain::id::{ListingId, NoticeId};
 use crate::{
     model::OrderLive,
@@ -35,6 +35,9 @@ pub enum Effect {
     /// An order changed: its room hears the new state, exactly as stored
     /// (read inside the transaction that stored it).
     OrderChanged(OrderLive),
+    /// A video call changed: both members' call pages hear its state, the
+    /// callee's tabs ring or stop, an ended call's log line is told.
+    CallChanged(Box<call::CallChanged>),
 }
 
 /// Applies `effects` in order.
@@ -63,6 +66,7 @@ pub async fn apply(state: &AppState, effects: &[Effect], now: i64) {
                 let update = OrderEvent::Update { live: live.clone() };
                 state.hub.publish(&topic, ServerMsg::Order(update));
             }
+            Effect::CallChanged(change) => call::publish(&state.hub, change),
         }
     }
 }

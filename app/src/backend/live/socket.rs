@@ -4,10 +4,11 @@ use super::hub::{Admission, Connection};
 use crate::backend::{
     AppState,
     account::logins,
-    auction, notify, order,
+    auction, call, notify, order,
     platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
+use crate::domain::id::UserId;
 use crate::protocol::{ClientMsg, ErrorCode, NoticeEvent, ServerMsg, Topic};
 use axum::{
     Extension,
@@ -159,6 +160,8 @@ struct Client {
     rooms: HashSet<i64>,
     /// Negotiation rooms this socket follows (capped like auction rooms).
     orders: HashSet<String>,
+    /// Conversations whose calls this socket follows (capped likewise).
+    calls: HashSet<String>,
     allowance: Allowance,
 }
 
@@ -175,6 +178,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
         user,
         rooms: HashSet::new(),
         orders: HashSet::new(),
+        calls: HashSet::new(),
         allowance,
     };
     let (mut sink, mut stream) = socket.split();
@@ -323,6 +327,9 @@ impl Client {
                 if let Topic::Order { order } = &topic {
                     self.orders.remove(order);
                 }
+                if let Topic::Call { conversation } = &topic {
+                    self.calls.remove(conversation);
+                }
                 if let Topic::Auction { listing } = topic
                     && self.rooms.remove(&listing)
                 {
@@ -340,13 +347,38 @@ impl Client {
                 let user = self.user.as_ref().map(User::viewer);
                 Some(order::socket::command(&self.state, user, command).await)
             }
-            // FOUNDATION: the chat and call areas take these over.
             ClientMsg::Subscribe {
-                topic: Topic::Conversation { .. } | Topic::Call { .. },
+                topic: Topic::Call { conversation },
+            } if !self.calls.contains(&conversation) && self.calls.len() >= MAX_ROOMS => {
+                Some(ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                })
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Call { conversation },
+            } => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                match call::socket::join(&self.state, self.conn.id, user, &conversation).await {
+                    Ok(()) => {
+                        self.calls.insert(conversation);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Call(command) => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                call::socket::command(&self.state, user, command).await
+            }
+            // FOUNDATION: the chat area takes these over.
+            ClientMsg::Subscribe {
+                topic: Topic::Conversation { .. },
             } => Some(ServerMsg::Error {
                 code: ErrorCode::Forbidden,
             }),
-            ClientMsg::Chat(_) | ClientMsg::Call(_) => Some(ServerMsg::Error {
+            ClientMsg::Chat(_) => Some(ServerMsg::Error {
                 code: ErrorCode::BadMessage,
             }),
         }
@@ -389,6 +421,11 @@ impl Client {
         }
         for order in self.orders.drain() {
             self.state.hub.unsubscribe(id, &Topic::Order { order });
+        }
+        for conversation in self.calls.drain() {
+            self.state
+                .hub
+                .unsubscribe(id, &Topic::Call { conversation });
         }
     }
 }

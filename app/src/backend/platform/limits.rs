@@ -56,6 +56,10 @@ pub struct Limits {
     /// Offers one member makes (each notifies a seller): 20 an hour, plenty
     /// for bargain hunting, too few to flood sellers.
     pub offers_per_buyer: Limit<UserId>,
+    /// Video calls one member starts (each rings somebody's every tab).
+    pub calls_per_member: Limit<UserId>,
+    /// WebRTC signals one member sends in one call, whatever their tabs.
+    pub call_signals: Limit<(crate::domain::id::CallId, UserId)>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -84,6 +88,12 @@ impl Limits {
             captcha_sessions: Limit::new(10, HOUR),
             orders_per_buyer: Limit::new(ORDERS_PER_HOUR, HOUR),
             offers_per_buyer: Limit::new(OFFERS_PER_HOUR, HOUR),
+            calls_per_member: Limit::new(crate::domain::call::CALLS_PER_HOUR, HOUR),
+            call_signals: Limit::new(
+                crate::domain::call::SIGNAL_BURST,
+                Duration::from_secs(1) * crate::domain::call::SIGNAL_BURST
+                    / crate::domain::call::SIGNALS_PER_SECOND,
+            ),
         }
     }
 }

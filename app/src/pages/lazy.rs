@@ -19,6 +19,7 @@ use super::{
         center::{MyAuctionsPage, MyBidsPage},
         room::AuctionPage,
     },
+    call::page::CallPage,
     catalog::{
         collections::{FavoritesPage, MyListingsPage},
         sell::{EditListingPage, SellPage},
@@ -70,4 +71,5 @@ lazy_pages! {
     MakeOfferRoute => MakeOfferPage,
     OfferRoute => OfferPage,
     MyOffersRoute => MyOffersPage,
+    CallRoute => CallPage,
 }

@@ -347,8 +347,9 @@ mod engine {
             let follower = live.follow(topic, move |msg| engine.heard(msg));
             // Answer once, when the notice sent us here to.
             let auto = StoredValue::new(answer_now);
+            // Commands queued before the socket is up are dropped: wait for it.
             Effect::new(move |_| {
-                if state.get() == Shown::Ringing && auto.get_value() {
+                if state.get() == Shown::Ringing && live.connected.get() && auto.get_value() {
                     auto.set_value(false);
                     engine.act(Act::Answer);
                 }
@@ -523,7 +524,8 @@ mod engine {
         /// Sends the command for `act` (none for the media toggles).
         fn command(&self, act: Act) -> Option<u32> {
             let conversation = self.conversation();
-            let req = self.req(Some(act));
+            // Media changes are not answered: nothing to wait for.
+            let req = self.req((!matches!(act, Act::Mute | Act::CameraOff)).then_some(act));
             let command = match act {
                 Act::Call => CallCommand::Call { conversation, req },
                 Act::Answer => CallCommand::Answer { conversation, req },

@@ -309,3 +309,26 @@ async fn a_call_rings_connects_and_ends_between_its_members_only() {
     a.send(offer(&conv)).await;
     assert_eq!(a.take(|m| m["type"] == "error").await["code"], "forbidden");
 }
+
+#[tokio::test]
+async fn a_tab_opened_while_a_call_rings_rings_at_once() {
+    let p = pair().await;
+    let mut a = p.tab(&p.buyer).await;
+    a.subscribe(&p.conversation).await;
+    assert_eq!(
+        a.command("call", &p.conversation, 1).await["Ok"],
+        serde_json::Value::Null
+    );
+    // The seller opens a tab now: it rings; the buyer's new tab does not.
+    let mut late = p.tab(&p.seller).await;
+    let ring = late.take(|m| m["type"] == "ring").await;
+    assert_eq!(ring["ring"]["conversation"], p.conversation.as_str());
+    let mut caller_again = p.tab(&p.buyer).await;
+    assert!(
+        caller_again
+            .so_far()
+            .await
+            .iter()
+            .all(|m| m["type"] != "ring")
+    );
+}

@@ -388,6 +388,20 @@ pub async fn current(
     Ok(row.map(|row| view(&conv, &row, now)))
 }
 
+/// The calls ringing for `user` right now: a tab that opens meanwhile
+/// rings too.
+pub async fn ringing(db: &SqlitePool, user: UserId, now: i64) -> Result<Vec<Ring>, AppError> {
+    let mut tx = db.begin().await?;
+    let mut rings = Vec::new();
+    for row in store::ringing_for(&mut *tx, user, now - call::RING_TIMEOUT_MS).await? {
+        if let Some(conv) = store::load_conversation_by_id(&mut *tx, row.conversation_id).await? {
+            rings.extend(changed(&conv, &row, None, now).ring);
+        }
+    }
+    tx.commit().await?;
+    Ok(rings)
+}
+
 /// What the call page shows: the two members and the open call.
 pub async fn room(
     state: &AppState,

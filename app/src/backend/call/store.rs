@@ -220,6 +220,27 @@ pub async fn earliest_open(
     .await
 }
 
+/// Calls ringing for `user` (a member, not the caller) that started after
+/// `since` (earlier ones have rung out).
+pub async fn ringing_for(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    since: i64,
+) -> Result<Vec<CallRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT k.id, k.conversation_id, k.caller_id, k.started_at, k.answered_at, k.ended_at,
+                k.outcome
+           FROM calls k JOIN conversations c ON c.id = k.conversation_id
+          WHERE k.ended_at IS NULL AND k.answered_at IS NULL AND k.started_at > ?2
+            AND k.caller_id <> ?1 AND (c.buyer_id = ?1 OR c.seller_id = ?1)
+          ORDER BY k.id LIMIT 10",
+    )
+    .bind(user)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
 /// The call's log line in its conversation, sent by the caller.
 pub async fn insert_log_line(
     ex: impl SqliteExecutor<'_>,

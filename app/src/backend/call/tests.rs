@@ -618,3 +618,33 @@ async fn the_room_shows_both_members_and_the_open_call() {
         Err(AppError::NotFound)
     );
 }
+
+#[tokio::test]
+async fn a_tab_opened_while_it_rings_rings_too() {
+    let w = world().await;
+    start(&w.state, w.buyer, &w.conv, NOW).await.unwrap();
+    let rings = ringing(&w.pool, w.seller, NOW + 1).await.unwrap();
+    assert_eq!(rings.len(), 1);
+    assert_eq!(rings[0].caller.id, w.buyer.get());
+    // Not for the caller, not for a stranger, not once it rang out or was answered.
+    assert!(ringing(&w.pool, w.buyer, NOW + 1).await.unwrap().is_empty());
+    assert!(
+        ringing(&w.pool, w.stranger, NOW + 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        ringing(&w.pool, w.seller, NOW + RING_TIMEOUT_MS)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    answer(&w.state, w.seller, &w.conv, NOW + 2).await.unwrap();
+    assert!(
+        ringing(&w.pool, w.seller, NOW + 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -195,6 +195,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
     .await
     .is_ok()
         && client.send_unread(&mut sink).await.is_ok()
+        && client.send_rings(&mut sink).await.is_ok()
     {
         loop {
             tokio::select! {
@@ -393,6 +394,25 @@ impl Client {
             Ok(count) => send(sink, &ServerMsg::Notify(NoticeEvent::Unread { count })).await,
             Err(e) => {
                 tracing::error!(error = %e, "counting unread notifications failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// Tells a signed-in user's new tab of the calls ringing for them.
+    async fn send_rings(&self, sink: &mut SplitSink<WebSocket, Message>) -> Result<(), Gone> {
+        let Some(user) = &self.user else {
+            return Ok(());
+        };
+        match call::ringing(&self.state.db, UserId(user.id), now_ms()).await {
+            Ok(rings) => {
+                for ring in rings {
+                    send(sink, &ServerMsg::Notify(NoticeEvent::Ring { ring })).await?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading ringing calls failed");
                 Ok(())
             }
         }

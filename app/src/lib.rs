@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/offers/:id") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/messages") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/messages/:id") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/call/:conversation") view={Lazy::<CallRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -10,7 +10,7 @@
 //! (The auction house applies the same follow-ups to its own bids and ends
 //! inside its per-auction turn, where the order of updates is decided.)
 
-use crate::backend::{AppState, notify};
+use crate::backend::{AppState, call, notify};
 use crate::domain::id::{ListingId, NoticeId, UserId};
 use crate::{
     model::{MessageView, OrderLive},
@@ -51,6 +51,9 @@ pub enum Effect {
         up_to: i64,
         unread: u32,
     },
+    /// A video call changed: both members' call pages hear its state, the
+    /// callee's tabs ring or stop, an ended call's log line is told.
+    CallChanged(Box<call::CallChanged>),
 }
 
 /// Applies `effects` in order.
@@ -112,6 +115,7 @@ pub async fn apply(state: &AppState, effects: &[Effect], now: i64) {
                     .hub
                     .send_to_user(reader.get(), ServerMsg::Notify(count));
             }
+            Effect::CallChanged(change) => call::publish(&state.hub, change),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod auction;
+pub mod call;
 pub mod catalog;
 pub mod chat;
 pub mod demo;

@@ -3,6 +3,7 @@ use super::{
     language::LanguageSelect,
     notice::NoticeToast,
     online::OnlineBadge,
+    ring::RingNotice,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -39,6 +40,7 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
         <NoticeToast />
+        <RingNotice />
     }
 }
 

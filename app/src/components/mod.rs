@@ -11,4 +11,5 @@ pub mod member;
 pub mod notice;
 pub mod online;
 pub mod page_title;
+pub mod ring;
 pub mod time;

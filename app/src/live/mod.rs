@@ -120,6 +120,13 @@ impl Live {
         }
     }
 
+    /// Queues a command already written as JSON: for the few small
+    /// first-load components that must not pull an area's command types
+    /// into the first-load file (the ringing notice's "Decline").
+    pub fn send_text(&self, text: String) {
+        self.queue(text);
+    }
+
     fn subscription(&self, msg: Subscription) {
         if let Ok(text) = serde_json::to_string(&msg) {
             self.queue(text);

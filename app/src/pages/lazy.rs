@@ -19,6 +19,7 @@ use super::{
         center::{MyAuctionsPage, MyBidsPage},
         room::AuctionPage,
     },
+    call::page::CallPage,
     catalog::{
         collections::{FavoritesPage, MyListingsPage},
         sell::{EditListingPage, SellPage},
@@ -73,4 +74,5 @@ lazy_pages! {
     MyOffersRoute => MyOffersPage,
     InboxRoute => InboxPage,
     ConversationRoute => ConversationPage,
+    CallRoute => CallPage,
 }

@@ -5,6 +5,7 @@ pub mod about;
 pub mod account;
 pub mod admin;
 pub mod auction;
+pub mod call;
 pub mod catalog;
 pub mod chat;
 pub mod error;

@@ -6,6 +6,7 @@ mod common;
 mod account;
 mod auction;
 mod auth;
+mod call;
 mod catalog;
 mod chat;
 mod chat_pages;

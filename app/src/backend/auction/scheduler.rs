@@ -1,10 +1,11 @@
-//! Starts and ends auctions on time, and expires offers nobody answered. It
+//! Starts and ends auctions on time, expires offers nobody answered, and
+//! ends the video calls nobody answered (missed). It
 //! works from the database alone: after
 //! a restart the first pass processes whatever fell due while the server was
 //! down, and since every transition is a conditional update, a pass that
 //! overlaps another (or a seller ending early) never processes one twice.
 
-use crate::backend::{auction::AuctionHouse, notify, offer, platform::clock::now_ms};
+use crate::backend::{auction::AuctionHouse, call, notify, offer, platform::clock::now_ms};
 use std::time::Duration;
 
 /// Even with nothing due, look again this often: an approval (or an edit of
@@ -27,6 +28,11 @@ pub async fn pass(house: &AuctionHouse, now: i64) -> (usize, usize) {
         tracing::info!(started, ended, "auction schedule");
     }
     expire_offers(house, now).await;
+    match call::expire_due(&house.db, &house.hub, now).await {
+        Ok(0) => {}
+        Ok(calls) => tracing::info!(calls, "calls rang out"),
+        Err(e) => tracing::error!(error = %e, "ending due calls failed"),
+    }
     (started, ended)
 }
 
@@ -49,7 +55,8 @@ async fn expire_offers(house: &AuctionHouse, now: i64) {
 async fn next_due(house: &AuctionHouse) -> Result<Option<i64>, sqlx::Error> {
     let auctions = house.next_due().await?;
     let offers = offer::next_due(&house.db).await?;
-    Ok(auctions.into_iter().chain(offers).min())
+    let calls = call::next_due(&house.db).await?;
+    Ok(auctions.into_iter().chain(offers).chain(calls).min())
 }
 
 /// Runs passes for ever, each at the next due time (to the millisecond) or

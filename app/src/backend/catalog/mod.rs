@@ -7,7 +7,7 @@ pub mod review;
 pub mod search;
 pub mod search_cache;
 
-mod store;
+pub(crate) mod store;
 
 use crate::backend::platform::{media, vault::Vault};
 use crate::domain::{

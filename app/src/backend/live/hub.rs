@@ -611,6 +611,26 @@ impl Hub {
         delivered
     }
 
+    /// Sends `msg` to those tabs of `user` that follow `topic` (a call's
+    /// signals: for the other member's call page, nobody else's); returns
+    /// how many got it.
+    pub fn send_to_user_on(&self, topic: &Topic, user: i64, msg: ServerMsg) -> usize {
+        let frame = Frame::new(&msg);
+        let mut state = self.lock();
+        let tabs: Option<HashSet<ConnId>> = match (state.users.get(&user), state.topics.get(topic))
+        {
+            (Some(tabs), Some(subs)) => Some(tabs.intersection(&subs.conns).copied().collect()),
+            _ => None,
+        };
+        let (delivered, dropped) = fan_out(&state, tabs.as_ref(), frame);
+        let changed = close(&mut state, dropped);
+        drop(state);
+        if changed {
+            self.presence_changed();
+        }
+        delivered
+    }
+
     /// Closes `user`'s tabs whose login has `ended`; returns how many.
     pub fn end_logins(&self, user: i64, ended: impl Fn(&str) -> bool) -> usize {
         let mut state = self.lock();

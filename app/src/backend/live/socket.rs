@@ -4,7 +4,7 @@ use super::hub::{Admission, Connection};
 use crate::backend::{
     AppState,
     account::logins,
-    auction, chat, notify, order,
+    auction, call, chat, notify, order,
     platform::{client::ClientAddr, clock::now_ms, config::SocketLimits},
     web::{origin::same_origin, session},
 };
@@ -162,6 +162,8 @@ struct Client {
     orders: HashSet<String>,
     /// Conversations this socket follows (capped like auction rooms).
     conversations: HashSet<String>,
+    /// Conversations whose calls this socket follows (capped likewise).
+    calls: HashSet<String>,
     allowance: Allowance,
 }
 
@@ -179,6 +181,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
         rooms: HashSet::new(),
         orders: HashSet::new(),
         conversations: HashSet::new(),
+        calls: HashSet::new(),
         allowance,
     };
     let (mut sink, mut stream) = socket.split();
@@ -196,6 +199,7 @@ async fn serve(socket: WebSocket, state: AppState, user: Option<User>, _admissio
     .is_ok()
         && client.send_unread(&mut sink).await.is_ok()
         && client.send_messages_unread(&mut sink).await.is_ok()
+        && client.send_rings(&mut sink).await.is_ok()
     {
         loop {
             tokio::select! {
@@ -354,6 +358,9 @@ impl Client {
                 if let Topic::Conversation { conversation } = &topic {
                     self.conversations.remove(conversation);
                 }
+                if let Topic::Call { conversation } = &topic {
+                    self.calls.remove(conversation);
+                }
                 if let Topic::Auction { listing } = topic
                     && self.rooms.remove(&listing)
                 {
@@ -375,15 +382,31 @@ impl Client {
                 let user = self.user.as_ref().map(|u| UserId(u.id));
                 chat::socket::command(&self.state, user, command).await
             }
-            // FOUNDATION: the call area takes these over.
             ClientMsg::Subscribe {
-                topic: Topic::Call { .. },
-            } => Some(ServerMsg::Error {
-                code: ErrorCode::Forbidden,
-            }),
-            ClientMsg::Call(_) => Some(ServerMsg::Error {
-                code: ErrorCode::BadMessage,
-            }),
+                topic: Topic::Call { conversation },
+            } if !self.calls.contains(&conversation) && self.calls.len() >= MAX_ROOMS => {
+                Some(ServerMsg::Error {
+                    code: ErrorCode::TooManyRooms,
+                })
+            }
+            ClientMsg::Subscribe {
+                topic: Topic::Call { conversation },
+            } => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                match call::socket::join(&self.state, self.conn.id, user, &conversation).await {
+                    Ok(()) => {
+                        self.calls.insert(conversation);
+                        None
+                    }
+                    Err(_) => Some(ServerMsg::Error {
+                        code: ErrorCode::Forbidden,
+                    }),
+                }
+            }
+            ClientMsg::Call(command) => {
+                let user = self.user.as_ref().map(|u| UserId(u.id));
+                call::socket::command(&self.state, user, command).await
+            }
         }
     }
 
@@ -418,6 +441,25 @@ impl Client {
         }
     }
 
+    /// Tells a signed-in user's new tab of the calls ringing for them.
+    async fn send_rings(&self, sink: &mut SplitSink<WebSocket, Message>) -> Result<(), Gone> {
+        let Some(user) = &self.user else {
+            return Ok(());
+        };
+        match call::ringing(&self.state.db, UserId(user.id), now_ms()).await {
+            Ok(rings) => {
+                for ring in rings {
+                    send(sink, &ServerMsg::Notify(NoticeEvent::Ring { ring })).await?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading ringing calls failed");
+                Ok(())
+            }
+        }
+    }
+
     /// Whether an anonymous socket, or the login of a signed-in one, still
     /// stands: a check once a heartbeat in case a login ended in a way that
     /// could not close its sockets (another instance, a database edit).
@@ -446,6 +488,11 @@ impl Client {
             self.state
                 .hub
                 .unsubscribe(id, &Topic::Conversation { conversation });
+        }
+        for conversation in self.calls.drain() {
+            self.state
+                .hub
+                .unsubscribe(id, &Topic::Call { conversation });
         }
     }
 }

@@ -58,6 +58,9 @@ pub struct Config {
     /// The zone pages show times in before the browser's own zone is known
     /// (the server render, and pages read without JavaScript).
     pub timezone: chrono_tz::Tz,
+    /// STUN/TURN servers video calls' browsers use (`HAGGLE_ICE_SERVERS`,
+    /// a JSON array of `{urls, username?, credential?}`); none on loopback.
+    pub ice_servers: Vec<crate::domain::call::IceServer>,
 }
 
 /// Where Haggle began.
@@ -143,6 +146,7 @@ impl std::fmt::Debug for Config {
             .field("transport", &self.transport)
             .field("sockets", &self.sockets)
             .field("timezone", &self.timezone)
+            .field("ice_servers", &self.ice_servers.len())
             .finish()
     }
 }
@@ -322,7 +326,13 @@ impl Config {
             })?,
             None => DEFAULT_TIMEZONE,
         };
+        let ice_servers = match get("HAGGLE_ICE_SERVERS") {
+            Some(text) => crate::domain::call::parse_ice_servers(&text)
+                .map_err(|reason| invalid("HAGGLE_ICE_SERVERS", reason))?,
+            None => Vec::new(),
+        };
         Ok(Config {
+            ice_servers,
             timezone,
             sign_ups_per_hour,
             transport,
@@ -416,6 +426,7 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.sign_ups_per_hour, 10);
         assert_eq!(c.timezone, chrono_tz::Asia::Taipei);
+        assert!(c.ice_servers.is_empty());
     }
 
     #[test]
@@ -436,8 +447,13 @@ mod tests {
             ("HAGGLE_TRUSTED_PROXIES", "10.0.0.0/8,::1"),
             ("HAGGLE_SIGN_UPS_PER_HOUR", "1000"),
             ("HAGGLE_TIMEZONE", "America/New_York"),
+            (
+                "HAGGLE_ICE_SERVERS",
+                r#"[{"urls":"stun:stun.example.org"}]"#,
+            ),
         ])
         .unwrap();
+        assert_eq!(c.ice_servers[0].urls, ["stun:stun.example.org"]);
         assert_eq!(c.timezone, chrono_tz::America::New_York);
         assert_eq!(c.sign_ups_per_hour, 1000);
         assert_eq!(c.trusted_proxies.len(), 2);
@@ -492,6 +508,13 @@ mod tests {
             "LEPTOS_SITE_ADDR"
         );
         assert_eq!(name_of(config(&[("HAGGLE_DEMO", "yes")])), "HAGGLE_DEMO");
+        assert_eq!(
+            name_of(config(&[(
+                "HAGGLE_ICE_SERVERS",
+                r#"[{"urls":"http://x"}]"#
+            )])),
+            "HAGGLE_ICE_SERVERS"
+        );
         assert_eq!(
             name_of(config(&[("HAGGLE_SECURE_COOKIES", "2")])),
             "HAGGLE_SECURE_COOKIES"

@@ -66,6 +66,10 @@ pub struct Limits {
     /// Conversations one member opens (each is a stored row and reaches a
     /// seller's inbox once it has a message).
     pub conversations_per_member: Limit<UserId>,
+    /// Video calls one member starts (each rings somebody's every tab).
+    pub calls_per_member: Limit<UserId>,
+    /// WebRTC signals one member sends in one call, whatever their tabs.
+    pub call_signals: Limit<(crate::domain::id::CallId, UserId)>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -104,6 +108,12 @@ impl Limits {
             messages_per_member: Limit::new(MESSAGES_PER_MINUTE, MINUTE),
             typing_per_member: Limit::new(TYPING_PER_MINUTE, MINUTE),
             conversations_per_member: Limit::new(CONVERSATIONS_PER_HOUR, HOUR),
+            calls_per_member: Limit::new(crate::domain::call::CALLS_PER_HOUR, HOUR),
+            call_signals: Limit::new(
+                crate::domain::call::SIGNAL_BURST,
+                Duration::from_secs(1) * crate::domain::call::SIGNAL_BURST
+                    / crate::domain::call::SIGNALS_PER_SECOND,
+            ),
         }
     }
 }

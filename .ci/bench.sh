@@ -4,6 +4,8 @@
 # listings and measures search (JSON endpoint and server-rendered /search), then
 # live auctions with haggle-load (watchers and bidders over WebSockets), then
 # negotiation rooms (haggle-load deals: 1,000 rooms editing terms), then
+# conversations (haggle-load chat: 1,000 conversations talking, and the
+# latest page of one among 1,000,000 messages), then
 # hostile clients with haggle-load abuse (huge pictures, sign-up and log-in
 # bursts, a subscribe flood, stalled connections; issue 14's figures).
 # Prints figures; asserts nothing about them (targets are in the README), but
@@ -197,6 +199,13 @@ done
 # every seller editing a term once a second (issue 15's figures).
 ./target/release/haggle-load deals --rooms "${BENCH_ROOMS:-1000}" \
   --seconds "${BENCH_DEAL_SECONDS:-20}" || auction_status=1
+
+# Conversations: both members of 1,000 conversations on 2,000 signed-in
+# sockets, each sending a message a second, in a database of 1,000,000
+# messages; then the latest page of one conversation (issue 16's figures).
+./target/release/haggle-load chat --conversations "${BENCH_CONVERSATIONS:-1000}" \
+  --messages "${BENCH_MESSAGES:-1000000}" \
+  --seconds "${BENCH_CHAT_SECONDS:-20}" || auction_status=1
 
 # Abuse: hostile clients against another fresh server of haggle-load's own,
 # each scenario with the server's memory and /healthz latency sampled beside

@@ -18,6 +18,7 @@ use crate::{
     backend::{
         AppState,
         auction::shown_name,
+        chat,
         effects::{self, Effect},
         live::hub::Hub,
     },
@@ -321,8 +322,9 @@ async fn apply_change(
             if store::end(&mut *tx, row.id, answered, at, outcome).await? != 1 {
                 return Err(AppError::Conflict);
             }
-            let line = store::insert_log_line(&mut *tx, conv.id, row.caller_id, row.id, at).await?;
-            store::bump_conversation(&mut *tx, conv.id, line, at).await?;
+            let line =
+                chat::store::insert_call_line(&mut *tx, conv.id, row.caller_id, row.id, at).await?;
+            chat::store::bump_quietly(&mut *tx, conv.id, line, at).await?;
             Ok(Some(line))
         }
     }

@@ -1,13 +1,12 @@
 //! The call area's SQL. Each function runs one statement on the executor it
 //! is given (the caller's transaction) and decides nothing.
 //!
-//! A call's log line is a message of its conversation: the two statements
-//! that write it ([`insert_log_line`], [`bump_conversation`]) belong with the
-//! chat area's message writes and may move there.
+//! A call's log line is a message of its conversation, written by the chat
+//! area's statements (`chat::store::insert_call_line`, `bump_quietly`).
 
 use crate::domain::{
     call::Outcome,
-    id::{CallId, ConversationId, MessageId, UserId},
+    id::{CallId, ConversationId, UserId},
 };
 use sqlx::SqliteExecutor;
 
@@ -239,43 +238,4 @@ pub async fn ringing_for(
     .bind(since)
     .fetch_all(ex)
     .await
-}
-
-/// The call's log line in its conversation, sent by the caller.
-pub async fn insert_log_line(
-    ex: impl SqliteExecutor<'_>,
-    conversation: ConversationId,
-    caller: UserId,
-    call: CallId,
-    at: i64,
-) -> Result<MessageId, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO messages (conversation_id, sender_id, body, call_id, created_at)
-         VALUES (?, ?, '', ?, ?) RETURNING id",
-    )
-    .bind(conversation)
-    .bind(caller)
-    .bind(call)
-    .bind(at)
-    .fetch_one(ex)
-    .await
-}
-
-/// The conversation's newest message is now `message`, at `at` (the inbox
-/// order).
-pub async fn bump_conversation(
-    ex: impl SqliteExecutor<'_>,
-    conversation: ConversationId,
-    message: MessageId,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE conversations SET last_message_id = ?, last_at = max(last_at, ?) WHERE id = ?",
-    )
-    .bind(message)
-    .bind(at)
-    .bind(conversation)
-    .execute(ex)
-    .await
-    .map(|_| ())
 }

@@ -1,7 +1,7 @@
 //! The chat area's SQL. Each function runs one statement on the executor it
 //! is given (the caller's transaction) and decides nothing.
 
-use crate::domain::id::{ConversationId, ListingId, MessageId, UserId};
+use crate::domain::id::{CallId, ConversationId, ListingId, MessageId, UserId};
 use sqlx::SqliteExecutor;
 
 /// A conversation as stored.
@@ -175,6 +175,45 @@ pub async fn insert_message(
     .bind(now)
     .fetch_one(ex)
     .await
+}
+
+/// The call's log line in its conversation, sent by the caller.
+pub async fn insert_call_line(
+    ex: impl SqliteExecutor<'_>,
+    conversation: ConversationId,
+    caller: UserId,
+    call: CallId,
+    at: i64,
+) -> Result<MessageId, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, sender_id, body, call_id, created_at)
+         VALUES (?, ?, '', ?, ?) RETURNING id",
+    )
+    .bind(conversation)
+    .bind(caller)
+    .bind(call)
+    .bind(at)
+    .fetch_one(ex)
+    .await
+}
+
+/// The conversation's newest message is now `message`, at `at` (the inbox
+/// order), with nobody's unread count moved: a call's log line.
+pub async fn bump_quietly(
+    ex: impl SqliteExecutor<'_>,
+    conversation: ConversationId,
+    message: MessageId,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE conversations SET last_message_id = ?, last_at = max(last_at, ?) WHERE id = ?",
+    )
+    .bind(message)
+    .bind(at)
+    .bind(conversation)
+    .execute(ex)
+    .await
+    .map(|_| ())
 }
 
 /// Puts `owner`'s loose uploads `images` (a JSON array of ids) on `message`;

@@ -187,10 +187,16 @@ impl ChatState {
                 // Refused for who the two are now (a block since the page
                 // loaded): the conversation's fresh state says which, and
                 // the box gives way to the sentence saying so.
-                if !matches!(
-                    error,
-                    AppError::Validation(_) | AppError::RateLimited | AppError::Transport(_)
-                ) {
+                let blocked = matches!(
+                    error.problem_with(Field::Message),
+                    Some(Problem::BlockedYou | Problem::YouBlocked)
+                );
+                if blocked
+                    || !matches!(
+                        error,
+                        AppError::Validation(_) | AppError::RateLimited | AppError::Transport(_)
+                    )
+                {
                     self.refresh_blocks();
                 }
                 self.failure.set(Some(error));

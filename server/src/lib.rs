@@ -159,6 +159,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         mailer,
         sms,
         limits,
+        chat_sends: Default::default(),
     })
 }
 

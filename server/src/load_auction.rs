@@ -158,6 +158,96 @@ pub async fn session_cookie(
     Ok(format!("{SESSION_COOKIE}={}", record.id))
 }
 
+/// Each pair's seller, buyer and the seller's listing, for the load runs
+/// built on pairs of members (`load-deals`, `load-chat`).
+pub(crate) struct PairRow {
+    pub(crate) listing: i64,
+    pub(crate) seller: i64,
+    pub(crate) buyer: i64,
+}
+
+/// The listing each pair's seller has: its price, stock and status.
+pub(crate) struct PairListing {
+    pub(crate) price: i64,
+    pub(crate) stock: i64,
+    pub(crate) status: &'static str,
+}
+
+/// Creates `count` sellers and buyers with verified addresses, named
+/// `{what}{tag}-s{i}` and `-b{i}` where `tag` is the next user id (so
+/// several runs on one database never clash), and one `listing` for each
+/// seller.
+pub(crate) async fn pairs(
+    tx: &mut sqlx::SqliteConnection,
+    what: &str,
+    count: usize,
+    listing: PairListing,
+    now: i64,
+) -> Result<Vec<PairRow>, sqlx::Error> {
+    let tag: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
+        .fetch_one(&mut *tx)
+        .await?;
+    let category: i64 = sqlx::query_scalar("SELECT id FROM categories ORDER BY id LIMIT 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut made = Vec::with_capacity(count);
+    for i in 0..count {
+        let mut people = [0i64; 2];
+        for (slot, role) in people.iter_mut().zip(["s", "b"]) {
+            let username = format!("{what}{tag}-{role}{i}");
+            *slot = sqlx::query_scalar(
+                "INSERT INTO users (username, nickname, email, email_verified_at, created_at)
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&username)
+            .bind(&username)
+            .bind(format!("{username}@load.haggle.test"))
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        }
+        let [seller, buyer] = people;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO listings (seller_id, category_id, title, description, price, stock,
+                                   condition, sale_mode, status, meetup_place, created_at,
+                                   updated_at)
+             VALUES (?, ?, ?, 'Created by haggle demo for a load test.', ?, ?, 'good', 'fixed',
+                     ?, 'Taipei Main Station', ?, ?) RETURNING id",
+        )
+        .bind(seller)
+        .bind(category)
+        .bind(format!("Load-test {what} {tag}-{i}"))
+        .bind(listing.price)
+        .bind(listing.stock)
+        .bind(listing.status)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        made.push(PairRow {
+            listing: id,
+            seller,
+            buyer,
+        });
+    }
+    Ok(made)
+}
+
+/// Session cookies for a pair's buyer and seller, in that order.
+pub(crate) async fn pair_cookies(
+    pool: &SqlitePool,
+    buyer: i64,
+    seller: i64,
+    now: i64,
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    let store = SqliteStore::new(pool.clone());
+    Ok((
+        session_cookie(pool, &store, buyer, now).await?,
+        session_cookie(pool, &store, seller, now).await?,
+    ))
+}
+
 /// The JSON lines `haggle demo load-auction` prints: the auction, then one
 /// line per bidder.
 pub fn json_lines(created: &Created) -> Vec<String> {

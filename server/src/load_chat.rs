@@ -5,11 +5,10 @@
 //! in a database of that many messages. Written straight into the database;
 //! never needed in production.
 
-use crate::load_auction::session_cookie;
+use crate::load_auction::{PairListing, PairRow, pair_cookies, pairs};
 use app::backend::platform::clock::now_ms;
 use serde::Serialize;
 use sqlx::SqlitePool;
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// One conversation, printed as one JSON line.
 #[derive(Debug, Clone, Serialize)]
@@ -32,45 +31,18 @@ pub async fn create(
 ) -> Result<Vec<ChatLine>, Box<dyn std::error::Error>> {
     let now = now_ms();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Names carry the next user id, so several runs on one database never clash.
-    let tag: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
-        .fetch_one(&mut *tx)
-        .await?;
-    let category: i64 = sqlx::query_scalar("SELECT id FROM categories ORDER BY id LIMIT 1")
-        .fetch_one(&mut *tx)
-        .await?;
+    let listing = PairListing {
+        price: 1_000,
+        stock: 1,
+        status: "approved",
+    };
     let mut made = Vec::with_capacity(conversations);
-    for i in 0..conversations {
-        let mut people = [0i64; 2];
-        for (slot, role) in people.iter_mut().zip(["s", "b"]) {
-            let username = format!("chat{tag}-{role}{i}");
-            *slot = sqlx::query_scalar(
-                "INSERT INTO users (username, nickname, email, email_verified_at, created_at)
-                 VALUES (?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&username)
-            .bind(&username)
-            .bind(format!("{username}@load.haggle.test"))
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-        }
-        let [seller, buyer] = people;
-        let listing: i64 = sqlx::query_scalar(
-            "INSERT INTO listings (seller_id, category_id, title, description, price, stock,
-                                   condition, sale_mode, status, meetup_place, created_at,
-                                   updated_at)
-             VALUES (?, ?, ?, 'Created by haggle demo load-chat.', 1000, 1, 'good', 'fixed',
-                     'approved', 'Taipei Main Station', ?, ?) RETURNING id",
-        )
-        .bind(seller)
-        .bind(category)
-        .bind(format!("Load-test chat {tag}-{i}"))
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+    for PairRow {
+        listing,
+        seller,
+        buyer,
+    } in pairs(&mut tx, "chat", conversations, listing, now).await?
+    {
         let conversation = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(
             "INSERT INTO conversations (public_id, listing_id, buyer_id, seller_id, created_at,
@@ -127,15 +99,15 @@ pub async fn create(
     }
     tx.commit().await?;
 
-    let store = SqliteStore::new(pool.clone());
     let mut out = Vec::with_capacity(conversations);
     for (conversation, buyer, seller) in made {
+        let (buyer_cookie, seller_cookie) = pair_cookies(pool, buyer, seller, now).await?;
         out.push(ChatLine {
             conversation,
             buyer,
             seller,
-            buyer_cookie: session_cookie(pool, &store, buyer, now).await?,
-            seller_cookie: session_cookie(pool, &store, seller, now).await?,
+            buyer_cookie,
+            seller_cookie,
         });
     }
     Ok(out)

@@ -47,6 +47,17 @@ pub async fn user(pool: &SqlitePool, name: &str) -> i64 {
     .unwrap()
 }
 
+/// A member with a verified email address: they may bid, buy and write.
+pub async fn verified(pool: &SqlitePool, name: &str) -> crate::domain::id::UserId {
+    let id = user(pool, name).await;
+    sqlx::query("UPDATE users SET email_verified_at = 0 WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    crate::domain::id::UserId(id)
+}
+
 /// A valid fixed-price listing form titled `title`.
 pub fn input(title: &str) -> ListingInput {
     ListingInput {
@@ -179,5 +190,6 @@ pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::
         mailer: outbox.clone(),
         sms: outbox,
         limits: Arc::new(Limits::default()),
+        chat_sends: Default::default(),
     }
 }

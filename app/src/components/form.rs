@@ -240,7 +240,7 @@ pub fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
 
 /// For pages that need an account: a link to log in that comes back here.
 #[component]
-pub fn LogInFirst(next: &'static str) -> impl IntoView {
+pub fn LogInFirst(#[prop(into)] next: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="notice" role="alert">

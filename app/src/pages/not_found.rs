@@ -1,4 +1,8 @@
-use crate::{components::page_title::PageTitle, i18n::*};
+use crate::{
+    components::{form::LogInFirst, page_title::PageTitle},
+    error::AppError,
+    i18n::*,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -16,5 +20,25 @@ pub fn NotFoundPage() -> impl IntoView {
             <p>{t!(i18n, not_found_body)}</p>
             <a class="button" href="/">{t!(i18n, back_home)}</a>
         </section>
+    }
+}
+
+/// A page only its members may open (a negotiation room, a conversation, a
+/// call): `page` when `outcome` has it; a way to log in that comes back to
+/// `back` for visitors; 404 for anyone else, whatever the id, so an outsider
+/// cannot tell a wrong id from someone else's.
+pub fn members_only<T>(
+    outcome: Result<T, AppError>,
+    back: String,
+    page: impl FnOnce(T) -> AnyView,
+) -> AnyView {
+    match outcome {
+        Ok(shown) => page(shown),
+        Err(AppError::Unauthenticated) => view! { <LogInFirst next=back /> }.into_any(),
+        Err(AppError::NotFound) => view! { <NotFoundPage /> }.into_any(),
+        Err(_) => {
+            let i18n = use_i18n();
+            view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }.into_any()
+        }
     }
 }

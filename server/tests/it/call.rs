@@ -3,6 +3,7 @@
 //! real sockets, and signals reach the other member and nobody else.
 
 use crate::common::{
+    public_listing,
     Socket, TestServer, call_as, error_of, make_admin, verified_member, ws_connect,
 };
 use app::{api::call::CallPage, error::AppError};
@@ -28,39 +29,8 @@ async fn pair() -> Pair {
         &[("HAGGLE_ICE_SERVERS", r#"[{"urls":"stun:127.0.0.1:3478"}]"#)],
     )
     .await;
-    let seller = verified_member(&server, "seller").await;
-    let form = [
-        ("input[title]", "Film camera"),
-        ("input[description]", "Works, with a strap."),
-        ("input[price]", "3000"),
-        ("input[stock]", "1"),
-        ("input[category]", "computers"),
-        ("input[condition]", "good"),
-        ("input[meetup]", "true"),
-        ("input[area]", "Taipei"),
-        ("input[meetup_place]", "MRT Daan"),
-        ("input[shipping]", "false"),
-        ("input[sale_mode]", "fixed"),
-    ];
-    let res = call_as(&server, "/api/listing/save", &form, Some(&seller)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let listing = res.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let admin = verified_member(&server, "admin").await;
-    make_admin(&server, "admin").await;
-    let res = call_as(
-        &server,
-        "/api/admin/review_listing",
-        &[
-            ("listing", &listing.to_string()),
-            ("approve", "true"),
-            ("reason", ""),
-        ],
-        Some(&admin),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let listed = public_listing(&server, "seller", "Film camera", "3000", "1", "fixed").await;
+    let (listing, seller) = (listed.id, listed.seller);
     let buyer = verified_member(&server, "buyer").await;
     let stranger = verified_member(&server, "stranger").await;
     // The conversation as the chat area opens one.

@@ -3,6 +3,7 @@
 //! typing and receipts travel live between two real sockets.
 
 use crate::common::{
+    public_listing,
     Socket, TestServer, call_as, error_of, make_admin, verified_member, ws_connect,
 };
 use app::{
@@ -33,43 +34,13 @@ struct Talk {
 
 async fn talk() -> Talk {
     let server = TestServer::start(false).await;
-    let seller = verified_member(&server, "seller").await;
-    let form = [
-        ("input[title]", "Oak chairs"),
-        ("input[description]", "Two, sturdy."),
-        ("input[price]", "1500"),
-        ("input[stock]", "2"),
-        ("input[category]", "computers"),
-        ("input[condition]", "good"),
-        ("input[meetup]", "true"),
-        ("input[area]", "Taipei"),
-        ("input[meetup_place]", "MRT Daan"),
-        ("input[shipping]", "false"),
-        ("input[sale_mode]", "fixed"),
-    ];
-    let res = call_as(&server, "/api/listing/save", &form, Some(&seller)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let listing = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let admin = verified_member(&server, "admin").await;
-    make_admin(&server, "admin").await;
-    let res = call_as(
-        &server,
-        "/api/admin/review_listing",
-        &[
-            ("listing", &listing.to_string()),
-            ("approve", "true"),
-            ("reason", ""),
-        ],
-        Some(&admin),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let listed = public_listing(&server, "seller", "Oak chairs", "1500", "2", "fixed").await;
     Talk {
         buyer: verified_member(&server, "buyer").await,
         stranger: verified_member(&server, "stranger").await,
         server,
-        seller,
-        listing,
+        seller: listed.seller,
+        listing: listed.id,
     }
 }
 

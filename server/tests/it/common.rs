@@ -269,6 +269,66 @@ pub async fn make_admin(server: &TestServer, username: &str) {
     );
 }
 
+/// A public listing and the cookies of its seller and of the admin who
+/// approved it.
+pub struct Listed {
+    pub id: i64,
+    pub seller: String,
+    pub admin: String,
+}
+
+/// `seller` (signed up and verified here) lists `stock` units of `title`
+/// at `price` in `sale_mode`, for meet-ups only; an admin made for it
+/// (`{seller}admin`) approves it.
+pub async fn public_listing(
+    server: &TestServer,
+    seller: &str,
+    title: &str,
+    price: &str,
+    stock: &str,
+    sale_mode: &str,
+) -> Listed {
+    let cookie = verified_member(server, seller).await;
+    let form = [
+        ("input[title]", title),
+        ("input[description]", "Sturdy, a little worn."),
+        ("input[price]", price),
+        ("input[stock]", stock),
+        ("input[category]", "computers"),
+        ("input[condition]", "good"),
+        ("input[meetup]", "true"),
+        ("input[area]", "Taipei"),
+        ("input[meetup_place]", "MRT Daan"),
+        ("input[shipping]", "false"),
+        ("input[sale_mode]", sale_mode),
+    ];
+    let res = call_as(server, "/api/listing/save", &form, Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id = res.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let admin_name = format!("{seller}admin");
+    let admin = verified_member(server, &admin_name).await;
+    make_admin(server, &admin_name).await;
+    let res = call_as(
+        server,
+        "/api/admin/review_listing",
+        &[
+            ("listing", &id.to_string()),
+            ("approve", "true"),
+            ("reason", ""),
+        ],
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    Listed {
+        id,
+        seller: cookie,
+        admin,
+    }
+}
+
 /// Posts a multipart form (a file upload) as the hydrated app does, as the
 /// holder of `cookie`.
 pub async fn post_multipart(

@@ -2,7 +2,8 @@
 //! visitor, a third member, and a party acting out of turn; the forms work
 //! as plain posts (no JavaScript); the pages render for the parties only.
 
-use crate::common::{TestServer, Via, call_as, error_of, make_admin, page, post, verified_member};
+use crate::common::{
+    public_listing,TestServer, Via, call_as, error_of, make_admin, page, post, verified_member};
 use app::{
     domain::{offer::OfferState, order::DealRefusal},
     error::AppError,
@@ -14,39 +15,8 @@ use reqwest::{StatusCode, header};
 /// (a new verified member), approved by an admin. Returns its id and the
 /// seller's cookie.
 async fn offers_listing(server: &TestServer, seller: &str, stock: &str) -> (i64, String) {
-    let cookie = verified_member(server, seller).await;
-    let form = [
-        ("input[title]", "Oak chair"),
-        ("input[description]", "Sturdy, a little worn."),
-        ("input[price]", "1000"),
-        ("input[stock]", stock),
-        ("input[category]", "computers"),
-        ("input[condition]", "good"),
-        ("input[meetup]", "true"),
-        ("input[area]", "Taipei"),
-        ("input[shipping]", "false"),
-        ("input[sale_mode]", "offers"),
-    ];
-    let res = call_as(server, "/api/listing/save", &form, Some(&cookie)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let saved: serde_json::Value = res.json().await.unwrap();
-    let id = saved["id"].as_i64().unwrap();
-    let admin_name = format!("{seller}admin");
-    let admin = verified_member(server, &admin_name).await;
-    make_admin(server, &admin_name).await;
-    let res = call_as(
-        server,
-        "/api/admin/review_listing",
-        &[
-            ("listing", &id.to_string()),
-            ("approve", "true"),
-            ("reason", ""),
-        ],
-        Some(&admin),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    (id, cookie)
+    let listed = public_listing(server, seller, "Oak chair", "1000", stock, "offers").await;
+    (listed.id, listed.seller)
 }
 
 async fn make(

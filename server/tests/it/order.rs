@@ -3,6 +3,7 @@
 //! other party acting out of turn; the room travels live over real sockets.
 
 use crate::common::{
+    public_listing,
     Socket, TestServer, call_as, error_of, make_admin, verified_member, ws_connect,
 };
 use app::{
@@ -37,43 +38,14 @@ struct Deal {
 
 async fn deal() -> Deal {
     let server = TestServer::start(false).await;
-    let seller = verified_member(&server, "seller").await;
-    let form = [
-        ("input[title]", "Oak chairs"),
-        ("input[description]", "Two, sturdy."),
-        ("input[price]", "1500"),
-        ("input[stock]", "2"),
-        ("input[category]", "computers"),
-        ("input[condition]", "good"),
-        ("input[meetup]", "true"),
-        ("input[area]", "Taipei"),
-        ("input[meetup_place]", "MRT Daan"),
-        ("input[shipping]", "false"),
-        ("input[sale_mode]", "fixed"),
-    ];
-    let res = call_as(&server, "/api/listing/save", &form, Some(&seller)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let listing = res.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let admin = verified_member(&server, "admin").await;
-    make_admin(&server, "admin").await;
-    let id = listing.to_string();
-    let res = call_as(
-        &server,
-        "/api/admin/review_listing",
-        &[("listing", &id), ("approve", "true"), ("reason", "")],
-        Some(&admin),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let listed = public_listing(&server, "seller", "Oak chairs", "1500", "2", "fixed").await;
     Deal {
         buyer: verified_member(&server, "buyer").await,
         stranger: verified_member(&server, "stranger").await,
         server,
-        seller,
-        admin,
-        listing,
+        seller: listed.seller,
+        admin: listed.admin,
+        listing: listed.id,
     }
 }
 

@@ -41,13 +41,7 @@ fn twd(minor: i64) -> Money {
 
 /// A member with a verified email address: they may bid.
 async fn member(pool: &SqlitePool, name: &str) -> i64 {
-    let id = user(pool, name).await;
-    sqlx::query("UPDATE users SET email_verified_at = 0 WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
-    id
+    verified(pool, name).await.get()
 }
 
 async fn exec(pool: &SqlitePool, sql: &str, id: i64) {

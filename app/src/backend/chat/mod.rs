@@ -4,10 +4,12 @@
 //! an outsider sends, the answer is `NotFound`.
 //!
 //! A message, its photos, the conversation's newest message and the
-//! recipient's unread count are stored in one transaction; a read mark only
+//! recipient's unread count are stored together, in one transaction with
+//! whatever other messages wait for the writer ([`group`]); a read mark only
 //! moves forward, recounting the reader's unread in the same statement. Both
 //! then reach the members' tabs through [`Effect`]s.
 
+mod group;
 pub mod socket;
 pub(crate) mod store;
 #[cfg(test)]
@@ -23,7 +25,6 @@ use crate::{
     domain::{
         account::Standing,
         chat::{check_message, preview},
-        form::{Field, Problem},
         id::{ListingId, UserId},
         order::DealRefusal,
     },
@@ -34,6 +35,7 @@ use crate::{
     },
     protocol::{ChatEvent, ServerMsg},
 };
+pub use group::Sends;
 use store::ConversationRow;
 
 /// Messages a conversation opens with, and each page further up holds.
@@ -69,18 +71,6 @@ async fn membership(
         .ok_or(AppError::NotFound)?;
     let buyer = side(&row, user).ok_or(AppError::NotFound)?;
     Ok((row, buyer))
-}
-
-/// One conversation's changes at a time, in-process: stored and published
-/// in the same order, so the tabs hear messages in the order of their ids.
-async fn turn(conversation: &str) -> tokio::sync::MutexGuard<'static, ()> {
-    use std::hash::{Hash, Hasher};
-    static TURNS: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
-        std::sync::LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    conversation.hash(&mut hasher);
-    let slot = (hasher.finish() % TURNS.len() as u64) as usize;
-    TURNS[slot].lock().await
 }
 
 fn count(n: i64) -> u32 {
@@ -330,66 +320,7 @@ pub async fn send(
     let outgoing = check_message(text, images).map_err(|(f, p)| AppError::field(f, p))?;
     state.limits.messages_per_member.check(&user)?;
 
-    let _turn = turn(conversation).await;
-    let writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let (row, buyer) = membership(&mut *tx, conversation, user).await?;
-    let other = if buyer { row.seller_id } else { row.buyer_id };
-    let (status, until, verified) = store::load_standing(&mut *tx, user)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !Standing::from_status(&status, until, now).may_trade() {
-        return Err(AppError::Forbidden);
-    }
-    if verified.is_none() {
-        return Err(AppError::field(Field::Message, Problem::VerifyEmailFirst));
-    }
-    match store::blocks_between(&mut *tx, user, other).await? {
-        (true, _) => return Err(AppError::field(Field::Message, Problem::YouBlocked)),
-        (_, true) => return Err(AppError::field(Field::Message, Problem::BlockedYou)),
-        _ => {}
-    }
-    let id = store::insert_message(&mut *tx, row.id, user, &outgoing.text, now).await?;
-    let mut attached = if outgoing.images.is_empty() {
-        Vec::new()
-    } else {
-        let ids = serde_json::to_string(&outgoing.images).map_err(|_| AppError::Internal)?;
-        store::attach_images(&mut *tx, id, user, &ids).await?
-    };
-    if attached.len() != outgoing.images.len() {
-        // Someone else's, already sent, on a listing, or swept: nothing of
-        // this message is kept (the transaction is dropped).
-        return Err(AppError::field(Field::Images, Problem::Expired));
-    }
-    attached.sort_by_key(|image| image.0);
-    store::bump(&mut *tx, row.id, id, !buyer, now).await?;
-    let unread = store::unread_total(&mut *tx, other).await?;
-    tx.commit().await?;
-    drop(writing);
-    let message = MessageView {
-        id: id.get(),
-        from: user.get(),
-        body: outgoing.text,
-        images: attached
-            .into_iter()
-            .map(|(_, file, thumb, width, height)| ChatImage {
-                url: media::url(&file),
-                thumb_url: media::url(&thumb),
-                width: u32::try_from(width).unwrap_or(0),
-                height: u32::try_from(height).unwrap_or(0),
-            })
-            .collect(),
-        call: None,
-        at: now,
-    };
-    let effect = Effect::ChatMessage {
-        conversation: row.public_id,
-        message: message.clone(),
-        recipient: other,
-        unread: count(unread),
-    };
-    effects::apply(state, &[effect], now).await;
-    Ok(message)
+    group::store_message(state, user, conversation, outgoing, now).await
 }
 
 /// `user` has seen `conversation`'s messages up to `up_to`: their read mark
@@ -413,7 +344,6 @@ pub async fn read(
     if up_to.min(row.last_message_id) <= mark {
         return Ok(());
     }
-    let _turn = turn(conversation).await;
     let writing = db::write_turn().await;
     let mut tx = state.db.begin_with(IMMEDIATE).await?;
     let (row, buyer) = membership(&mut *tx, conversation, user).await?;
@@ -426,14 +356,16 @@ pub async fn read(
     }
     let unread = store::unread_total(&mut *tx, user).await?;
     tx.commit().await?;
-    drop(writing);
     let effect = Effect::ChatSeen {
         conversation: row.public_id,
         reader: user,
         up_to,
         unread: count(unread),
     };
+    // Published under the writer's turn, like messages: marks reach the
+    // tabs in the order they were stored.
     effects::apply(state, &[effect], now).await;
+    drop(writing);
     Ok(())
 }
 

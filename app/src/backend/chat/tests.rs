@@ -9,7 +9,10 @@ use crate::{
         order,
         testing::{self, *},
     },
-    domain::id::ConversationId,
+    domain::{
+        form::{Field, Problem},
+        id::ConversationId,
+    },
     protocol::{NoticeEvent, ServerMsg, Topic},
 };
 use sqlx::SqlitePool;
@@ -25,16 +28,7 @@ struct World {
     dir: tempfile::TempDir,
 }
 
-/// A member with a verified address, who may write.
-async fn member(pool: &SqlitePool, name: &str) -> UserId {
-    let id = user(pool, name).await;
-    sqlx::query("UPDATE users SET email_verified_at = 0 WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
-    UserId(id)
-}
+use testing::verified as member;
 
 async fn world() -> World {
     let (pool, dir) = temp_db().await;
@@ -315,6 +309,67 @@ async fn unread_counts_stay_exact_under_concurrent_sends_and_reads() {
     read(&w.state, w.buyer, &id, i64::MAX, NOW).await.unwrap();
     assert_eq!(w.marks(&id).await[0].1, 0);
     assert_eq!(unread(&w.pool, w.buyer).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn messages_waiting_together_are_stored_together_and_a_refused_one_leaves_the_rest() {
+    let w = world().await;
+    let id = w.opened().await;
+    // The stranger's own conversation about the listing, then a block: the
+    // stranger's next message is refused.
+    let theirs = open(&w.state, w.stranger, w.listing, NOW).await.unwrap();
+    set_block(&w.state, w.seller, w.stranger, true, NOW)
+        .await
+        .unwrap();
+    let before = w.messages().await;
+    // While the writer is busy, four messages queue: two members', the
+    // blocked stranger's and one in a conversation its sender is not in.
+    let busy = db::write_turn().await;
+    let sends = [
+        (w.buyer, id.clone()),
+        (w.stranger, theirs.clone()),
+        (w.seller, id.clone()),
+        (w.stranger, id.clone()),
+    ];
+    let tasks: Vec<_> = sends
+        .into_iter()
+        .enumerate()
+        .map(|(i, (who, conversation))| {
+            let state = w.state.clone();
+            tokio::spawn(async move {
+                // In this order, so the group's ids follow it.
+                tokio::time::sleep(std::time::Duration::from_millis(20 * i as u64)).await;
+                send(&state, who, &conversation, &format!("m{i}"), &[], NOW).await
+            })
+        })
+        .collect();
+    while w.state.chat_sends.len() < 4 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    drop(busy);
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let kept: Vec<i64> = outcomes.iter().flatten().map(|m| m.id).collect();
+    assert_eq!(kept.len(), 2, "{outcomes:?}");
+    assert_eq!(kept[1], kept[0] + 1, "one transaction, in queue order");
+    assert_eq!(
+        outcomes[1],
+        Err(field(Field::Message, Problem::BlockedYou))
+    );
+    assert_eq!(outcomes[3], Err(AppError::NotFound));
+    assert_eq!(w.messages().await, before + 2);
+    assert_eq!(w.marks(&id).await, [(0, 1), (0, 1)]);
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+          WHERE c.public_id = ? ORDER BY m.id",
+    )
+    .bind(&id)
+    .fetch_all(&w.pool)
+    .await
+    .unwrap();
+    assert_eq!(ids, kept);
 }
 
 #[tokio::test]

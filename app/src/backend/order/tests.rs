@@ -31,16 +31,7 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-/// A member with a verified address, who may buy.
-async fn member(pool: &SqlitePool, name: &str) -> UserId {
-    let id = user(pool, name).await;
-    sqlx::query("UPDATE users SET email_verified_at = 0 WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
-    UserId(id)
-}
+use testing::verified as member;
 
 async fn world() -> World {
     let (pool, dir) = temp_db().await;

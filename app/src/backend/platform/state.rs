@@ -29,6 +29,8 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub sms: Arc<dyn SmsSender>,
     pub limits: Arc<Limits>,
+    /// Messages waiting to be stored in the writer's next transaction.
+    pub chat_sends: crate::backend::chat::Sends,
 }
 
 impl FromRef<AppState> for LeptosOptions {

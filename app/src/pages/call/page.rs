@@ -13,9 +13,9 @@ use crate::{
     i18n::*,
     live::Live,
     model::{CallOutcome, CallPhase, CallView},
-    pages::not_found::NotFoundPage,
+    pages::not_found::members_only,
 };
-use leptos::{either::EitherOf4, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -33,20 +33,11 @@ pub fn CallPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match room.await {
-                    Ok(room) => EitherOf4::A(view! {
-                        <Title text=format!("{} · {} · Haggle", t_string!(i18n, call_title), room.other.name) />
-                        <CallRoom room />
-                    }),
-                    Err(AppError::Unauthenticated) => EitherOf4::B(view! {
-                        <p class="notice" role="alert">
-                            {t!(i18n, log_in_first)} " "
-                            <a href=format!("/login?next=/call/{}", id().unwrap_or_default())>{t!(i18n, nav_log_in)}</a>
-                        </p>
-                    }),
-                    Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
-                    Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
-                }
+                let back = format!("/call/{}", id().unwrap_or_default());
+                members_only(room.await, back, |room| view! {
+                    <Title text=format!("{} · {} · Haggle", t_string!(i18n, call_title), room.other.name) />
+                    <CallRoom room />
+                }.into_any())
             })}
         </Suspense>
     }

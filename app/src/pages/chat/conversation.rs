@@ -4,15 +4,14 @@
 use super::panel::ChatPanel;
 use crate::{
     api::chat::fetch_conversation, error::AppError, i18n::*, model::Conversation,
-    pages::not_found::NotFoundPage,
+    pages::not_found::members_only,
 };
-use leptos::{either::EitherOf4, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id"));
     let conversation = Resource::new(id, |id| async move {
@@ -24,20 +23,11 @@ pub fn ConversationPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match conversation.await {
-                    Ok(conversation) => EitherOf4::A(view! {
-                        <Title text=format!("{} · {} · Haggle", conversation.other.name, conversation.listing.title) />
-                        <ConversationView conversation />
-                    }),
-                    Err(AppError::Unauthenticated) => EitherOf4::B(view! {
-                        <p class="notice" role="alert">
-                            {t!(i18n, log_in_first)} " "
-                            <a href=format!("/login?next=/messages/{}", id().unwrap_or_default())>{t!(i18n, nav_log_in)}</a>
-                        </p>
-                    }),
-                    Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
-                    Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
-                }
+                let back = format!("/messages/{}", id().unwrap_or_default());
+                members_only(conversation.await, back, |conversation| view! {
+                    <Title text=format!("{} · {} · Haggle", conversation.other.name, conversation.listing.title) />
+                    <ConversationView conversation />
+                }.into_any())
             })}
         </Suspense>
     }

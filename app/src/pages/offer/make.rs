@@ -1,6 +1,7 @@
 //! `/l/<id>/offer`: the buyer proposes a price per unit and a quantity.
 
-use super::{LogInTo, OfferFailure, RefusalText};
+use super::{OfferFailure, RefusalText};
+use crate::components::form::LogInFirst;
 use crate::{
     api::offer::{MakeOffer, fetch_offer_target},
     components::{
@@ -35,7 +36,7 @@ pub fn MakeOfferPage() -> impl IntoView {
                     Ok(target) => EitherOf4::A(view! { <OfferForm target /> }),
                     Err(AppError::Unauthenticated) => EitherOf4::B(view! {
                         <h1>{t!(i18n, offer_make_title)}</h1>
-                        <LogInTo next=format!("/l/{}/offer", id().unwrap_or_default()) />
+                        <LogInFirst next=format!("/l/{}/offer", id().unwrap_or_default()) />
                     }),
                     Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
                     Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),

@@ -1,7 +1,8 @@
 //! `/offers`: the offers the member answers ("received": offers on their
 //! listings, counters to their offers) and those they made, open ones first.
 
-use super::{LogInTo, StateText};
+use super::StateText;
+use crate::components::form::LogInFirst;
 use crate::{
     api::offer::fetch_my_offers,
     components::{page_title::PageTitle, time::When},
@@ -32,7 +33,7 @@ pub fn MyOffersPage() -> impl IntoView {
                             <OfferList offers=mine.made testid="offers-made" />
                         </section>
                     }),
-                    Err(AppError::Unauthenticated) => EitherOf3::B(view! { <LogInTo next="/offers".to_string() /> }),
+                    Err(AppError::Unauthenticated) => EitherOf3::B(view! { <LogInFirst next="/offers" /> }),
                     Err(_) => EitherOf3::C(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
                 }
             })}

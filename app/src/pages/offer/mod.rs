@@ -74,13 +74,3 @@ fn OfferFailure<T: Send + Sync + 'static>(#[prop(into)] outcome: Outcome<T>) -> 
     }
 }
 
-/// A link to log in that comes back to `next`.
-#[component]
-fn LogInTo(next: String) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="notice" role="alert">
-            {t!(i18n, log_in_first)} " " <a href=format!("/login?next={next}")>{t!(i18n, nav_log_in)}</a>
-        </p>
-    }
-}

@@ -15,7 +15,8 @@ use crate::{
     i18n::*,
     live::Live,
     model::OfferView,
-    pages::{not_found::NotFoundPage, offer::LogInTo},
+    components::form::LogInFirst,
+    pages::not_found::NotFoundPage,
 };
 use leptos::{either::EitherOf4, prelude::*};
 use leptos_router::hooks::use_params_map;
@@ -64,7 +65,7 @@ pub fn OfferPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match offer.await {
                     Ok(offer) => EitherOf4::A(view! { <Offer offer answer /> }),
-                    Err(AppError::Unauthenticated) => EitherOf4::B(view! { <LogInTo next=format!("/offers/{}", id()) /> }),
+                    Err(AppError::Unauthenticated) => EitherOf4::B(view! { <LogInFirst next=format!("/offers/{}", id()) /> }),
                     Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
                     Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
                 }

@@ -27,10 +27,10 @@ use crate::{
     i18n::*,
     live::Live,
     model::{Handover, OrderLive, OrderRoom},
-    pages::{chat::panel::OrderChat, not_found::NotFoundPage},
+    pages::{chat::panel::OrderChat, not_found::members_only},
     protocol::{ClientMsg, OrderCommand, OrderEvent},
 };
-use leptos::{either::EitherOf4, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -48,20 +48,11 @@ pub fn OrderRoomPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match room.await {
-                    Ok(room) => EitherOf4::A(view! {
-                        <Title text=format!("{} · {} · Haggle", t_string!(i18n, order_room), room.listing.title) />
-                        <Room room />
-                    }),
-                    Err(AppError::Unauthenticated) => EitherOf4::B(view! {
-                        <p class="notice" role="alert">
-                            {t!(i18n, log_in_first)} " "
-                            <a href=format!("/login?next=/o/{}", id().unwrap_or_default())>{t!(i18n, nav_log_in)}</a>
-                        </p>
-                    }),
-                    Err(AppError::NotFound) => EitherOf4::C(view! { <NotFoundPage /> }),
-                    Err(_) => EitherOf4::D(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
-                }
+                let back = format!("/o/{}", id().unwrap_or_default());
+                members_only(room.await, back, |room| view! {
+                    <Title text=format!("{} · {} · Haggle", t_string!(i18n, order_room), room.listing.title) />
+                    <Room room />
+                }.into_any())
             })}
         </Suspense>
     }

@@ -10,28 +10,23 @@
 //! was sent.
 
 use crate::{
-    CONNECTING, SETTLE_WAIT, SNAPSHOT_WAIT,
+    SETTLE_WAIT,
     figures::{mb, percentile_ms},
     http::{self, Call},
     opts::Opts,
-    server::{ChatLine, Ctx, Server, cpu_of, raise_fd_limit},
-    socket::{Clock, Ws, open, send},
+    pairs::{self, Log, Pair, push},
+    server::{ChatLine, Ctx, Server, raise_fd_limit},
 };
 use app::protocol::{ChatCommand, ChatEvent, ClientMsg, ServerMsg, Topic};
-use futures::StreamExt;
 use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
+        atomic::{AtomicU64, Ordering::Relaxed},
     },
     time::{Duration, Instant},
 };
-use tokio::{
-    sync::Semaphore,
-    time::{sleep, sleep_until, timeout},
-};
-use tokio_tungstenite::tungstenite::Message;
+use tokio::time::sleep;
 
 /// Reads of one conversation's latest page, one after another.
 const PAGE_READS: usize = 200;
@@ -55,71 +50,40 @@ impl Side {
             acked: AtomicU64::new(0),
         }
     }
+
+    fn sent(&self) -> u64 {
+        self.sent.lock().map(|m| m.len()).unwrap_or(0) as u64
+    }
 }
 
+/// A conversation: side 0 is the buyer, side 1 the seller; both send.
 struct Talk {
     conversation: String,
-    buyer: Side,
-    seller: Side,
+    sides: [Side; 2],
     /// Send → other side, µs.
     latencies: Mutex<Vec<u64>>,
-    errors: Mutex<Vec<String>>,
-    closed: AtomicBool,
+    log: Log,
 }
 
-pub(crate) async fn chat(opts: &Opts) -> Result<(), String> {
-    raise_fd_limit(opts.conversations as u64 * 2 + 256)?;
-    let ctx = Ctx::new(opts).await?;
-    let outcome = run(opts, &ctx).await;
-    ctx.finish(outcome.is_ok());
-    outcome
-}
-
-/// Opens a signed-in socket and follows `conversation` up to its snapshot.
-async fn enter(ctx: &Ctx, cookie: &str, conversation: &str) -> Result<Ws, String> {
-    let mut ws = open(ctx.addr, Some(cookie)).await?;
-    send(
-        &mut ws,
-        &ClientMsg::Subscribe {
-            topic: Topic::Conversation {
-                conversation: conversation.into(),
-            },
-        },
-    )
-    .await?;
-    let wait = async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerMsg>(&text) {
-                    Ok(ServerMsg::Chat(ChatEvent::Snapshot { .. })) => return Ok(()),
-                    Ok(ServerMsg::Error { code }) => {
-                        return Err(format!("subscribing was refused: {code:?}"));
-                    }
-                    _ => {}
-                },
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(format!("socket: {e}")),
-                None => return Err("the socket closed before the snapshot".into()),
-            }
+impl Pair for Talk {
+    /// A message whose text names its sender's side and number, so the
+    /// receiver finds when it was sent.
+    fn command(&self, side: usize, req: u32, now_us: u64) -> ClientMsg {
+        let text = format!("{}{req}", ["b", "s"][side]);
+        if let Ok(mut sent) = self.sides[side].sent.lock() {
+            sent.insert(text.clone(), now_us);
         }
-    };
-    timeout(SNAPSHOT_WAIT, wait)
-        .await
-        .map_err(|_| "no conversation snapshot within a minute".to_string())??;
-    Ok(ws)
-}
+        ClientMsg::Chat(ChatCommand::Send {
+            conversation: self.conversation.clone(),
+            text,
+            images: Vec::new(),
+            req,
+        })
+    }
 
-/// A frame for `me`: the other member's messages it times, its own acks.
-fn handle(talk: &Talk, me: &Side, other: &Side, text: &str, now_us: u64) {
-    let msgs = match serde_json::from_str::<ServerMsg>(text) {
-        Ok(ServerMsg::Batch { msgs }) => msgs,
-        Ok(msg) => vec![msg],
-        Err(e) => {
-            push(&talk.errors, format!("unreadable frame ({e}): {text}"));
-            return;
-        }
-    };
-    for msg in msgs {
+    /// The other member's messages it times, its own acks.
+    fn receive(&self, side: usize, msg: ServerMsg, now_us: u64) {
+        let (me, other) = (&self.sides[side], &self.sides[1 - side]);
         match msg {
             ServerMsg::Chat(ChatEvent::Message { message, .. }) if message.from == other.user => {
                 let sent = other
@@ -128,8 +92,8 @@ fn handle(talk: &Talk, me: &Side, other: &Side, text: &str, now_us: u64) {
                     .map(|s| s.get(&message.body).copied())
                     .unwrap_or(None);
                 match sent {
-                    Some(at) => push(&talk.latencies, now_us.saturating_sub(at)),
-                    None => push(&talk.errors, format!("unknown message {:?}", message.body)),
+                    Some(at) => push(&self.latencies, now_us.saturating_sub(at)),
+                    None => push(&self.log.errors, format!("unknown message {:?}", message.body)),
                 }
                 me.received.fetch_add(1, Relaxed);
             }
@@ -137,97 +101,24 @@ fn handle(talk: &Talk, me: &Side, other: &Side, text: &str, now_us: u64) {
                 me.acked.fetch_add(1, Relaxed);
             }
             ServerMsg::Ack { result: Err(e), .. } => {
-                push(&talk.errors, format!("message refused: {e}"))
+                push(&self.log.errors, format!("message refused: {e}"))
             }
-            ServerMsg::Error { code } => push(&talk.errors, format!("error frame: {code:?}")),
+            ServerMsg::Error { code } => push(&self.log.errors, format!("error frame: {code:?}")),
             _ => {}
         }
     }
-}
 
-fn push<T>(list: &Mutex<Vec<T>>, item: T) {
-    if let Ok(mut list) = list.lock() {
-        list.push(item);
+    fn log(&self) -> &Log {
+        &self.log
     }
 }
 
-/// When one conversation's members send: the buyer once a second from
-/// `first_us`, the seller half a second later, until `stop_us`; both read
-/// until `finish`.
-struct Schedule {
-    clock: Clock,
-    first_us: u64,
-    stop_us: u64,
-    finish: Arc<AtomicBool>,
-}
-
-/// Both sockets of one conversation, per `schedule`; returns the messages
-/// sent.
-async fn drive(talk: Arc<Talk>, mut buyer: Ws, mut seller: Ws, schedule: Schedule) -> u64 {
-    let Schedule {
-        clock,
-        first_us,
-        stop_us,
-        finish,
-    } = schedule;
-    let base = tokio::time::Instant::now() - Duration::from_micros(clock.us());
-    // The next send of each side: the buyer's, then the seller's.
-    let mut next_us = [first_us, first_us + 500_000];
-    let mut req = 0u32;
-    let mut sent = 0u64;
-    loop {
-        if finish.load(Relaxed) {
-            break;
-        }
-        let side = usize::from(next_us[1] < next_us[0]);
-        let due = next_us[side] < stop_us;
-        let tick = async {
-            if due {
-                sleep_until(base + Duration::from_micros(next_us[side])).await;
-            } else {
-                sleep(Duration::from_millis(50)).await;
-            }
-        };
-        tokio::select! {
-            _ = tick => {
-                if !due { continue }
-                req += 1;
-                let (who, ws, tag) = if side == 0 {
-                    (&talk.buyer, &mut buyer, "b")
-                } else {
-                    (&talk.seller, &mut seller, "s")
-                };
-                let text = format!("{tag}{req}");
-                if let Ok(mut s) = who.sent.lock() {
-                    s.insert(text.clone(), clock.us());
-                }
-                let msg = ClientMsg::Chat(ChatCommand::Send {
-                    conversation: talk.conversation.clone(),
-                    text,
-                    images: Vec::new(),
-                    req,
-                });
-                if let Err(e) = send(ws, &msg).await {
-                    push(&talk.errors, e);
-                    talk.closed.store(true, Relaxed);
-                    break;
-                }
-                sent += 1;
-                next_us[side] += 1_000_000;
-            }
-            frame = buyer.next() => match frame {
-                Some(Ok(Message::Text(text))) => handle(&talk, &talk.buyer, &talk.seller, &text, clock.us()),
-                Some(Ok(_)) => {}
-                _ => { talk.closed.store(true, Relaxed); break }
-            },
-            frame = seller.next() => match frame {
-                Some(Ok(Message::Text(text))) => handle(&talk, &talk.seller, &talk.buyer, &text, clock.us()),
-                Some(Ok(_)) => {}
-                _ => { talk.closed.store(true, Relaxed); break }
-            },
-        }
-    }
-    sent
+pub(crate) async fn chat(opts: &Opts) -> Result<(), String> {
+    raise_fd_limit(opts.conversations as u64 * 2 + 256)?;
+    let ctx = Ctx::new(opts).await?;
+    let outcome = run(opts, &ctx).await;
+    ctx.finish(outcome.is_ok());
+    outcome
 }
 
 /// Conversations whose stored messages or unread counts differ from what
@@ -258,10 +149,7 @@ async fn differing(
     Ok(talks
         .iter()
         .filter(|t| {
-            let sent = [&t.buyer, &t.seller]
-                .iter()
-                .map(|s| s.sent.lock().map(|m| m.len()).unwrap_or(0) as i64)
-                .sum::<i64>();
+            let sent = t.sides.iter().map(|s| s.sent() as i64).sum::<i64>();
             let want = prefill.get(&t.conversation).copied().unwrap_or(0) + sent;
             !matches!(rows.get(&t.conversation),
                 Some(&(n, bu, bc, su, sc)) if n == want && bu == bc && su == sc)
@@ -288,60 +176,37 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     .collect();
 
     let connecting = Instant::now();
-    let gate = Arc::new(Semaphore::new(CONNECTING));
-    let joins: Vec<_> = lines
-        .iter()
-        .cloned()
-        .map(|line: ChatLine| {
-            let gate = gate.clone();
-            async move {
-                let _slot = gate.acquire_owned().await.map_err(|e| e.to_string())?;
-                let buyer = enter(ctx, &line.buyer_cookie, &line.conversation).await?;
-                let seller = enter(ctx, &line.seller_cookie, &line.conversation).await?;
-                let talk = Talk {
-                    conversation: line.conversation.clone(),
-                    buyer: Side::new(line.buyer),
-                    seller: Side::new(line.seller),
-                    latencies: Mutex::new(Vec::new()),
-                    errors: Mutex::new(Vec::new()),
-                    closed: AtomicBool::new(false),
-                };
-                Ok::<_, String>((Arc::new(talk), buyer, seller))
-            }
-        })
-        .collect();
-    let mut entered = Vec::with_capacity(count);
-    for joined in futures::future::join_all(joins).await {
-        entered.push(joined?);
-    }
+    let entered = pairs::connect_all(&lines, |line: ChatLine| async move {
+        let mut sockets = Vec::with_capacity(2);
+        for cookie in [&line.buyer_cookie, &line.seller_cookie] {
+            let topic = Topic::Conversation {
+                conversation: line.conversation.clone(),
+            };
+            let (ws, ()) = pairs::follow(ctx, cookie, topic, |msg| match msg {
+                ServerMsg::Chat(ChatEvent::Snapshot { .. }) => Some(()),
+                _ => None,
+            })
+            .await?;
+            sockets.push(ws);
+        }
+        let talk = Talk {
+            conversation: line.conversation,
+            sides: [Side::new(line.buyer), Side::new(line.seller)],
+            latencies: Mutex::new(Vec::new()),
+            log: Log::default(),
+        };
+        let sockets: [_; 2] = sockets.try_into().map_err(|_| "two sockets".to_string())?;
+        Ok((talk, sockets))
+    })
+    .await?;
     let connect_s = connecting.elapsed().as_secs_f64();
     let connected = server.memory();
 
-    let clock = Clock(Instant::now());
-    let start_us = clock.us() + 100_000;
-    let stop_us = start_us + opts.seconds * 1_000_000;
-    let finish = Arc::new(AtomicBool::new(false));
-    let cpu_before = (server.cpu(), cpu_of("self"));
-    let mut talks = Vec::with_capacity(count);
-    let mut tasks = Vec::with_capacity(count);
-    for (i, (talk, buyer, seller)) in entered.into_iter().enumerate() {
-        // Spread the conversations' messages evenly over each second.
-        let first_us = start_us + (i as u64 * 1_000_000) / count.max(1) as u64;
-        talks.push(talk.clone());
-        let schedule = Schedule {
-            clock,
-            first_us,
-            stop_us,
-            finish: finish.clone(),
-        };
-        tasks.push(tokio::spawn(drive(talk, buyer, seller, schedule)));
-    }
-    sleep(Duration::from_micros(stop_us.saturating_sub(clock.us()))).await;
-    let loaded = server.memory();
-    let cpu_used = (
-        server.cpu().saturating_sub(cpu_before.0),
-        cpu_of("self").saturating_sub(cpu_before.1),
-    );
+    // The buyer sends at the start of the conversation's second, the
+    // seller half a second later.
+    let running = pairs::run_for(&server, entered, opts.seconds, &[0, 500_000]).await;
+    let talks = running.pairs.clone();
+    let (loaded, cpu_used) = (running.loaded, running.cpu);
 
     // Every message should reach the other side, and the store agree.
     let settle = Instant::now();
@@ -350,9 +215,9 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         missing = talks
             .iter()
             .map(|t| {
-                let sent = |s: &Side| s.sent.lock().map(|m| m.len()).unwrap_or(0) as u64;
-                sent(&t.buyer).saturating_sub(t.seller.received.load(Relaxed))
-                    + sent(&t.seller).saturating_sub(t.buyer.received.load(Relaxed))
+                let [buyer, seller] = &t.sides;
+                buyer.sent().saturating_sub(seller.received.load(Relaxed))
+                    + seller.sent().saturating_sub(buyer.received.load(Relaxed))
             })
             .sum::<u64>();
         if missing == 0 || settle.elapsed() > SETTLE_WAIT {
@@ -360,11 +225,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         }
         sleep(Duration::from_millis(50)).await;
     }
-    finish.store(true, Relaxed);
-    let mut sent = 0;
-    for task in tasks {
-        sent += task.await.map_err(|e| e.to_string())?;
-    }
+    let (talks, sent) = running.finish().await?;
     let settled = server.memory();
     let wrong = differing(&pool, &talks, &prefill).await?;
     let total_messages: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
@@ -400,13 +261,10 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     latencies.sort_unstable();
     let acked: u64 = talks
         .iter()
-        .map(|t| t.buyer.acked.load(Relaxed) + t.seller.acked.load(Relaxed))
+        .flat_map(|t| &t.sides)
+        .map(|s| s.acked.load(Relaxed))
         .sum();
-    let errors: Vec<String> = talks
-        .iter()
-        .flat_map(|t| t.errors.lock().map(|e| e.clone()).unwrap_or_default())
-        .collect();
-    let closed = talks.iter().filter(|t| t.closed.load(Relaxed)).count();
+    let (errors, closed) = pairs::trouble(&talks);
 
     let mut failures = Vec::new();
     if acked != sent {

@@ -7,30 +7,26 @@
 //! end both sides of every room must show the order's stored `seq` and price.
 
 use crate::{
-    CONNECTING, SETTLE_WAIT, SNAPSHOT_WAIT,
+    SETTLE_WAIT,
     figures::{mb, percentile_ms},
     opts::Opts,
-    server::{Ctx, RoomLine, Server, cpu_of, raise_fd_limit},
-    socket::{Clock, Ws, open, send},
+    pairs::{self, Log, Pair, push},
+    server::{Ctx, RoomLine, Server, raise_fd_limit},
+    socket::Ws,
 };
 use app::{
     domain::order::TermValue,
     model::OrderLive,
     protocol::{ClientMsg, OrderCommand, OrderEvent, ServerMsg, Topic},
 };
-use futures::StreamExt;
 use std::{
     sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed},
+        Mutex,
+        atomic::{AtomicI64, AtomicU64, Ordering::Relaxed},
     },
     time::{Duration, Instant},
 };
-use tokio::{
-    sync::Semaphore,
-    time::{sleep, sleep_until, timeout},
-};
-use tokio_tungstenite::tungstenite::Message;
+use tokio::time::sleep;
 
 /// What one side of a room saw last.
 #[derive(Default)]
@@ -49,17 +45,60 @@ impl Side {
     }
 }
 
+/// A room: side 0 is the seller, who edits; side 1 the buyer, who reads.
 struct Room {
     order: String,
+    start_price: i64,
     /// Each edit's price and when it was sent (µs on the run's clock).
     sent: Mutex<Vec<(i64, u64)>>,
     /// Edit → buyer, µs, one per edit that reached the buyer.
     latencies: Mutex<Vec<u64>>,
-    buyer: Side,
-    seller: Side,
+    sides: [Side; 2],
     acked: AtomicU64,
-    errors: Mutex<Vec<String>>,
-    closed: AtomicBool,
+    log: Log,
+}
+
+impl Pair for Room {
+    fn command(&self, _side: usize, req: u32, now_us: u64) -> ClientMsg {
+        let price = self.start_price + i64::from(req);
+        push(&self.sent, (price, now_us));
+        ClientMsg::Order(OrderCommand::Edit {
+            order: self.order.clone(),
+            value: TermValue::Price(price),
+            req,
+        })
+    }
+
+    fn receive(&self, side: usize, msg: ServerMsg, now_us: u64) {
+        match msg {
+            ServerMsg::Order(OrderEvent::Update { live }) => {
+                if side == 1 {
+                    let price = live.price.minor;
+                    let sent = self
+                        .sent
+                        .lock()
+                        .map(|s| s.iter().find(|(p, _)| *p == price).map(|(_, at)| *at))
+                        .unwrap_or(None);
+                    if let Some(at) = sent {
+                        push(&self.latencies, now_us.saturating_sub(at));
+                    }
+                }
+                self.sides[side].saw(&live);
+            }
+            ServerMsg::Ack { result: Ok(_), .. } => {
+                self.acked.fetch_add(1, Relaxed);
+            }
+            ServerMsg::Ack { result: Err(e), .. } => {
+                push(&self.log.errors, format!("edit refused: {e}"))
+            }
+            ServerMsg::Error { code } => push(&self.log.errors, format!("error frame: {code:?}")),
+            _ => {}
+        }
+    }
+
+    fn log(&self) -> &Log {
+        &self.log
+    }
 }
 
 pub(crate) async fn deals(opts: &Opts) -> Result<(), String> {
@@ -70,152 +109,16 @@ pub(crate) async fn deals(opts: &Opts) -> Result<(), String> {
     outcome
 }
 
-/// Opens a signed-in socket and follows `order`'s room up to its snapshot.
+/// Follows `order`'s room on a new socket up to its snapshot.
 async fn enter(ctx: &Ctx, cookie: &str, order: &str) -> Result<(Ws, OrderLive), String> {
-    let mut ws = open(ctx.addr, Some(cookie)).await?;
-    send(
-        &mut ws,
-        &ClientMsg::Subscribe {
-            topic: Topic::Order {
-                order: order.into(),
-            },
-        },
-    )
-    .await?;
-    let wait = async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerMsg>(&text) {
-                    Ok(ServerMsg::Order(OrderEvent::Snapshot { live })) => return Ok(live),
-                    Ok(ServerMsg::Error { code }) => {
-                        return Err(format!("subscribing was refused: {code:?}"));
-                    }
-                    _ => {}
-                },
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(format!("socket: {e}")),
-                None => return Err("the socket closed before the snapshot".into()),
-            }
-        }
+    let topic = Topic::Order {
+        order: order.into(),
     };
-    let live = timeout(SNAPSHOT_WAIT, wait)
-        .await
-        .map_err(|_| "no room snapshot within a minute".to_string())??;
-    Ok((ws, live))
-}
-
-/// A frame for one side: updates it records, acks the seller counts.
-fn handle(room: &Room, side: &Side, text: &str, now_us: u64, buyer: bool) {
-    let msgs = match serde_json::from_str::<ServerMsg>(text) {
-        Ok(ServerMsg::Batch { msgs }) => msgs,
-        Ok(msg) => vec![msg],
-        Err(e) => {
-            push(&room.errors, format!("unreadable frame ({e}): {text}"));
-            return;
-        }
-    };
-    for msg in msgs {
-        match msg {
-            ServerMsg::Order(OrderEvent::Update { live }) => {
-                if buyer {
-                    let price = live.price.minor;
-                    let sent = room
-                        .sent
-                        .lock()
-                        .map(|s| s.iter().find(|(p, _)| *p == price).map(|(_, at)| *at))
-                        .unwrap_or(None);
-                    if let Some(at) = sent {
-                        push(&room.latencies, now_us.saturating_sub(at));
-                    }
-                }
-                side.saw(&live);
-            }
-            ServerMsg::Ack { result: Ok(_), .. } => {
-                room.acked.fetch_add(1, Relaxed);
-            }
-            ServerMsg::Ack { result: Err(e), .. } => {
-                push(&room.errors, format!("edit refused: {e}"))
-            }
-            ServerMsg::Error { code } => push(&room.errors, format!("error frame: {code:?}")),
-            _ => {}
-        }
-    }
-}
-
-fn push<T>(list: &Mutex<Vec<T>>, item: T) {
-    if let Ok(mut list) = list.lock() {
-        list.push(item);
-    }
-}
-
-/// When one room's seller edits: once a second from `first_us` until
-/// `stop_us`, both sides reading until `finish`.
-struct Schedule {
-    clock: Clock,
-    first_us: u64,
-    stop_us: u64,
-    start_price: i64,
-    finish: Arc<AtomicBool>,
-}
-
-/// Both sockets of one room, per `schedule`; returns the edits sent.
-async fn drive(room: Arc<Room>, mut seller: Ws, mut buyer: Ws, schedule: Schedule) -> u64 {
-    let Schedule {
-        clock,
-        first_us,
-        stop_us,
-        start_price,
-        finish,
-    } = schedule;
-    let base = tokio::time::Instant::now() - Duration::from_micros(clock.us());
-    let mut next_us = first_us;
-    let mut price = start_price;
-    let mut req = 0u32;
-    let mut edits = 0u64;
-    loop {
-        if finish.load(Relaxed) {
-            break;
-        }
-        let due = next_us < stop_us;
-        let tick = async {
-            if due {
-                sleep_until(base + Duration::from_micros(next_us)).await;
-            } else {
-                sleep(Duration::from_millis(50)).await;
-            }
-        };
-        tokio::select! {
-            _ = tick => {
-                if !due { continue }
-                price += 1;
-                req += 1;
-                push(&room.sent, (price, clock.us()));
-                let edit = ClientMsg::Order(OrderCommand::Edit {
-                    order: room.order.clone(),
-                    value: TermValue::Price(price),
-                    req,
-                });
-                if let Err(e) = send(&mut seller, &edit).await {
-                    push(&room.errors, e);
-                    room.closed.store(true, Relaxed);
-                    break;
-                }
-                edits += 1;
-                next_us += 1_000_000;
-            }
-            frame = seller.next() => match frame {
-                Some(Ok(Message::Text(text))) => handle(&room, &room.seller, &text, clock.us(), false),
-                Some(Ok(_)) => {}
-                _ => { room.closed.store(true, Relaxed); break }
-            },
-            frame = buyer.next() => match frame {
-                Some(Ok(Message::Text(text))) => handle(&room, &room.buyer, &text, clock.us(), true),
-                Some(Ok(_)) => {}
-                _ => { room.closed.store(true, Relaxed); break }
-            },
-        }
-    }
-    edits
+    pairs::follow(ctx, cookie, topic, |msg| match msg {
+        ServerMsg::Order(OrderEvent::Snapshot { live }) => Some(live),
+        _ => None,
+    })
+    .await
 }
 
 async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
@@ -226,65 +129,29 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
     let pool = ctx.db().await?;
 
     let connecting = Instant::now();
-    let gate = Arc::new(Semaphore::new(CONNECTING));
-    let joins: Vec<_> = lines
-        .iter()
-        .cloned()
-        .map(|line: RoomLine| {
-            let gate = gate.clone();
-            async move {
-                let _slot = gate.acquire_owned().await.map_err(|e| e.to_string())?;
-                let (seller, s_live) = enter(ctx, &line.seller_cookie, &line.order).await?;
-                let (buyer, b_live) = enter(ctx, &line.buyer_cookie, &line.order).await?;
-                let room = Room {
-                    order: line.order.clone(),
-                    sent: Mutex::new(Vec::new()),
-                    latencies: Mutex::new(Vec::new()),
-                    buyer: Side::default(),
-                    seller: Side::default(),
-                    acked: AtomicU64::new(0),
-                    errors: Mutex::new(Vec::new()),
-                    closed: AtomicBool::new(false),
-                };
-                room.seller.saw(&s_live);
-                room.buyer.saw(&b_live);
-                Ok::<_, String>((Arc::new(room), seller, buyer, line.price))
-            }
-        })
-        .collect();
-    let mut entered = Vec::with_capacity(count);
-    for joined in futures::future::join_all(joins).await {
-        entered.push(joined?);
-    }
+    let entered = pairs::connect_all(&lines, |line: RoomLine| async move {
+        let (seller, s_live) = enter(ctx, &line.seller_cookie, &line.order).await?;
+        let (buyer, b_live) = enter(ctx, &line.buyer_cookie, &line.order).await?;
+        let room = Room {
+            order: line.order,
+            start_price: line.price,
+            sent: Mutex::new(Vec::new()),
+            latencies: Mutex::new(Vec::new()),
+            sides: Default::default(),
+            acked: AtomicU64::new(0),
+            log: Log::default(),
+        };
+        room.sides[0].saw(&s_live);
+        room.sides[1].saw(&b_live);
+        Ok((room, [seller, buyer]))
+    })
+    .await?;
     let connect_s = connecting.elapsed().as_secs_f64();
     let connected = server.memory();
 
-    let clock = Clock(Instant::now());
-    let start_us = clock.us() + 100_000;
-    let stop_us = start_us + opts.seconds * 1_000_000;
-    let finish = Arc::new(AtomicBool::new(false));
-    let cpu_before = (server.cpu(), cpu_of("self"));
-    let mut rooms = Vec::with_capacity(count);
-    let mut tasks = Vec::with_capacity(count);
-    for (i, (room, seller, buyer, price)) in entered.into_iter().enumerate() {
-        // Spread the rooms' edits evenly over each second.
-        let first_us = start_us + (i as u64 * 1_000_000) / count.max(1) as u64;
-        rooms.push(room.clone());
-        let schedule = Schedule {
-            clock,
-            first_us,
-            stop_us,
-            start_price: price,
-            finish: finish.clone(),
-        };
-        tasks.push(tokio::spawn(drive(room, seller, buyer, schedule)));
-    }
-    sleep(Duration::from_micros(stop_us.saturating_sub(clock.us()))).await;
-    let loaded = server.memory();
-    let cpu_used = (
-        server.cpu().saturating_sub(cpu_before.0),
-        cpu_of("self").saturating_sub(cpu_before.1),
-    );
+    let running = pairs::run_for(&server, entered, opts.seconds, &[0]).await;
+    let rooms = running.pairs.clone();
+    let (loaded, cpu_used) = (running.loaded, running.cpu);
 
     // Every side should now reach its room's stored state.
     let stored = |pool: sqlx::SqlitePool| async move {
@@ -307,7 +174,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
             .iter()
             .filter(|r| {
                 let want = rows.get(&r.order).copied();
-                [&r.buyer, &r.seller]
+                r.sides
                     .iter()
                     .any(|s| Some((s.seq.load(Relaxed), s.price.load(Relaxed))) != want)
             })
@@ -317,11 +184,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         }
         sleep(Duration::from_millis(50)).await;
     }
-    finish.store(true, Relaxed);
-    let mut edits = 0;
-    for task in tasks {
-        edits += task.await.map_err(|e| e.to_string())?;
-    }
+    let (rooms, edits) = running.finish().await?;
     let settled = server.memory();
     pool.close().await;
     server.stop().await;
@@ -332,11 +195,7 @@ async fn run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {
         .collect();
     latencies.sort_unstable();
     let acked: u64 = rooms.iter().map(|r| r.acked.load(Relaxed)).sum();
-    let errors: Vec<String> = rooms
-        .iter()
-        .flat_map(|r| r.errors.lock().map(|e| e.clone()).unwrap_or_default())
-        .collect();
-    let closed = rooms.iter().filter(|r| r.closed.load(Relaxed)).count();
+    let (errors, closed) = pairs::trouble(&rooms);
 
     let mut failures = Vec::new();
     if acked != edits {

@@ -69,6 +69,7 @@ mod figures;
 mod http;
 mod load;
 mod opts;
+mod pairs;
 mod server;
 mod socket;
 mod watchers;

@@ -102,8 +102,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/l/:id/offer") view={Lazy::<MakeOfferRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/offers") view={Lazy::<MyOffersRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/offers/:id") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/messages") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/messages/:id") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/messages/:id?") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/call/:conversation") view={Lazy::<CallRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>

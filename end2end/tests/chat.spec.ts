@@ -150,7 +150,7 @@ test('a visitor is asked to log in before messaging a seller', async ({ browser 
   const page = await visitor.newPage();
   await page.goto(`/l/${id}`);
   await hydrated(page);
-  await page.getByRole('link', { name: 'Message seller' }).click();
+  await page.getByRole('button', { name: 'Message seller' }).click();
   await expect(page).toHaveURL(new RegExp(`/login\\?next=/l/${id}$`));
   for (const c of [...contexts, visitor]) await c.close();
 });

@@ -18,12 +18,17 @@ use crate::{
 };
 
 /// "Message seller": the caller's conversation with `listing`'s seller,
-/// opened if new; leads to it. Returns its public id.
+/// opened if new; leads to it. Returns its public id. A visitor is led to
+/// log in and back to the listing.
 #[server(output = JsonText, endpoint = "chat/open")]
 pub async fn open_conversation(listing: i64) -> Result<String, AppError> {
     respond(
         async move {
-            let session::Caller { state, account, .. } = session::caller().await?;
+            let caller = session::caller().await;
+            if let Err(AppError::Unauthenticated) = caller {
+                leptos_axum::redirect(&format!("/login?next=/l/{listing}"));
+            }
+            let session::Caller { state, account, .. } = caller?;
             let id = chat::open(&state, UserId(account.id), ListingId(listing), now_ms()).await?;
             leptos_axum::redirect(&format!("/messages/{id}"));
             Ok(id)

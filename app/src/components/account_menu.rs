@@ -1,12 +1,14 @@
 use crate::{
+    api::account::auth::LogOut,
     auth::Auth,
     components::{
+        form::PostForm,
         member::{Avatar, VerifiedBadge},
         notice::{Bell, MessagesLink},
     },
     i18n::*,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_router::components::A;
 
 /// The signed-in member's own pages, in the main navigation.
@@ -50,9 +52,10 @@ pub fn AccountMenu() -> impl IntoView {
                                 <span class="account-name">{viewer.nickname}</span>
                                 {viewer.id_verified.then(|| view! { <VerifiedBadge /> })}
                             </a>
-                            <ActionForm action=auth.log_out attr:class="inline-form">
+                            <PostForm path=LogOut::PATH class="inline-form"
+                                submit=move |()| { auth.log_out.dispatch(LogOut {}); }>
                                 <button type="submit" class="button-ghost">{t!(i18n, log_out)}</button>
-                            </ActionForm>
+                            </PostForm>
                         }),
                         _ => Either::Right(view! {
                             <a class="button-ghost" href="/login">{t!(i18n, nav_log_in)}</a>

@@ -238,6 +238,29 @@ pub fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
     Some(data)
 }
 
+/// A form that posts to a server function's `path` without JavaScript and,
+/// with it, calls `submit` instead (which dispatches the action): what
+/// `ActionForm` does, minus its generic reading of the form's fields, which
+/// would ride in the first-load file for every action used there.
+#[component]
+pub fn PostForm(
+    path: &'static str,
+    #[prop(into)] submit: Callback<()>,
+    #[prop(optional)] class: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=path class=class data-testid=testid
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit.run(());
+            }>
+            {children()}
+        </form>
+    }
+}
+
 /// For pages that need an account: a link to log in that comes back here.
 #[component]
 pub fn LogInFirst(#[prop(into)] next: String) -> impl IntoView {

@@ -24,7 +24,7 @@ use super::{
         collections::{FavoritesPage, MyListingsPage},
         sell::{EditListingPage, SellPage},
     },
-    chat::{conversation::ConversationPage, inbox::InboxPage},
+    chat::MessagesPage,
     notify::NotificationsPage,
     offer::{make::MakeOfferPage, mine::MyOffersPage, page::OfferPage},
     order::{buy::BuyPage, list::OrdersPage, room::OrderRoomPage},
@@ -72,7 +72,6 @@ lazy_pages! {
     MakeOfferRoute => MakeOfferPage,
     OfferRoute => OfferPage,
     MyOffersRoute => MyOffersPage,
-    InboxRoute => InboxPage,
-    ConversationRoute => ConversationPage,
+    MessagesRoute => MessagesPage,
     CallRoute => CallPage,
 }

@@ -3,8 +3,7 @@
 //! real sockets, and signals reach the other member and nobody else.
 
 use crate::common::{
-    public_listing,
-    Socket, TestServer, call_as, error_of, make_admin, verified_member, ws_connect,
+    Socket, TestServer, call_as, error_of, public_listing, verified_member, ws_connect,
 };
 use app::{api::call::CallPage, error::AppError};
 use futures::{SinkExt, StreamExt};

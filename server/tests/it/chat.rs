@@ -3,8 +3,7 @@
 //! typing and receipts travel live between two real sockets.
 
 use crate::common::{
-    public_listing,
-    Socket, TestServer, call_as, error_of, make_admin, verified_member, ws_connect,
+    Socket, TestServer, call_as, error_of, public_listing, verified_member, ws_connect,
 };
 use app::{
     domain::{

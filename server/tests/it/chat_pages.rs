@@ -2,7 +2,7 @@
 //! JavaScript gets): the way in from a listing, the header link, the inbox,
 //! a conversation, settings' blocked members.
 
-use crate::common::{TestServer, page, sign_up};
+use crate::common::{TestServer, Via, page, post, sign_up};
 use reqwest::StatusCode;
 
 async fn html(server: &TestServer, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
@@ -21,18 +21,31 @@ async fn fixed_listing(server: &TestServer) -> i64 {
 }
 
 #[tokio::test]
-async fn message_seller_is_a_plain_form_for_members_and_leads_visitors_to_log_in() {
+async fn message_seller_is_a_plain_form_that_leads_visitors_to_log_in() {
     let server = TestServer::start(true).await;
     let listing = fixed_listing(&server).await;
 
-    // A visitor logs in first and comes back.
+    // A visitor posting it logs in first and comes back.
     let (_, page) = html(&server, &format!("/l/{listing}"), None).await;
     assert!(page.contains(">Message seller<"), "{page}");
-    assert!(page.contains(&format!("href=\"/login?next=/l/{listing}\"")));
-    assert!(!page.contains("/api/chat/open"));
+    assert!(page.contains("action=\"/api/chat/open\""), "{page}");
     assert!(
         !page.contains("href=\"/messages\""),
         "no inbox for visitors"
+    );
+    let id = listing.to_string();
+    let res = post(
+        &server,
+        Via::Form,
+        "/api/chat/open",
+        &[("listing", &id)],
+        None,
+    )
+    .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(
+        res.headers()["location"],
+        format!("/login?next=/l/{listing}").as_str()
     );
 
     // A member posts the server function's form (no JavaScript needed).

@@ -3,7 +3,8 @@
 //! as plain posts (no JavaScript); the pages render for the parties only.
 
 use crate::common::{
-    public_listing,TestServer, Via, call_as, error_of, make_admin, page, post, verified_member};
+    TestServer, Via, call_as, error_of, page, post, public_listing, verified_member,
+};
 use app::{
     domain::{offer::OfferState, order::DealRefusal},
     error::AppError,

@@ -354,10 +354,7 @@ async fn messages_waiting_together_are_stored_together_and_a_refused_one_leaves_
     let kept: Vec<i64> = outcomes.iter().flatten().map(|m| m.id).collect();
     assert_eq!(kept.len(), 2, "{outcomes:?}");
     assert_eq!(kept[1], kept[0] + 1, "one transaction, in queue order");
-    assert_eq!(
-        outcomes[1],
-        Err(field(Field::Message, Problem::BlockedYou))
-    );
+    assert_eq!(outcomes[1], Err(field(Field::Message, Problem::BlockedYou)));
     assert_eq!(outcomes[3], Err(AppError::NotFound));
     assert_eq!(w.messages().await, before + 2);
     assert_eq!(w.marks(&id).await, [(0, 1), (0, 1)]);

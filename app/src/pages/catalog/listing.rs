@@ -9,7 +9,7 @@ use crate::{
     auth::Auth,
     components::{
         catalog_labels::{CategoryName, ConditionName, StatusName},
-        form::{FormFailure, ProblemText, problem_of},
+        form::{FormFailure, PostForm, ProblemText, problem_of},
         listing_card::{ListingGrid, SaleModeLabel},
         member::{Avatar, MemberName},
         time::When,
@@ -24,7 +24,7 @@ use crate::{
     model::{ImageRef, ListingDetail},
     pages::{not_found::NotFoundPage, order::rules::buy_refusal},
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -167,7 +167,8 @@ fn ListingView(
                         })
                     } else {
                         Either::Right(view! {
-                            <ActionForm action=favorite attr:class="inline-form">
+                            <PostForm path=SetFavorite::PATH class="inline-form"
+                                submit=move |()| { favorite.dispatch(SetFavorite { listing: id, on: !fav.get_untracked().0 }); }>
                                 <input type="hidden" name="listing" value=id />
                                 <input type="hidden" name="on" value=move || (!fav.get().0).to_string() />
                                 <button type="submit" class="button-ghost favorite" data-testid="favorite"
@@ -175,7 +176,7 @@ fn ListingView(
                                     <span aria-hidden="true">{move || if fav.get().0 { "♥" } else { "♡" }}</span>
                                     " " {move || if fav.get().0 { t_string!(i18n, favorited) } else { t_string!(i18n, favorite) }}
                                 </button>
-                            </ActionForm>
+                            </PostForm>
                         })
                     }}
                     <span class="muted" data-testid="favorite-count">{move || t!(i18n, favorite_count, count = fav.get().1)}</span>
@@ -220,23 +221,16 @@ fn ListingView(
 }
 
 /// "Message seller": a plain form, so it works before (and without)
-/// hydration; the server leads to the conversation. Visitors log in first.
+/// hydration; the server leads to the conversation, or visitors to log in
+/// and back here.
 #[component]
 fn MessageSeller(id: i64) -> impl IntoView {
-    use leptos::server_fn::ServerFn;
     let i18n = use_i18n();
-    let auth = expect_context::<Auth>();
-    let signed_in = move || matches!(auth.viewer.get(), Some(Ok(Some(_))));
-    let label = move || t!(i18n, chat_message_seller);
     view! {
-        <Show when=signed_in fallback=move || view! {
-            <a class="button-ghost" href=format!("/login?next=/l/{id}") data-testid="message-seller">{label()}</a>
-        }>
-            <form class="inline-form" method="post" action=OpenConversation::PATH>
-                <input type="hidden" name="listing" value=id />
-                <button type="submit" class="button-ghost" data-testid="message-seller">{label()}</button>
-            </form>
-        </Show>
+        <form class="inline-form" method="post" action=OpenConversation::PATH>
+            <input type="hidden" name="listing" value=id />
+            <button type="submit" class="button-ghost" data-testid="message-seller">{t!(i18n, chat_message_seller)}</button>
+        </form>
     }
 }
 
@@ -244,14 +238,22 @@ fn MessageSeller(id: i64) -> impl IntoView {
 fn DelistForm(id: i64, action: ServerAction<DelistListing>) -> impl IntoView {
     let i18n = use_i18n();
     let problem = problem_of(action.value(), Field::Reason);
+    let reason = NodeRef::<leptos::html::Textarea>::new();
+    let submit = move |()| {
+        let reason = reason.get().map(|r| r.value()).unwrap_or_default();
+        action.dispatch(DelistListing {
+            listing: id,
+            reason,
+        });
+    };
     view! {
-        <ActionForm action attr:class="form delist" attr:data-testid="delist-form">
+        <PostForm path=DelistListing::PATH class="form delist" testid="delist-form" submit>
             <input type="hidden" name="listing" value=id />
             <label for="delist-reason">{t!(i18n, delist_reason)}</label>
-            <textarea id="delist-reason" name="reason" rows="2" required></textarea>
+            <textarea id="delist-reason" name="reason" rows="2" required node_ref=reason></textarea>
             <p class="field-error">{move || problem.get().map(|problem| view! { <ProblemText problem /> })}</p>
             <button type="submit" class="button-ghost small">{t!(i18n, delist)}</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

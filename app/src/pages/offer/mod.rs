@@ -73,4 +73,3 @@ fn OfferFailure<T: Send + Sync + 'static>(#[prop(into)] outcome: Outcome<T>) -> 
         })
     }
 }
-

@@ -5,6 +5,7 @@
 use super::{OfferFailure, StateText};
 use crate::{
     api::offer::{AnswerOffer, fetch_offer},
+    components::form::LogInFirst,
     components::{
         form::{TextField, action_outcome, problem_of},
         page_title::PageTitle,
@@ -15,7 +16,6 @@ use crate::{
     i18n::*,
     live::Live,
     model::OfferView,
-    components::form::LogInFirst,
     pages::not_found::NotFoundPage,
 };
 use leptos::{either::EitherOf4, prelude::*};

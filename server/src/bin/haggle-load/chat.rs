@@ -93,7 +93,10 @@ impl Pair for Talk {
                     .unwrap_or(None);
                 match sent {
                     Some(at) => push(&self.latencies, now_us.saturating_sub(at)),
-                    None => push(&self.log.errors, format!("unknown message {:?}", message.body)),
+                    None => push(
+                        &self.log.errors,
+                        format!("unknown message {:?}", message.body),
+                    ),
                 }
                 me.received.fetch_add(1, Relaxed);
             }

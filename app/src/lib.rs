@@ -114,6 +114,66 @@ pub fn App() -> impl IntoView {
 }
 
 #[cfg(test)]
+mod stylesheet_tests {
+    /// The stylesheet uses no CSS nesting, so a rule left open (a merge that
+    /// lost a closing brace) would quietly nest every later rule inside it:
+    /// the build's minifier accepts that, and those pages lose their styles.
+    /// Only at-rules (`@media`, `@keyframes`, …) may hold rules.
+    #[test]
+    fn rules_nest_only_inside_at_rules_and_every_block_closes() {
+        let css = include_str!("../../style/main.css");
+        let mut open: Vec<(bool, usize)> = Vec::new();
+        let mut prelude = String::new();
+        let (mut line, mut chars) = (1, css.chars().peekable());
+        while let Some(c) = chars.next() {
+            match c {
+                '\n' => line += 1,
+                '/' if chars.peek() == Some(&'*') => {
+                    let mut last = ' ';
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            line += 1;
+                        }
+                        if last == '*' && c == '/' {
+                            break;
+                        }
+                        last = c;
+                    }
+                    continue;
+                }
+                '{' => {
+                    let at_rule = prelude.trim_start().starts_with('@');
+                    assert!(
+                        open.iter().all(|(at, _)| *at),
+                        "line {line}: `{}` is inside the rule opened on line {}",
+                        prelude.trim(),
+                        open.last().map_or(0, |o| o.1)
+                    );
+                    open.push((at_rule, line));
+                    prelude.clear();
+                    continue;
+                }
+                '}' => {
+                    assert!(open.pop().is_some(), "line {line}: a `}}` closes nothing");
+                    prelude.clear();
+                    continue;
+                }
+                ';' => {
+                    prelude.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            prelude.push(c);
+        }
+        assert!(
+            open.is_empty(),
+            "blocks opened on lines {open:?} never close"
+        );
+    }
+}
+
+#[cfg(test)]
 mod locale_tests {
     use std::collections::BTreeSet;
 

@@ -184,6 +184,9 @@ fn CallRoom(room: Room) -> impl IntoView {
             </header>
             {trouble}
             <div class="call-stage">
+                {move || (state.get() != Shown::Connected).then(|| view! {
+                    <p class="call-placeholder">{t!(i18n, call_stage_hint)}</p>
+                })}
                 <figure class="call-remote">
                     <video node_ref=ui.remote_video autoplay=true playsinline=true data-testid="remote-video"></video>
                     <figcaption>

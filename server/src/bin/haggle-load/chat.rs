@@ -100,14 +100,7 @@ impl Pair for Talk {
                 }
                 me.received.fetch_add(1, Relaxed);
             }
-            ServerMsg::Ack { result: Ok(_), .. } => {
-                me.acked.fetch_add(1, Relaxed);
-            }
-            ServerMsg::Ack { result: Err(e), .. } => {
-                push(&self.log.errors, format!("message refused: {e}"))
-            }
-            ServerMsg::Error { code } => push(&self.log.errors, format!("error frame: {code:?}")),
-            _ => {}
+            other => self.log.answer(&me.acked, other, "message"),
         }
     }
 

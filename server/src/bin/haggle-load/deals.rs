@@ -85,14 +85,7 @@ impl Pair for Room {
                 }
                 self.sides[side].saw(&live);
             }
-            ServerMsg::Ack { result: Ok(_), .. } => {
-                self.acked.fetch_add(1, Relaxed);
-            }
-            ServerMsg::Ack { result: Err(e), .. } => {
-                push(&self.log.errors, format!("edit refused: {e}"))
-            }
-            ServerMsg::Error { code } => push(&self.log.errors, format!("error frame: {code:?}")),
-            _ => {}
+            other => self.log.answer(&self.acked, other, "edit"),
         }
     }
 

@@ -14,7 +14,7 @@ use std::{
     future::Future,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, Ordering::Relaxed},
+        atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
     },
     time::{Duration, Instant},
 };
@@ -40,6 +40,23 @@ pub(crate) trait Pair: Send + Sync + 'static {
 pub(crate) struct Log {
     pub(crate) errors: Mutex<Vec<String>>,
     pub(crate) closed: AtomicBool,
+}
+
+impl Log {
+    /// Counts a command's `Ack` in `acked`; notes a refusal (of a `what`)
+    /// or an error frame. Other messages are not the log's.
+    pub(crate) fn answer(&self, acked: &AtomicU64, msg: ServerMsg, what: &str) {
+        match msg {
+            ServerMsg::Ack { result: Ok(_), .. } => {
+                acked.fetch_add(1, Relaxed);
+            }
+            ServerMsg::Ack { result: Err(e), .. } => {
+                push(&self.errors, format!("{what} refused: {e}"))
+            }
+            ServerMsg::Error { code } => push(&self.errors, format!("error frame: {code:?}")),
+            _ => {}
+        }
+    }
 }
 
 pub(crate) fn push<T>(list: &Mutex<Vec<T>>, item: T) {

@@ -19,5 +19,6 @@ pub mod order;
 pub mod platform;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod wallet;
 pub mod web;
 pub use platform::state::AppState;

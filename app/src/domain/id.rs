@@ -51,6 +51,10 @@ ids! {
     MessageId,
     /// A video call (`calls.id`).
     CallId,
+    /// An escrow hold (`holds.id`).
+    HoldId,
+    /// A ledger transfer (`transfers.id`).
+    TransferId,
 }
 
 #[cfg(test)]

@@ -15,3 +15,4 @@ pub mod money;
 pub mod offer;
 pub mod order;
 pub mod tagged;
+pub mod wallet;

@@ -1,0 +1,170 @@
+//! The wallet area's SQL. Each function runs on the executor it is given
+//! (the caller's transaction). The ledger's rules live in the schema too
+//! (`migrations/20261210000001_wallet.sql`): posting a transfer writes its
+//! two entries and moves both balances in one statement, a member's balance
+//! CHECK refuses an overdraft, and entries cannot be updated or deleted.
+
+use crate::domain::{
+    id::{HoldId, OrderId, TransferId, UserId},
+    wallet::{Account, HoldState, Purpose},
+};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+/// `account` as the row's kind, member and hold.
+fn columns(account: Account) -> (&'static str, Option<i64>, Option<i64>) {
+    match account {
+        Account::Available(user) => ("available", Some(user.get()), None),
+        Account::Held(hold) => ("held", None, Some(hold.get())),
+        Account::Clearing => ("clearing", None, None),
+        Account::Fees => ("fees", None, None),
+    }
+}
+
+/// The ledger account row for `account`; a member's or a hold's is made on
+/// first use.
+pub async fn account_id(conn: &mut SqliteConnection, account: Account) -> Result<i64, sqlx::Error> {
+    let (kind, user, hold) = columns(account);
+    if user.is_some() || hold.is_some() {
+        sqlx::query(
+            "INSERT INTO ledger_accounts (kind, user_id, hold_id) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(kind)
+        .bind(user)
+        .bind(hold)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query_scalar(
+        "SELECT id FROM ledger_accounts
+          WHERE kind = ?1 AND user_id IS ?2 AND hold_id IS ?3",
+    )
+    .bind(kind)
+    .bind(user)
+    .bind(hold)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// What `account` holds (0 for an account never used).
+pub async fn balance(ex: impl SqliteExecutor<'_>, account: Account) -> Result<i64, sqlx::Error> {
+    let (kind, user, hold) = columns(account);
+    sqlx::query_scalar(
+        "SELECT COALESCE((SELECT balance FROM ledger_accounts
+                           WHERE kind = ?1 AND user_id IS ?2 AND hold_id IS ?3), 0)",
+    )
+    .bind(kind)
+    .bind(user)
+    .bind(hold)
+    .fetch_one(ex)
+    .await
+}
+
+/// Whether `e` is the database refusing a balance below zero.
+pub fn is_overdraft(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.message().contains("CHECK constraint failed"))
+}
+
+/// Posts one transfer of `amount` (minor units) from `from` to `to`: its
+/// entries and both balances move with it, or (an overdraft) nothing does.
+pub async fn post(
+    conn: &mut SqliteConnection,
+    from: Account,
+    to: Account,
+    amount: i64,
+    purpose: Purpose,
+    hold: Option<HoldId>,
+    now: i64,
+) -> Result<TransferId, sqlx::Error> {
+    let from = account_id(&mut *conn, from).await?;
+    let to = account_id(&mut *conn, to).await?;
+    sqlx::query_scalar(
+        "INSERT INTO transfers (from_account, to_account, amount, purpose, hold_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(amount)
+    .bind(purpose.as_str())
+    .bind(hold)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A hold as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HoldRow {
+    pub id: HoldId,
+    pub buyer_id: UserId,
+    pub seller_id: UserId,
+    pub order_id: Option<OrderId>,
+    pub amount: i64,
+    pub state: String,
+}
+
+pub async fn insert_hold(
+    ex: impl SqliteExecutor<'_>,
+    buyer: UserId,
+    seller: UserId,
+    order: Option<OrderId>,
+    amount: i64,
+    now: i64,
+) -> Result<HoldId, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO holds (buyer_id, seller_id, order_id, amount, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(buyer)
+    .bind(seller)
+    .bind(order)
+    .bind(amount)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn load_hold(
+    ex: impl SqliteExecutor<'_>,
+    id: HoldId,
+) -> Result<Option<HoldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, buyer_id, seller_id, order_id, amount, state FROM holds WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Moves a pending hold to `state`; false when it was already settled (by a
+/// concurrent settlement, say), which changes nothing.
+pub async fn settle_hold(
+    ex: impl SqliteExecutor<'_>,
+    id: HoldId,
+    state: HoldState,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE holds SET state = ?, settled_at = ? WHERE id = ? AND state = 'pending'",
+    )
+    .bind(state.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Accounts whose balance is not the sum of their entries, and the sum of
+/// every balance (0 in a sound ledger): what a check after a crash or a
+/// benchmark reads.
+pub async fn audit(ex: impl SqliteExecutor<'_>) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM ledger_accounts a
+                  WHERE a.balance <> (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
+                                       WHERE e.account_id = a.id)),
+                (SELECT COALESCE(SUM(balance), 0) FROM ledger_accounts)",
+    )
+    .fetch_one(ex)
+    .await
+}

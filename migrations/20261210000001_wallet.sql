@@ -122,6 +122,30 @@ BEGIN
     SELECT RAISE(ABORT, 'the ledger is append-only');
 END;
 
+-- A top-up: asked of the payment provider, decided by its signed callback.
+-- Only the card's last four digits are kept.
+CREATE TABLE top_ups (
+    id          INTEGER PRIMARY KEY,
+    public_id   TEXT    NOT NULL UNIQUE,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    card_last4  TEXT    NOT NULL,
+    state       TEXT    NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'succeeded', 'declined', 'failed')),
+    transfer_id INTEGER REFERENCES transfers (id),
+    created_at  INTEGER NOT NULL,
+    decided_at  INTEGER,
+    CHECK ((state = 'succeeded') = (transfer_id IS NOT NULL)),
+    CHECK ((state = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX top_ups_user ON top_ups (user_id, id);
+-- A decided top-up stays decided.
+CREATE TRIGGER top_ups_decide_once BEFORE UPDATE ON top_ups
+WHEN OLD.state <> 'pending'
+BEGIN
+    SELECT RAISE(ABORT, 'a top-up is decided once');
+END;
+
 -- A money request's idempotency key: the first request's outcome, under a
 -- fingerprint of its parameters, for 24 hours. `outcome` is NULL while the
 -- first request is still being decided.

@@ -146,7 +146,19 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     // What fell due while the server was down happens now, before serving.
     scheduler::pass(&auctions, now_ms()).await;
     let limits = Arc::new(Limits::new(config.sign_ups_per_hour));
-    Ok(AppState {
+    // The simulated provider decides by test card and signs each outcome a
+    // moment later; its callbacks are delivered to the same verifying,
+    // deduplicating handler a real provider's would reach.
+    let payment_key = secret.derive_key("payment-callbacks");
+    let (provider, callbacks) = app::backend::wallet::provider::Simulated::new(
+        payment_key,
+        std::time::Duration::from_millis(300),
+    );
+    let payments = app::backend::wallet::Payments {
+        provider: Arc::new(provider),
+        key: payment_key,
+    };
+    let state = AppState {
         db: pool,
         hub,
         auctions,
@@ -160,7 +172,30 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         sms,
         limits,
         chat_sends: Default::default(),
-    })
+        payments,
+    };
+    tokio::spawn(deliver_callbacks(state.clone(), callbacks));
+    Ok(state)
+}
+
+/// Hands the simulated provider's signed callbacks to the wallet, as its
+/// callback route would a real provider's.
+async fn deliver_callbacks(
+    state: AppState,
+    mut callbacks: tokio::sync::mpsc::UnboundedReceiver<app::backend::wallet::provider::Signed>,
+) {
+    while let Some(signed) = callbacks.recv().await {
+        let applied = app::backend::wallet::top_up::provider_event(
+            &state,
+            &signed.body,
+            &signed.signature,
+            now_ms(),
+        )
+        .await;
+        if let Err(e) = applied {
+            tracing::error!(error = %e, "a payment callback was not applied");
+        }
+    }
 }
 
 /// glibc's allocator keeps what large requests freed: after a burst of

@@ -175,6 +175,11 @@ pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::
         },
     );
     let outbox = Arc::new(FileOutbox::new(dir.path().join("outbox.jsonl")));
+    let secret = Secret::load_or_create(dir.path()).expect("secret");
+    // Tests that need the provider's callbacks make their own (`wallet`).
+    let key = secret.derive_key("payment-callbacks");
+    let (provider, _callbacks) =
+        crate::backend::wallet::provider::Simulated::new(key, std::time::Duration::ZERO);
     crate::backend::AppState {
         db: pool.clone(),
         hub,
@@ -185,11 +190,15 @@ pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::
             .output_name("haggle")
             .build(),
         media: media(dir),
-        secret: Secret::load_or_create(dir.path()).expect("secret"),
+        secret,
         vault: vault(),
         mailer: outbox.clone(),
         sms: outbox,
         limits: Arc::new(Limits::default()),
         chat_sends: Default::default(),
+        payments: crate::backend::wallet::Payments {
+            provider: Arc::new(provider),
+            key,
+        },
     }
 }

@@ -48,6 +48,8 @@ pub enum Field {
     Remark,
     /// A meet-up time.
     MeetAt,
+    // Wallet
+    CardNumber,
 }
 
 /// What is wrong with a field; the UI turns it into a translated sentence.

@@ -8,6 +8,7 @@ pub mod chat;
 pub mod notify;
 pub mod offer;
 pub mod order;
+pub mod wallet;
 
 pub use account::*;
 pub use auction::*;
@@ -16,3 +17,4 @@ pub use chat::*;
 pub use notify::*;
 pub use offer::*;
 pub use order::*;
+pub use wallet::*;

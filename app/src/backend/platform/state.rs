@@ -31,6 +31,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Messages waiting to be stored in the writer's next transaction.
     pub chat_sends: crate::backend::chat::Sends,
+    /// The payment provider (simulated in development) and its callbacks' key.
+    pub payments: crate::backend::wallet::Payments,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -168,3 +168,184 @@ pub async fn audit(ex: impl SqliteExecutor<'_>) -> Result<(i64, i64), sqlx::Erro
     .fetch_one(ex)
     .await
 }
+
+/// What an idempotency key says about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// First use: the caller decides and stores the outcome.
+    New,
+    /// Used before for the same request: its stored outcome.
+    Replay(String),
+    /// Used before for another request (other parameters), or the first
+    /// request's outcome is not stored yet.
+    Refused,
+}
+
+/// Claims `key` for `user`'s request with `fingerprint`, forgetting keys
+/// older than `expired_before` first.
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+    expired_before: i64,
+) -> Result<Claim, sqlx::Error> {
+    sqlx::query("DELETE FROM money_requests WHERE user_id = ? AND key = ? AND created_at < ?")
+        .bind(user)
+        .bind(key)
+        .bind(expired_before)
+        .execute(&mut *conn)
+        .await?;
+    let made = sqlx::query(
+        "INSERT INTO money_requests (user_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(fingerprint)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if made.rows_affected() == 1 {
+        return Ok(Claim::New);
+    }
+    let (stored, outcome): (String, Option<String>) = sqlx::query_as(
+        "SELECT fingerprint, outcome FROM money_requests WHERE user_id = ? AND key = ?",
+    )
+    .bind(user)
+    .bind(key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(match outcome {
+        Some(outcome) if stored == fingerprint => Claim::Replay(outcome),
+        _ => Claim::Refused,
+    })
+}
+
+/// Stores the outcome a claimed key answers with from now on.
+pub async fn answer(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    key: &str,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE money_requests SET outcome = ? WHERE user_id = ? AND key = ?")
+        .bind(outcome)
+        .bind(user)
+        .bind(key)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// A top-up as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TopUpRow {
+    pub id: i64,
+    pub public_id: String,
+    pub user_id: UserId,
+    pub amount: i64,
+    pub card_last4: String,
+    pub state: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_top_up(
+    ex: impl SqliteExecutor<'_>,
+    public_id: &str,
+    user: UserId,
+    amount: i64,
+    card_last4: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO top_ups (public_id, user_id, amount, card_last4, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(public_id)
+    .bind(user)
+    .bind(amount)
+    .bind(card_last4)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn load_top_up(
+    ex: impl SqliteExecutor<'_>,
+    public_id: &str,
+) -> Result<Option<TopUpRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, public_id, user_id, amount, card_last4, state, created_at
+           FROM top_ups WHERE public_id = ?",
+    )
+    .bind(public_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Decides a pending top-up (`transfer`: the credit of a succeeded one).
+pub async fn decide_top_up(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+    state: &str,
+    transfer: Option<TransferId>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE top_ups SET state = ?, transfer_id = ?, decided_at = ?
+          WHERE id = ? AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(transfer)
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a provider event; false when it was recorded before (a callback
+/// delivered again).
+pub async fn record_event(
+    ex: impl SqliteExecutor<'_>,
+    event_id: &str,
+    kind: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO provider_events (event_id, kind, received_at) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(kind)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One line of the audit trail.
+pub async fn audit_line(
+    ex: impl SqliteExecutor<'_>,
+    actor: Option<UserId>,
+    action: &str,
+    transfer: Option<TransferId>,
+    detail: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO wallet_audit (actor_id, action, transfer_id, detail, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(transfer)
+    .bind(detail)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}

@@ -241,3 +241,243 @@ async fn a_hundred_racing_withdrawals_take_exactly_what_the_balance_covers() {
     assert_eq!(balance(&pool, Account::Available(user)).await.unwrap(), 10);
     assert_eq!(audit(&pool).await.unwrap(), (0, 0));
 }
+
+mod top_ups {
+    use super::*;
+    use crate::{
+        backend::{
+            AppState,
+            platform::clock::now_ms,
+            testing::app_state,
+            wallet::{
+                Payments,
+                provider::{Signed, Simulated, sign},
+                top_up::{provider_event, top_up},
+            },
+        },
+        domain::money::{Currency, Money},
+        error::AppError,
+        model::TopUpState,
+    };
+    use std::{sync::Arc, time::Duration};
+    use tokio::sync::mpsc::UnboundedReceiver;
+
+    const KEY: &str = "5f0c7a1e-9b3d-4c2a-8e61-0d2f4b7a9c13";
+    const GOOD_CARD: &str = "4242 4242 4242 4242";
+    const DECLINED_CARD: &str = "4000 0000 0000 0002";
+
+    struct World {
+        state: AppState,
+        callbacks: UnboundedReceiver<Signed>,
+        user: UserId,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn world() -> World {
+        let (pool, dir) = temp_db().await;
+        let mut state = app_state(&pool, &dir);
+        let key = state.secret.derive_key("payment-callbacks");
+        let (provider, callbacks) = Simulated::new(key, Duration::ZERO);
+        state.payments = Payments {
+            provider: Arc::new(provider),
+            key,
+        };
+        World {
+            user: verified(&pool, "mei").await,
+            state,
+            callbacks,
+            _dir: dir,
+        }
+    }
+
+    fn twd(minor: i64) -> Money {
+        Money::new(minor, Currency::Twd)
+    }
+
+    impl World {
+        async fn available(&self) -> i64 {
+            balance(&self.state.db, Account::Available(self.user))
+                .await
+                .unwrap()
+        }
+
+        async fn callback(&mut self) -> Signed {
+            tokio::time::timeout(Duration::from_secs(5), self.callbacks.recv())
+                .await
+                .expect("a callback within 5 s")
+                .expect("the provider is alive")
+        }
+
+        async fn count(&self, table: &str) -> i64 {
+            sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&self.state.db)
+                .await
+                .unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_test_card_tops_up_once_its_signed_callback_arrives() {
+        let mut w = world().await;
+        let pending = top_up(&w.state, w.user, twd(1_500), GOOD_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        assert_eq!(pending.state, TopUpState::Pending);
+        assert_eq!(pending.card_last4, "4242");
+        assert_eq!(w.available().await, 0, "nothing before the callback");
+        let signed = w.callback().await;
+        provider_event(&w.state, &signed.body, &signed.signature, now_ms())
+            .await
+            .unwrap();
+        assert_eq!(w.available().await, 1_500);
+        let state: String = sqlx::query_scalar("SELECT state FROM top_ups")
+            .fetch_one(&w.state.db)
+            .await
+            .unwrap();
+        assert_eq!(state, "succeeded");
+        assert_eq!(w.count("wallet_audit").await, 2);
+        assert_eq!(audit(&w.state.db).await.unwrap(), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_declined_card_moves_nothing() {
+        let mut w = world().await;
+        top_up(&w.state, w.user, twd(900), DECLINED_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        let signed = w.callback().await;
+        provider_event(&w.state, &signed.body, &signed.signature, now_ms())
+            .await
+            .unwrap();
+        assert_eq!(w.available().await, 0);
+        assert_eq!(w.count("transfers").await, 0);
+        let state: String = sqlx::query_scalar("SELECT state FROM top_ups")
+            .fetch_one(&w.state.db)
+            .await
+            .unwrap();
+        assert_eq!(state, "declined");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_same_key_sent_ten_times_at_once_charges_and_credits_once() {
+        let mut w = world().await;
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let (state, user) = (w.state.clone(), w.user);
+                tokio::spawn(
+                    async move { top_up(&state, user, twd(700), GOOD_CARD, KEY, NOW).await },
+                )
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.push(task.await.unwrap().unwrap().id);
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "every attempt answers with the first top-up");
+        assert_eq!(w.count("top_ups").await, 1);
+        let signed = w.callback().await;
+        provider_event(&w.state, &signed.body, &signed.signature, now_ms())
+            .await
+            .unwrap();
+        // One charge only: no second callback comes.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), w.callbacks.recv())
+                .await
+                .is_err()
+        );
+        assert_eq!(w.available().await, 700);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_callback_delivered_five_times_credits_once() {
+        let mut w = world().await;
+        top_up(&w.state, w.user, twd(400), GOOD_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        let signed = w.callback().await;
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let (state, signed) = (w.state.clone(), signed.clone());
+                tokio::spawn(async move {
+                    provider_event(&state, &signed.body, &signed.signature, now_ms()).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(w.available().await, 400);
+        assert_eq!(w.count("transfers").await, 1);
+        assert_eq!(w.count("provider_events").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_forged_altered_or_stale_callback_is_refused() {
+        let mut w = world().await;
+        top_up(&w.state, w.user, twd(400), GOOD_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        let signed = w.callback().await;
+        let richer = signed.body.replace("400", "40000");
+        let now = now_ms();
+        let forged = sign(&[9; 32], &signed.body, now);
+        for (body, signature, at) in [
+            (richer.as_str(), signed.signature.as_str(), now),
+            (signed.body.as_str(), forged.as_str(), now),
+            (
+                signed.body.as_str(),
+                signed.signature.as_str(),
+                now + 3_600_000,
+            ),
+        ] {
+            assert_eq!(
+                provider_event(&w.state, body, signature, at).await,
+                Err(AppError::Forbidden)
+            );
+        }
+        assert_eq!(w.available().await, 0);
+        assert_eq!(w.count("provider_events").await, 0);
+    }
+
+    #[tokio::test]
+    async fn a_key_used_for_another_request_is_refused_and_bad_input_is_named() {
+        let w = world().await;
+        top_up(&w.state, w.user, twd(400), GOOD_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            top_up(&w.state, w.user, twd(500), GOOD_CARD, KEY, NOW).await,
+            Err(AppError::Conflict)
+        );
+        // After 24 hours the key is forgotten and may be used again.
+        let later = NOW + crate::domain::wallet::KEY_TTL_MS + 1;
+        assert!(
+            top_up(&w.state, w.user, twd(500), GOOD_CARD, KEY, later)
+                .await
+                .is_ok()
+        );
+        let other = "0123456789abcdef0123";
+        assert!(matches!(
+            top_up(&w.state, w.user, twd(0), GOOD_CARD, other, NOW).await,
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            top_up(
+                &w.state,
+                w.user,
+                twd(100),
+                "4242 4242 4242 4241",
+                other,
+                NOW
+            )
+            .await,
+            Err(AppError::Validation(_))
+        ));
+        assert_eq!(
+            top_up(&w.state, w.user, twd(100), GOOD_CARD, "short", NOW).await,
+            Err(AppError::Conflict)
+        );
+        assert_eq!(w.count("top_ups").await, 2);
+    }
+}

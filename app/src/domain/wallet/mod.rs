@@ -236,6 +236,29 @@ pub fn check_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// A card number as typed ("4242 4242 4242 4242") as its digits: 12 to 19
+/// of them, spaces and dashes ignored, passing the Luhn check.
+pub fn card_number(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if !(12..=19).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            match (i % 2 == 1, d * 2) {
+                (false, _) => d,
+                (true, twice) if twice > 9 => twice - 9,
+                (true, twice) => twice,
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10).then_some(digits)
+}
+
 /// The ledger in memory: what the database stores, as rules. Used by the
 /// property tests to state the invariants the store must keep.
 #[derive(Debug, Clone)]

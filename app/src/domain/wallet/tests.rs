@@ -94,6 +94,22 @@ fn idempotency_keys_are_short_plain_tokens() {
     assert!(!check_key("0123456789abcdef<script>"));
 }
 
+#[test]
+fn card_numbers_are_digits_that_pass_the_luhn_check() {
+    assert_eq!(
+        card_number("4242 4242 4242 4242").as_deref(),
+        Some("4242424242424242")
+    );
+    assert_eq!(
+        card_number("4000-0000-0000-0002").as_deref(),
+        Some("4000000000000002")
+    );
+    assert_eq!(card_number("4242 4242 4242 4241"), None);
+    assert_eq!(card_number("4242"), None);
+    assert_eq!(card_number("4242 4242 4242 424x"), None);
+    assert_eq!(card_number(&"4".repeat(20)), None);
+}
+
 /// One step of a random session with the wallet.
 #[derive(Debug, Clone)]
 enum Op {

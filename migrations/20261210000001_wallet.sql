@@ -146,6 +146,18 @@ BEGIN
     SELECT RAISE(ABORT, 'a top-up is decided once');
 END;
 
+-- A withdrawal: taken from the member's balance by its transfer, then sent
+-- by the provider.
+CREATE TABLE withdrawals (
+    id          INTEGER PRIMARY KEY,
+    public_id   TEXT    NOT NULL UNIQUE,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    transfer_id INTEGER NOT NULL REFERENCES transfers (id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX withdrawals_user ON withdrawals (user_id, id);
+
 -- A money request's idempotency key: the first request's outcome, under a
 -- fingerprint of its parameters, for 24 hours. `outcome` is NULL while the
 -- first request is still being decided.

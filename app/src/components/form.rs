@@ -50,6 +50,7 @@ pub fn ProblemText(problem: Problem) -> impl IntoView {
         Problem::NotForThisCategory => t!(i18n, err_not_for_this_category).into_any(),
         Problem::Locked => t!(i18n, err_locked).into_any(),
         Problem::VerifyEmailFirst => t!(i18n, err_verify_email_first).into_any(),
+        Problem::VerifyIdentityFirst => t!(i18n, err_verify_identity_first).into_any(),
         Problem::Repeated => t!(i18n, err_repeated).into_any(),
         Problem::HasBids => t!(i18n, err_has_bids).into_any(),
         Problem::NotAnIdCard => t!(i18n, err_not_an_id_card).into_any(),

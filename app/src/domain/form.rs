@@ -144,6 +144,8 @@ pub enum Problem {
     Locked,
     /// Needs a verified e-mail address first (talking in a room).
     VerifyEmailFirst,
+    /// Needs a verified identity first (withdrawing money).
+    VerifyIdentityFirst,
     /// The same as the sender's previous line, just now.
     Repeated,
     /// Bidders are counting on it: an auction with bids keeps what they bid on.
@@ -200,6 +202,7 @@ crate::domain::tagged::tag_first!(
     "not_for_this_category" => NotForThisCategory,
     "locked" => Locked,
     "verify_email_first" => VerifyEmailFirst,
+    "verify_identity_first" => VerifyIdentityFirst,
     "repeated" => Repeated,
     "has_bids" => HasBids,
     "not_an_id_card" => NotAnIdCard,

@@ -45,3 +45,11 @@ pub struct TopUpView {
     pub state: TopUpState,
     pub at: i64,
 }
+
+/// One withdrawal, taken from the balance when asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalView {
+    pub id: String,
+    pub amount: Money,
+    pub at: i64,
+}

@@ -62,9 +62,18 @@ pub enum ProviderError {
 
 pub type Pending<'a> = Pin<Box<dyn Future<Output = Result<(), ProviderError>> + Send + 'a>>;
 
+/// Money to send to a member's bank: `reference` names the withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payout {
+    pub reference: String,
+    pub amount: Money,
+}
+
 pub trait PaymentProvider: Send + Sync {
     /// Asks for `charge`; its outcome comes later as a signed [`Event`].
     fn charge(&self, charge: Charge) -> Pending<'_>;
+    /// Sends `payout`, already taken from the member's balance.
+    fn payout(&self, payout: Payout) -> Pending<'_>;
 }
 
 /// The signature header for `body` at `at_ms`: `t=<ms>,v1=<hex HMAC-SHA256
@@ -164,6 +173,11 @@ impl PaymentProvider for Simulated {
             });
             Ok(())
         })
+    }
+
+    /// The simulated bank always takes the money.
+    fn payout(&self, _payout: Payout) -> Pending<'_> {
+        Box::pin(async { Ok(()) })
     }
 }
 

@@ -349,3 +349,38 @@ pub async fn audit_line(
     .await
     .map(|_| ())
 }
+
+/// Whether the member's identity is verified and their wallet frozen.
+pub async fn standing(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+) -> Result<Option<(bool, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id_verified_at IS NOT NULL, wallet_frozen_at IS NOT NULL FROM users WHERE id = ?",
+    )
+    .bind(user)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn insert_withdrawal(
+    ex: impl SqliteExecutor<'_>,
+    public_id: &str,
+    user: UserId,
+    amount: i64,
+    transfer: TransferId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO withdrawals (public_id, user_id, amount, transfer_id, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(public_id)
+    .bind(user)
+    .bind(amount)
+    .bind(transfer)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}

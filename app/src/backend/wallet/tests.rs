@@ -481,3 +481,94 @@ mod top_ups {
         assert_eq!(w.count("top_ups").await, 2);
     }
 }
+
+mod withdrawals {
+    use super::*;
+    use crate::{
+        backend::{testing::app_state, wallet::withdraw::withdraw},
+        domain::{
+            form::{Field, Problem},
+            money::{Currency, Money},
+        },
+        error::AppError,
+    };
+
+    fn twd(minor: i64) -> Money {
+        Money::new(minor, Currency::Twd)
+    }
+
+    async fn identified(pool: &SqlitePool, name: &str) -> UserId {
+        let user = verified(pool, name).await;
+        sqlx::query("UPDATE users SET id_verified_at = 0 WHERE id = ?")
+            .bind(user)
+            .execute(pool)
+            .await
+            .unwrap();
+        user
+    }
+
+    #[tokio::test]
+    async fn withdrawing_needs_a_verified_identity_and_never_more_than_the_balance() {
+        let (pool, dir) = temp_db().await;
+        let state = app_state(&pool, &dir);
+        let plain = verified(&pool, "plain").await;
+        top_up(&pool, plain, 500).await;
+        assert_eq!(
+            withdraw(&state, plain, twd(100), "key-0000000000000001", NOW).await,
+            Err(AppError::field(Field::Amount, Problem::VerifyIdentityFirst))
+        );
+        let user = identified(&pool, "mei").await;
+        top_up(&pool, user, 500).await;
+        assert_eq!(
+            withdraw(&state, user, twd(501), "key-0000000000000002", NOW).await,
+            Err(AppError::field(
+                Field::Amount,
+                Problem::OutOfRange { min: 1, max: 500 }
+            ))
+        );
+        // The refused attempt left its key free for the corrected amount, and
+        // a retry of that answers with the same withdrawal.
+        let first = withdraw(&state, user, twd(200), "key-0000000000000002", NOW)
+            .await
+            .unwrap();
+        let again = withdraw(&state, user, twd(200), "key-0000000000000002", NOW)
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(balance(&pool, Account::Available(user)).await.unwrap(), 300);
+        assert_eq!(audit(&pool).await.unwrap(), (0, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_hundred_racing_withdrawals_get_exactly_what_the_balance_covers() {
+        let (pool, dir) = temp_db().await;
+        let state = app_state(&pool, &dir);
+        let user = identified(&pool, "mei").await;
+        top_up(&pool, user, 1_000).await;
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let key = format!("race-key-{i:012}");
+                    withdraw(&state, user, twd(30), &key, NOW).await
+                })
+            })
+            .collect();
+        let mut done = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => done += 1,
+                Err(AppError::Validation(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(done, 33);
+        assert_eq!(balance(&pool, Account::Available(user)).await.unwrap(), 10);
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM withdrawals")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 33);
+        assert_eq!(audit(&pool).await.unwrap(), (0, 0));
+    }
+}

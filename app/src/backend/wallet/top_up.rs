@@ -4,8 +4,9 @@
 //! again; a callback delivered again credits nothing more.
 
 use super::{
+    IMMEDIATE, claim,
     provider::{Charge, Event, EventKind, verify},
-    store::{self, Claim},
+    store,
 };
 use crate::{
     backend::{AppState, platform::db},
@@ -13,13 +14,11 @@ use crate::{
         form::{Field, Problem},
         id::UserId,
         money::Money,
-        wallet::{Account, KEY_TTL_MS, MAX_AMOUNT, Purpose, card_number, check_amount, check_key},
+        wallet::{Account, MAX_AMOUNT, Purpose, card_number, check_amount},
     },
     error::AppError,
     model::{TopUpState, TopUpView},
 };
-
-const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 fn view(row: &store::TopUpRow, amount: Money) -> TopUpView {
     TopUpView {
@@ -42,10 +41,6 @@ pub async fn top_up(
     key: &str,
     now: i64,
 ) -> Result<TopUpView, AppError> {
-    if !check_key(key) {
-        // A browser that made no proper key cannot be retried safely.
-        return Err(AppError::Conflict);
-    }
     if check_amount(amount).is_err() || amount.currency != state.config.currency {
         return Err(AppError::field(
             Field::Amount,
@@ -57,23 +52,11 @@ pub async fn top_up(
     }
     let card = card_number(card)
         .ok_or_else(|| AppError::field(Field::CardNumber, Problem::InvalidFormat))?;
-    // The request's parameters, sealed: the same key with another amount or
-    // card is another request, and the card number is never stored.
-    let fingerprint = state
-        .secret
-        .hash("money-request", &format!("top_up:{}:{card}", amount.minor));
-
     let writing = db::write_turn().await;
     let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    match store::claim(&mut tx, user, key, &fingerprint, now, now - KEY_TTL_MS).await? {
-        Claim::Replay(outcome) => {
-            return serde_json::from_str(&outcome).map_err(|e| {
-                tracing::error!(error = %e, "reading a stored top-up outcome");
-                AppError::Internal
-            });
-        }
-        Claim::Refused => return Err(AppError::Conflict),
-        Claim::New => {}
+    let request = format!("top_up:{}:{card}", amount.minor);
+    if let Some(first) = claim(state, &mut tx, user, key, &request, now).await? {
+        return Ok(first);
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let last4 = &card[card.len() - 4..];

@@ -1,0 +1,100 @@
+//! Withdrawing: money leaves the member's available balance for their bank
+//! at once (the ledger refuses more than the balance), and the provider is
+//! asked to send it. Needs a verified identity; a frozen wallet may still
+//! withdraw what is free.
+
+use super::{IMMEDIATE, claim, provider::Payout, store};
+use crate::{
+    backend::{AppState, platform::db},
+    domain::{
+        form::{Field, Problem},
+        id::UserId,
+        money::Money,
+        wallet::{Account, Action, MAX_AMOUNT, Purpose, WalletStanding, check_amount, may},
+    },
+    error::AppError,
+    model::WithdrawalView,
+};
+
+/// `user` withdraws `amount` under the idempotency `key`.
+pub async fn withdraw(
+    state: &AppState,
+    user: UserId,
+    amount: Money,
+    key: &str,
+    now: i64,
+) -> Result<WithdrawalView, AppError> {
+    let out_of_range = |max| AppError::field(Field::Amount, Problem::OutOfRange { min: 1, max });
+    if check_amount(amount).is_err() || amount.currency != state.config.currency {
+        return Err(out_of_range(MAX_AMOUNT));
+    }
+    let writing = db::write_turn().await;
+    let mut tx = state.db.begin_with(IMMEDIATE).await?;
+    let (id_verified, frozen) = store::standing(&mut *tx, user)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if may(
+        Action::Withdraw,
+        WalletStanding {
+            id_verified,
+            frozen,
+        },
+    )
+    .is_err()
+    {
+        return Err(AppError::field(Field::Amount, Problem::VerifyIdentityFirst));
+    }
+    let request = format!("withdraw:{}", amount.minor);
+    if let Some(first) = claim(state, &mut tx, user, key, &request, now).await? {
+        return Ok(first);
+    }
+    let posted = store::post(
+        &mut tx,
+        Account::Available(user),
+        Account::Clearing,
+        amount.minor,
+        Purpose::Withdrawal,
+        None,
+        now,
+    )
+    .await;
+    let transfer = match posted {
+        Ok(transfer) => transfer,
+        Err(e) if store::is_overdraft(&e) => {
+            let balance = store::balance(&mut *tx, Account::Available(user)).await?;
+            // The key stays unclaimed: the member may correct the amount.
+            return Err(out_of_range(balance));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    store::insert_withdrawal(&mut *tx, &id, user, amount.minor, transfer, now).await?;
+    let done = WithdrawalView {
+        id: id.clone(),
+        amount,
+        at: now,
+    };
+    let outcome = serde_json::to_string(&done).map_err(|_| AppError::Internal)?;
+    store::answer(&mut *tx, user, key, &outcome).await?;
+    store::audit_line(
+        &mut *tx,
+        Some(user),
+        "withdrawal",
+        Some(transfer),
+        &format!("withdrawal {id}: {}", amount.minor),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    drop(writing);
+    let payout = Payout {
+        reference: id,
+        amount,
+    };
+    if let Err(e) = state.payments.provider.payout(payout).await {
+        // The money is in the clearing account, recorded; the payout is
+        // retried from the withdrawals table by the provider adapter.
+        tracing::error!(error = %e, withdrawal = %done.id, "asking for a payout failed");
+    }
+    Ok(done)
+}

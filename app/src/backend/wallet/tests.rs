@@ -330,6 +330,12 @@ mod top_ups {
             .await
             .unwrap();
         assert_eq!(w.available().await, 1_500);
+        // Asked again with the same key, it answers with the top-up as it
+        // stands now.
+        let again = top_up(&w.state, w.user, twd(1_500), GOOD_CARD, KEY, NOW)
+            .await
+            .unwrap();
+        assert_eq!((again.id, again.state), (pending.id, TopUpState::Succeeded));
         let state: String = sqlx::query_scalar("SELECT state FROM top_ups")
             .fetch_one(&w.state.db)
             .await

@@ -55,8 +55,11 @@ pub async fn top_up(
     let writing = db::write_turn().await;
     let mut tx = state.db.begin_with(IMMEDIATE).await?;
     let request = format!("top_up:{}:{card}", amount.minor);
-    if let Some(first) = claim(state, &mut tx, user, key, &request, now).await? {
-        return Ok(first);
+    if let Some(first) = claim::<TopUpView>(state, &mut tx, user, key, &request, now).await? {
+        // The first request's top-up as it stands now: its callback may
+        // have decided it since.
+        let current = store::load_top_up(&mut *tx, &first.id).await?;
+        return Ok(current.map_or(first.clone(), |row| view(&row, first.amount)));
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let last4 = &card[card.len() - 4..];

@@ -23,6 +23,10 @@ pub const MAX_CALL_MS: i64 = 4 * 3_600_000;
 /// A browser that has not connected this long after the answer says it
 /// could not connect and ends the call as failed.
 pub const CONNECT_TIMEOUT_MS: i64 = 20_000;
+/// How long a connection may take before the impolite side asks for a fresh
+/// negotiation (an ICE restart): a lost offer or failed checks get a second
+/// try well within [`CONNECT_TIMEOUT_MS`].
+pub const RESTART_AFTER_MS: i64 = 6_000;
 /// The longest session description relayed (a browser's offer for one
 /// audio and one video track is a few KB).
 pub const MAX_SDP: usize = 16 * 1024;

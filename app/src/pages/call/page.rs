@@ -270,7 +270,7 @@ struct Ui {
 mod engine {
     use super::{Act, Room, Shown, Trouble, Ui};
     use crate::{
-        domain::call::{CONNECT_TIMEOUT_MS, IceServer},
+        domain::call::{CONNECT_TIMEOUT_MS, IceServer, RESTART_AFTER_MS},
         error::AppError,
         live::Live,
         model::CallView,
@@ -298,6 +298,8 @@ mod engine {
         /// one does nothing to the next.
         generation: StoredValue<u32>,
         linked: StoredValue<bool>,
+        /// Whether this connection was given its one fresh negotiation.
+        restarted: StoredValue<bool>,
         signals: StoredValue<Option<mpsc::UnboundedSender<Signal>>>,
         next_req: StoredValue<u32>,
         pending: StoredValue<Vec<(u32, Act)>>,
@@ -322,6 +324,7 @@ mod engine {
                 peer: StoredValue::new_local(None),
                 generation: StoredValue::new(0),
                 linked: StoredValue::new(false),
+                restarted: StoredValue::new(false),
                 signals: StoredValue::new(Some(tx)),
                 next_req: StoredValue::new(0),
                 pending: StoredValue::new(Vec::new()),
@@ -447,6 +450,11 @@ mod engine {
                             engine.linked.set_value(true);
                             engine.ui.trouble.set(None);
                         }
+                        // The impolite side tries once more with a fresh
+                        // negotiation before the call is given up.
+                        Link::Failed if !polite && !engine.restarted.get_value() => {
+                            engine.restart()
+                        }
                         Link::Failed => engine.fail(),
                     }
                 },
@@ -455,7 +463,20 @@ mod engine {
                 Ok(peer) => self.peer.set_value(Some(peer)),
                 Err(_) => return self.fail(),
             }
+            self.restarted.set_value(false);
             let engine = *self;
+            if !polite {
+                set_timeout(
+                    move || {
+                        if engine.generation.try_get_value() == Some(generation)
+                            && engine.linked.try_get_value() == Some(false)
+                        {
+                            engine.restart();
+                        }
+                    },
+                    Duration::from_millis(RESTART_AFTER_MS as u64),
+                );
+            }
             set_timeout(
                 move || {
                     if engine.generation.try_get_value() == Some(generation)
@@ -467,6 +488,19 @@ mod engine {
                 },
                 Duration::from_millis(CONNECT_TIMEOUT_MS as u64),
             );
+        }
+
+        /// A fresh negotiation (an ICE restart), once per connection.
+        fn restart(&self) {
+            if self.restarted.get_value() {
+                return;
+            }
+            self.restarted.set_value(true);
+            self.peer.with_value(|peer| {
+                if let Some(peer) = peer {
+                    peer.restart();
+                }
+            });
         }
 
         /// The browsers could not connect: say so and end the call as failed.

@@ -289,6 +289,18 @@ impl Peer {
         }
     }
 
+    /// Asks for a fresh negotiation with new ICE candidates: the
+    /// connection's `negotiationneeded` then makes a new offer (web-sys has
+    /// no binding for `restartIce()`).
+    pub fn restart(&self) {
+        let pc: &JsValue = self.0.pc.as_ref();
+        if let Ok(method) = Reflect::get(pc, &JsValue::from_str("restartIce"))
+            .and_then(|m| m.dyn_into::<Function>())
+        {
+            let _ = method.call0(pc);
+        }
+    }
+
     /// Ends the connection. The handlers go with the last clone: a closed
     /// connection fires no more events.
     pub fn close(&self) {

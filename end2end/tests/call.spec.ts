@@ -11,10 +11,39 @@ async function trackPeerConnections(context: BrowserContext) {
     const Native = window.RTCPeerConnection;
     const all: RTCPeerConnection[] = [];
     (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
+    // What each connection did, in order: read by `rtcReport` when a picture does not play.
+    const log: string[] = [];
+    (window as unknown as { __rtcLog: string[] }).__rtcLog = log;
+    const t0 = performance.now();
+    const note = (n: number, what: string) =>
+      log.push(`${Math.round(performance.now() - t0)}ms pc${n} ${what}`);
     window.RTCPeerConnection = class extends Native {
       constructor(config?: RTCConfiguration) {
         super(config);
-        all.push(this);
+        const n = all.push(this);
+        note(n, 'created');
+        this.addEventListener('icecandidate', (e) => note(n, `local candidate ${e.candidate?.candidate ?? 'end'}`));
+        this.addEventListener('negotiationneeded', () => note(n, 'negotiationneeded'));
+        this.addEventListener('signalingstatechange', () => note(n, `signaling ${this.signalingState}`));
+        this.addEventListener('iceconnectionstatechange', () => note(n, `ice ${this.iceConnectionState}`));
+        this.addEventListener('icegatheringstatechange', () => note(n, `gathering ${this.iceGatheringState}`));
+        const wrap = (name: 'setLocalDescription' | 'setRemoteDescription' | 'addIceCandidate') => {
+          const native = this[name].bind(this) as (...a: unknown[]) => Promise<void>;
+          (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+            const arg = args[0] as { type?: string; candidate?: string } | undefined;
+            const what = `${name}(${arg?.type ?? arg?.candidate ?? ''})`;
+            return native(...args).then(
+              () => void note(n, `${what} ok`),
+              (e: unknown) => {
+                note(n, `${what} failed: ${e}`);
+                throw e;
+              },
+            );
+          };
+        };
+        wrap('setLocalDescription');
+        wrap('setRemoteDescription');
+        wrap('addIceCandidate');
       }
     } as typeof RTCPeerConnection;
   });
@@ -36,14 +65,54 @@ async function framesDecoded(page: Page): Promise<number> {
   });
 }
 
+/**
+ * How this page's connections stand (states, and what each sent and
+ * received): printed when a picture does not play, to tell a stalled
+ * sender from a broken connection.
+ */
+async function rtcReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    const lines = [];
+    for (const pc of pcs) {
+      const rtp: string[] = [];
+      if (pc.connectionState !== 'closed') {
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp' || s.type === 'outbound-rtp') {
+            rtp.push(
+              `${s.type}/${s.kind} packets=${s.packetsReceived ?? s.packetsSent} ` +
+                `frames=${s.framesDecoded ?? s.framesEncoded ?? '-'}`,
+            );
+          }
+        });
+      }
+      lines.push(
+        `pc ${pc.connectionState} ice=${pc.iceConnectionState} signaling=${pc.signalingState} ` +
+          `transceivers=${pc.getTransceivers().map((t) => `${t.mid}:${t.currentDirection}`).join(',')} ` +
+          rtp.join('; '),
+      );
+    }
+    const video = document.querySelector<HTMLVideoElement>('[data-testid=remote-video]');
+    lines.push(`remote video ${video?.videoWidth}x${video?.videoHeight} paused=${video?.paused}`);
+    lines.push(...((window as unknown as { __rtcLog?: string[] }).__rtcLog ?? []));
+    return lines.join('\n');
+  });
+}
+
 /** The remote `<video>` shows a picture, and the picture moves. */
-async function remotePlays(page: Page) {
+async function remotePlays(page: Page, other: Page) {
   const video = page.getByTestId('remote-video');
-  await expect
-    .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 })
-    .toBeGreaterThan(0);
-  const first = await framesDecoded(page);
-  await expect.poll(() => framesDecoded(page), { timeout: 10_000 }).toBeGreaterThan(first);
+  const report = async () =>
+    `this side:\n${await rtcReport(page)}\nthe other side:\n${await rtcReport(other)}`;
+  try {
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    const first = await framesDecoded(page);
+    await expect.poll(() => framesDecoded(page), { timeout: 10_000 }).toBeGreaterThan(first);
+  } catch (error) {
+    throw new Error(`${error}\n${await report()}`);
+  }
 }
 
 /** A seller, an admin and a buyer, each signed up in a context of their own with camera and microphone. */
@@ -106,8 +175,8 @@ test('a video call: the other side rings anywhere, both pictures play, mute and 
   await expect(seller.getByTestId('ring')).toHaveCount(0);
 
   // Each side's remote video really plays.
-  await remotePlays(buyer);
-  await remotePlays(seller);
+  await remotePlays(buyer, seller);
+  await remotePlays(seller, buyer);
 
   // Mute and camera off are shown on the other side.
   await buyer.getByRole('button', { name: 'Mute' }).click();

@@ -284,6 +284,9 @@ mod engine {
 
     /// Commands still waiting for their `Ack` (at most a few).
     const PENDING: usize = 16;
+    /// Signals kept for a peer connection not made yet: an offer and its
+    /// candidates are a handful.
+    const EARLY_SIGNALS: usize = 64;
 
     #[derive(Clone, Copy)]
     pub struct Engine {
@@ -300,7 +303,13 @@ mod engine {
         linked: StoredValue<bool>,
         /// Whether this connection was given its one fresh negotiation.
         restarted: StoredValue<bool>,
-        signals: StoredValue<Option<mpsc::UnboundedSender<Signal>>>,
+        /// The other side's signals, in order; `None` says the peer
+        /// connection now exists.
+        signals: StoredValue<Option<mpsc::UnboundedSender<Option<Signal>>>>,
+        /// Signals that came before this side's peer connection did (the
+        /// other side got "connected" first and offered at once): kept for
+        /// it, since a lost offer would cost the call an ICE restart.
+        early: StoredValue<Vec<Signal>>,
         next_req: StoredValue<u32>,
         pending: StoredValue<Vec<(u32, Act)>>,
     }
@@ -313,7 +322,7 @@ mod engine {
             answer_now: bool,
             state: Memo<Shown>,
         ) -> Engine {
-            let (tx, mut rx) = mpsc::unbounded::<Signal>();
+            let (tx, mut rx) = mpsc::unbounded::<Option<Signal>>();
             let engine = Engine {
                 live,
                 ui,
@@ -326,6 +335,7 @@ mod engine {
                 linked: StoredValue::new(false),
                 restarted: StoredValue::new(false),
                 signals: StoredValue::new(Some(tx)),
+                early: StoredValue::new(Vec::new()),
                 next_req: StoredValue::new(0),
                 pending: StoredValue::new(Vec::new()),
             };
@@ -333,9 +343,19 @@ mod engine {
             leptos::task::spawn_local(async move {
                 while let Some(signal) = rx.next().await {
                     let Some(peer) = engine.peer.try_with_value(|p| p.clone()).flatten() else {
+                        if let Some(signal) = signal {
+                            engine.early.try_update_value(|early| {
+                                if early.len() < EARLY_SIGNALS {
+                                    early.push(signal);
+                                }
+                            });
+                        }
                         continue;
                     };
-                    peer.receive(signal).await;
+                    let early = engine.early.try_update_value(std::mem::take);
+                    for signal in early.into_iter().flatten().chain(signal) {
+                        peer.receive(signal).await;
+                    }
                 }
             });
             let topic = Topic::Call {
@@ -375,7 +395,7 @@ mod engine {
                     if self.ui.owner.get_untracked() {
                         self.signals.with_value(|tx| {
                             if let Some(tx) = tx {
-                                let _ = tx.unbounded_send(signal.clone());
+                                let _ = tx.unbounded_send(Some(signal.clone()));
                             }
                         });
                     }
@@ -412,8 +432,9 @@ mod engine {
             }
         }
 
-        /// Opens the peer connection once the call is connected (both
-        /// sides then offer; perfect negotiation sorts it out).
+        /// Opens the peer connection once the call is connected (the
+        /// impolite side offers first; perfect negotiation sorts out any
+        /// later offers that cross).
         fn connect(&self, polite: bool) {
             if self.peer.with_value(Option::is_some) {
                 return;
@@ -463,6 +484,12 @@ mod engine {
                 Ok(peer) => self.peer.set_value(Some(peer)),
                 Err(_) => return self.fail(),
             }
+            // Hands it what the other side sent meanwhile.
+            self.signals.with_value(|tx| {
+                if let Some(tx) = tx {
+                    let _ = tx.unbounded_send(None);
+                }
+            });
             self.restarted.set_value(false);
             let engine = *self;
             if !polite {
@@ -519,6 +546,7 @@ mod engine {
         /// Closes the connection, stops the camera and microphone.
         fn teardown(&self) {
             self.generation.update_value(|g| *g += 1);
+            self.early.try_update_value(Vec::clear);
             if let Some(Some(peer)) = self.peer.try_update_value(Option::take) {
                 peer.close();
             }

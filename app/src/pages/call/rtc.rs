@@ -1,7 +1,8 @@
 //! The browser's side of a call: the camera and microphone, and one
 //! `RTCPeerConnection` negotiated with the other member's by "perfect
 //! negotiation": either side offers whenever its tracks change
-//! (`negotiationneeded`); when both offer at once, the impolite side
+//! (`negotiationneeded`; the first offer is always the impolite side's);
+//! when both offer at once, the impolite side
 //! (the caller, as the server decided) ignores the other's offer and the
 //! polite side rolls its own back and answers. Signals travel over the
 //! socket; this module only hands them out and takes them in.
@@ -140,9 +141,17 @@ impl Peer {
         }));
         let weak = Rc::downgrade(&peer.0);
         peer.on("negotiationneeded", move |_| {
-            if let Some(inner) = weak.upgrade() {
-                leptos::task::spawn_local(Peer(inner).offer());
+            let Some(inner) = weak.upgrade() else { return };
+            // The first negotiation is the impolite side's alone. Both sides
+            // add their tracks at once, so both would offer, and the polite
+            // side would roll its offer back while its candidates are being
+            // gathered: Chromium then gathers none for the answer and the
+            // connection never starts checking (seen in one call in three on
+            // loopback). The polite side's tracks ride on its answer instead.
+            if inner.polite && inner.pc.remote_description().is_none() {
+                return;
             }
+            leptos::task::spawn_local(Peer(inner).offer());
         });
         let weak = Rc::downgrade(&peer.0);
         peer.on("icecandidate", move |event| {

@@ -5,7 +5,8 @@
 # live auctions with haggle-load (watchers and bidders over WebSockets), then
 # negotiation rooms (haggle-load deals: 1,000 rooms editing terms), then
 # conversations (haggle-load chat: 1,000 conversations talking, and the
-# latest page of one among 1,000,000 messages), then
+# latest page of one among 1,000,000 messages), then the wallet's ledger
+# (haggle-load ledger: transfers per second, then its invariants), then
 # hostile clients with haggle-load abuse (huge pictures, sign-up and log-in
 # bursts, a subscribe flood, stalled connections; issue 14's figures).
 # Prints figures; asserts nothing about them (targets are in the README), but
@@ -206,6 +207,13 @@ done
 ./target/release/haggle-load chat --conversations "${BENCH_CONVERSATIONS:-1000}" \
   --messages "${BENCH_MESSAGES:-1000000}" \
   --seconds "${BENCH_CHAT_SECONDS:-20}" || auction_status=1
+
+# The wallet's ledger: 50 clients paying into escrow holds and releasing
+# them, between 1,000 members, in-process on a fresh SQLite file; then the
+# ledger's invariants (issue 17's figures).
+./target/release/haggle-load ledger --accounts "${BENCH_LEDGER_ACCOUNTS:-1000}" \
+  --clients "${BENCH_LEDGER_CLIENTS:-50}" \
+  --seconds "${BENCH_LEDGER_SECONDS:-10}" || auction_status=1
 
 # Abuse: hostile clients against another fresh server of haggle-load's own,
 # each scenario with the server's memory and /healthz latency sampled beside

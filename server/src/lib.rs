@@ -9,6 +9,7 @@ pub mod health;
 pub mod load_auction;
 pub mod load_chat;
 pub mod load_deals;
+pub mod load_ledger;
 pub mod router;
 pub mod telemetry;
 

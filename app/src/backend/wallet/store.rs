@@ -169,6 +169,25 @@ pub async fn audit(ex: impl SqliteExecutor<'_>) -> Result<(i64, i64), sqlx::Erro
     .await
 }
 
+/// Member and hold accounts below zero, and holds whose account, state and
+/// transfers disagree (pending: its amount, by one transfer; settled:
+/// nothing, by two): with [`audit`], what a check after a crash or a
+/// benchmark reads.
+pub async fn hold_and_balance_faults(
+    ex: impl SqliteExecutor<'_>,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM ledger_accounts WHERE kind <> 'clearing' AND balance < 0),
+                (SELECT count(*) FROM holds h
+                   LEFT JOIN ledger_accounts a ON a.kind = 'held' AND a.hold_id = h.id
+                  WHERE COALESCE(a.balance, 0) <> CASE h.state WHEN 'pending' THEN h.amount ELSE 0 END
+                     OR (SELECT count(*) FROM transfers t WHERE t.hold_id = h.id)
+                        <> CASE h.state WHEN 'pending' THEN 1 ELSE 2 END)",
+    )
+    .fetch_one(ex)
+    .await
+}
+
 /// What an idempotency key says about a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {

@@ -7,6 +7,7 @@
 //! haggle-load abuse [--watchers 200] [--bidders 20] [--seconds 10] [--memory-cap 4096]
 //! haggle-load deals [--rooms 1000] [--seconds 20]
 //! haggle-load chat  [--conversations 1000] [--messages 1000000] [--seconds 20]
+//! haggle-load ledger [--accounts 1000] [--clients 50] [--seconds 10]
 //!   common: [--server target/release/haggle] [--site-root target/site] [--keep]
 //! ```
 //!
@@ -56,6 +57,12 @@
 //! that every message was acknowledged and reached the other member and that
 //! the stored messages and unread counts match what was sent; see [`chat`].
 //!
+//! **ledger** runs the wallet's ledger in-process on a fresh SQLite file (no
+//! server): `--clients` concurrent payments between `--accounts` members,
+//! each into an escrow hold and then released or refunded; it prints
+//! transfers per second and transaction latency, and checks the ledger's
+//! invariants afterwards; see [`server::load_ledger`].
+//!
 //! Exits non-zero with a message when a check fails (not when a performance
 //! target is missed: those are printed next to the figures).
 
@@ -67,6 +74,7 @@ mod crash;
 mod deals;
 mod figures;
 mod http;
+mod ledger;
 mod load;
 mod opts;
 mod pairs;
@@ -80,6 +88,7 @@ use crate::{
     chat::chat,
     crash::crash,
     deals::deals,
+    ledger::ledger,
     load::load,
     opts::{Mode, Opts, USAGE},
 };
@@ -118,6 +127,7 @@ fn main() -> ExitCode {
             Mode::Abuse => abuse(&opts).await,
             Mode::Deals => deals(&opts).await,
             Mode::Chat => chat(&opts).await,
+            Mode::Ledger => ledger(&opts).await,
         }
     });
     match result {

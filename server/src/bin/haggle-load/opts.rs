@@ -8,6 +8,7 @@ pub(crate) const USAGE: &str =
        haggle-load abuse [--watchers N] [--bidders N] [--seconds S] [--memory-cap MB]
        haggle-load deals [--rooms N] [--seconds S]
        haggle-load chat  [--conversations N] [--messages M] [--seconds S]
+       haggle-load ledger [--accounts N] [--clients N] [--seconds S]
   common options: [--server PATH] [--site-root PATH] [--room-writes N] [--keep]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,7 @@ pub(crate) enum Mode {
     Abuse,
     Deals,
     Chat,
+    Ledger,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub(crate) struct Opts {
     pub(crate) conversations: usize,
     /// Chat mode: messages stored beforehand, spread over the conversations.
     pub(crate) messages: u64,
+    /// Ledger mode: members with a wallet, and payments running at once.
+    pub(crate) accounts: usize,
+    pub(crate) clients: usize,
     pub(crate) keep: bool,
 }
 
@@ -52,6 +57,7 @@ impl Opts {
             Some("abuse") => Mode::Abuse,
             Some("deals") => Mode::Deals,
             Some("chat") => Mode::Chat,
+            Some("ledger") => Mode::Ledger,
             Some(other) => return Err(format!("unknown mode {other:?}")),
             None => return Err("which mode?".into()),
         };
@@ -62,6 +68,7 @@ impl Opts {
             // abuse run to stay near two minutes.
             Mode::Abuse => (200, 20, 10),
             Mode::Deals | Mode::Chat => (0, 1, 20),
+            Mode::Ledger => (0, 1, 10),
         };
         let server = std::env::current_exe()
             .ok()
@@ -80,6 +87,8 @@ impl Opts {
             rooms: 1000,
             conversations: 1000,
             messages: 1_000_000,
+            accounts: 1000,
+            clients: 50,
             keep: false,
         };
         while let Some(flag) = args.next() {
@@ -105,6 +114,8 @@ impl Opts {
                 "--rooms" if mode == Mode::Deals => opts.rooms = number()? as usize,
                 "--conversations" if mode == Mode::Chat => opts.conversations = number()? as usize,
                 "--messages" if mode == Mode::Chat => opts.messages = number()?,
+                "--accounts" if mode == Mode::Ledger => opts.accounts = number()? as usize,
+                "--clients" if mode == Mode::Ledger => opts.clients = number()? as usize,
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -150,6 +161,12 @@ mod tests {
         let o = Opts::parse(args("chat")).unwrap();
         assert_eq!((o.conversations, o.messages), (1000, 1_000_000));
         assert!(Opts::parse(args("deals --messages 5")).is_err());
+        let o = Opts::parse(args("ledger --clients 8")).unwrap();
+        assert_eq!(
+            (o.mode, o.accounts, o.clients, o.seconds),
+            (Mode::Ledger, 1000, 8, 10)
+        );
+        assert!(Opts::parse(args("chat --clients 5")).is_err());
         assert!(Opts::parse(args("load --bidders")).is_err());
         assert!(Opts::parse(args("fly")).is_err());
     }

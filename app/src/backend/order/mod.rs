@@ -18,7 +18,7 @@ mod unpaid;
 pub use handover::{CODE_PAUSE_MS, CODE_TRIES, complete};
 pub use negotiate::{MAX_NEGOTIATING, place, step};
 pub use room::{LIST_LIMIT, mine, room};
-pub use unpaid::{UnpaidCancelled, cancel_unpaid, strikes_of};
+pub use unpaid::{UNPAID_REASON, UnpaidCancelled, cancel_unpaid, strikes_of};
 
 use crate::{
     domain::{

@@ -3,8 +3,8 @@
 //! returns in one transaction, then told to both sides' tabs.
 
 use super::{
-    IMMEDIATE, cancellation, deal_of, holds_stock, live_of, new_handover_code, party_of,
-    party_str, release_stock, reserve_stock, store, turn, units,
+    IMMEDIATE, cancellation, deal_of, holds_stock, live_of, new_handover_code, party_of, party_str,
+    release_stock, reserve_stock, store, turn, units,
 };
 use crate::{
     backend::{

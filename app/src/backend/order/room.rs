@@ -41,8 +41,8 @@ pub async fn room(
     let payment = wallet::escrow::payment_of(&mut tx, row.id, currency).await?;
     tx.commit().await?;
     let deal = deal_of(&row)?;
-    let unpaid = you == Some(Party::Seller)
-        && may_cancel_unpaid(deal.state, row.pay_by, now).is_ok();
+    let unpaid =
+        you == Some(Party::Seller) && may_cancel_unpaid(deal.state, row.pay_by, now).is_ok();
     let shows_code = you == Some(Party::Buyer)
         && matches!(deal.state, DealState::Established | DealState::Completed);
     let handover = match (&row.handover_code, shows_code) {
@@ -85,7 +85,9 @@ pub async fn room(
         handover,
         code_paused_until,
         payment,
-        pay_by: row.pay_by.filter(|_| deal.state == DealState::AwaitingPayment),
+        pay_by: row
+            .pay_by
+            .filter(|_| deal.state == DealState::AwaitingPayment),
         unpaid,
     })
 }

@@ -29,6 +29,9 @@ use crate::{
 };
 use sqlx::SqliteConnection;
 
+#[cfg(test)]
+mod tests;
+
 /// `buyer` pays `order` (its public id) into escrow under the idempotency
 /// `key` their browser made before the first attempt. The same request
 /// again answers as the first did and moves nothing more; another request
@@ -70,17 +73,22 @@ pub async fn pay(
         .is_some_and(|h| h.state != HoldState::Voided.as_str())
     {
         // Paid already (under another key): one payment per order.
-        return Err(AppError::Deal(
-            crate::domain::order::DealRefusal::Closed,
-        ));
+        return Err(AppError::Deal(crate::domain::order::DealRefusal::Closed));
     }
     let amount = Money::new(paid.amount, currency);
     if check_amount(amount).is_err() {
         // A free item has nothing to hold.
         return Err(AppError::field(Field::Amount, Problem::MustBePositive));
     }
-    let hold = store::insert_hold(&mut *tx, buyer, paid.seller, Some(paid.id), paid.amount, now)
-        .await?;
+    let hold = store::insert_hold(
+        &mut *tx,
+        buyer,
+        paid.seller,
+        Some(paid.id),
+        paid.amount,
+        now,
+    )
+    .await?;
     let posted = store::post(
         &mut tx,
         Account::Available(buyer),
@@ -99,7 +107,10 @@ pub async fn pay(
             // presses "Pay" again.
             return Err(AppError::field(
                 Field::Amount,
-                Problem::OutOfRange { min: 1, max: balance },
+                Problem::OutOfRange {
+                    min: 1,
+                    max: balance,
+                },
             ));
         }
         Err(e) => return Err(e.into()),

@@ -382,7 +382,11 @@ pub fn pay(deal: &Deal, who: Party) -> Result<Deal, Refusal> {
 
 /// Whether the seller may cancel a won auction's order as unpaid at `now`:
 /// only while it still waits for payment, and only once `pay_by` passed.
-pub fn may_cancel_unpaid(state: DealState, pay_by: Option<i64>, now: i64) -> Result<(), DealRefusal> {
+pub fn may_cancel_unpaid(
+    state: DealState,
+    pay_by: Option<i64>,
+    now: i64,
+) -> Result<(), DealRefusal> {
     match (state, pay_by) {
         (DealState::AwaitingPayment, Some(by)) if now >= by => Ok(()),
         // The winner still has time to pay.

@@ -517,7 +517,13 @@ fn paying_opens_a_won_auction_as_an_established_deal() {
     // Once paid, the deal's quantity and price are locked like any
     // established deal's; the meet-up can still be set.
     assert_eq!(
-        apply(&paid, Party::Seller, &Step::Edit(TermValue::Price(1)), 0, NOW),
+        apply(
+            &paid,
+            Party::Seller,
+            &Step::Edit(TermValue::Price(1)),
+            0,
+            NOW
+        ),
         refused(DealRefusal::TermLocked)
     );
     assert!(
@@ -536,7 +542,10 @@ fn paying_opens_a_won_auction_as_an_established_deal() {
 fn only_the_buyer_pays_and_only_a_standing_deal() {
     let established = in_state(DealState::Established);
     let paid = pay(&established, Party::Buyer).unwrap();
-    assert_eq!((paid.state, paid.ticks), (established.state, established.ticks));
+    assert_eq!(
+        (paid.state, paid.ticks),
+        (established.state, established.ticks)
+    );
     assert_eq!(paid.seq, established.seq + 1);
     assert_eq!(
         pay(&established, Party::Seller),
@@ -563,12 +572,22 @@ fn an_unpaid_order_is_cancelled_only_after_its_deadline() {
         may_cancel_unpaid(DealState::AwaitingPayment, by, LATER - 1),
         Err(DealRefusal::NotYourTurn)
     );
-    assert_eq!(may_cancel_unpaid(DealState::AwaitingPayment, by, LATER), Ok(()));
+    assert_eq!(
+        may_cancel_unpaid(DealState::AwaitingPayment, by, LATER),
+        Ok(())
+    );
     assert_eq!(
         may_cancel_unpaid(DealState::AwaitingPayment, None, LATER),
         Err(DealRefusal::NotYourTurn)
     );
-    for state in [DealState::Established, DealState::Cancelled, DealState::Completed] {
-        assert_eq!(may_cancel_unpaid(state, by, LATER), Err(DealRefusal::Closed));
+    for state in [
+        DealState::Established,
+        DealState::Cancelled,
+        DealState::Completed,
+    ] {
+        assert_eq!(
+            may_cancel_unpaid(state, by, LATER),
+            Err(DealRefusal::Closed)
+        );
     }
 }

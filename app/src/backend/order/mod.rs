@@ -465,5 +465,10 @@ mod auction_tests {
             (OrderState::Cancelled, None)
         );
         assert_eq!(cancelled.amount, Money::new(500, Currency::Twd));
+        // Paid, the order is in its room whatever its state there.
+        for state in ["established", "completed"] {
+            let paid = summary("x".into(), 500, state, Some(9), Currency::Twd);
+            assert_eq!((paid.state, paid.pay_by), (OrderState::Paid, None));
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! Orders: placing one, its negotiation room, the handover, the lists. The
 //! room's edits, ticks, confirmations and cancellations travel over the
-//! WebSocket (see `protocol::order`) and reach the same use cases.
+//! WebSocket (see `protocol::order`) and reach the same use cases. Paying
+//! into escrow and cancelling an unpaid auction order are here too: both
+//! are asked from the room.
 
 use crate::api::codec::JsonText;
 use crate::{
     error::AppError,
-    model::{MyOrders, OrderRoom},
+    model::{MyOrders, OrderRoom, Payment},
 };
 use leptos::prelude::*;
 
@@ -90,6 +92,36 @@ pub async fn fetch_my_orders() -> Result<MyOrders, AppError> {
         async move {
             let session::Caller { state, account, .. } = session::caller().await?;
             order::mine(&state, UserId(account.id), now_ms()).await
+        }
+        .await,
+    )
+}
+
+/// The buyer pays the order into escrow from their wallet, under the
+/// idempotency `key` the page made before the first attempt (a retry with
+/// it answers as the first did and moves nothing more).
+#[server(output = JsonText, endpoint = "order/pay")]
+pub async fn pay_order(order: String, key: String) -> Result<Payment, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            crate::backend::wallet::escrow::pay(&state, UserId(account.id), &order, &key, now_ms())
+                .await
+        }
+        .await,
+    )
+}
+
+/// The seller cancels a won auction's order its winner did not pay in
+/// time (an unpaid strike) and offers the item to the runner-up; answers
+/// with the runner-up's offer, if there was a runner-up.
+#[server(output = JsonText, endpoint = "order/cancel_unpaid")]
+pub async fn cancel_unpaid_order(order: String) -> Result<Option<String>, AppError> {
+    respond(
+        async move {
+            let session::Caller { state, account, .. } = session::caller().await?;
+            let done = order::cancel_unpaid(&state, UserId(account.id), &order, now_ms()).await?;
+            Ok(done.runner_up_offer)
         }
         .await,
     )

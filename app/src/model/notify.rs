@@ -26,6 +26,14 @@ pub enum NoticeKind {
     OrderCancelled,
     /// To the buyer: the seller took the handover code.
     OrderCompleted,
+    /// To the seller: the buyer paid into escrow.
+    OrderPaid,
+    /// To an auction's winner: the seller cancelled the unpaid order, and
+    /// an unpaid strike is on their record.
+    UnpaidStrike,
+    /// To an auction's runner-up: the seller offers them the item at their
+    /// last bid.
+    SecondChance,
     /// To the seller: a buyer made an offer.
     OfferReceived,
     /// To the buyer: the seller countered.
@@ -41,7 +49,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 18] = [
+    pub const ALL: [NoticeKind; 21] = [
         NoticeKind::Outbid,
         NoticeKind::AuctionStarted,
         NoticeKind::AuctionWon,
@@ -54,6 +62,9 @@ impl NoticeKind {
         NoticeKind::OrderEstablished,
         NoticeKind::OrderCancelled,
         NoticeKind::OrderCompleted,
+        NoticeKind::OrderPaid,
+        NoticeKind::UnpaidStrike,
+        NoticeKind::SecondChance,
         NoticeKind::OfferReceived,
         NoticeKind::OfferCountered,
         NoticeKind::OfferAccepted,
@@ -76,6 +87,9 @@ impl NoticeKind {
             NoticeKind::OrderEstablished => "order_established",
             NoticeKind::OrderCancelled => "order_cancelled",
             NoticeKind::OrderCompleted => "order_completed",
+            NoticeKind::OrderPaid => "order_paid",
+            NoticeKind::UnpaidStrike => "unpaid_strike",
+            NoticeKind::SecondChance => "second_chance",
             NoticeKind::OfferReceived => "offer_received",
             NoticeKind::OfferCountered => "offer_countered",
             NoticeKind::OfferAccepted => "offer_accepted",

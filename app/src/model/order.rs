@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum OrderState {
     AwaitingPayment,
     Cancelled,
+    /// Paid into escrow: the order is in its room.
+    Paid,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,7 @@ pub struct OrderSummary {
 }
 
 use crate::domain::order::{DealState, Party, Ticks};
+use crate::domain::wallet::HoldState;
 use crate::model::Participant;
 
 /// What both sides of a negotiation room see of its order, sent whole on
@@ -64,6 +67,17 @@ pub struct Handover {
     pub qr_svg: String,
 }
 
+/// How an order is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payment {
+    /// Nothing paid through Haggle: cash at the meet-up.
+    Cash,
+    /// Paid into escrow: held until the handover (`pending`), then released
+    /// to the seller (`posted`) or refunded to the buyer (`voided`).
+    Escrow { amount: Money, state: HoldState },
+}
+
 /// The negotiation room of one order, for one of its parties (or an admin).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRoom {
@@ -83,6 +97,13 @@ pub struct OrderRoom {
     pub handover: Option<Handover>,
     /// To the seller: wrong codes paused code entry until then.
     pub code_paused_until: Option<i64>,
+    /// Paid into escrow (and where the hold stands) or cash.
+    pub payment: Payment,
+    /// A won auction's order: the winner pays by then (Unix ms).
+    pub pay_by: Option<i64>,
+    /// To the seller: the winner let `pay_by` pass, so the order may be
+    /// cancelled as unpaid (and the item offered to the runner-up).
+    pub unpaid: bool,
 }
 
 /// An order in a list ("to trade", "my orders", "sold").

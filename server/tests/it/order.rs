@@ -424,3 +424,68 @@ async fn the_room_lives_on_two_sockets_and_refuses_everyone_else() {
             .all(|(m, _)| !m["type"].as_str().unwrap_or_default().starts_with("order_"))
     );
 }
+
+impl Deal {
+    async fn pay(&self, cookie: Option<&str>, order: &str) -> reqwest::Response {
+        let key = "0123456789abcdef0123456789abcdef";
+        call_as(
+            &self.server,
+            "/api/order/pay",
+            &[("order", order), ("key", key)],
+            cookie,
+        )
+        .await
+    }
+
+    async fn cancel_unpaid(&self, cookie: Option<&str>, order: &str) -> reqwest::Response {
+        call_as(
+            &self.server,
+            "/api/order/cancel_unpaid",
+            &[("order", order)],
+            cookie,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn paying_and_cancelling_unpaid_refuse_who_may_not_use_them() {
+    let d = deal().await;
+    let order = d.order().await;
+    assert_eq!(
+        error_of(d.pay(None, &order).await).await,
+        AppError::Unauthenticated
+    );
+    for outsider in [&d.stranger, &d.admin] {
+        assert_eq!(
+            error_of(d.pay(Some(outsider), &order).await).await,
+            AppError::NotFound
+        );
+    }
+    // Still negotiating: nothing is paid before the deal stands, and never
+    // by the seller.
+    for party in [&d.buyer, &d.seller] {
+        assert_eq!(
+            error_of(d.pay(Some(party), &order).await).await,
+            AppError::Deal(DealRefusal::NotYourTurn)
+        );
+    }
+    assert_eq!(
+        error_of(d.cancel_unpaid(None, &order).await).await,
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        error_of(d.cancel_unpaid(Some(&d.stranger), &order).await).await,
+        AppError::NotFound
+    );
+    // Not a won auction's order waiting for payment.
+    assert_eq!(
+        error_of(d.cancel_unpaid(Some(&d.seller), &order).await).await,
+        AppError::Deal(DealRefusal::Closed)
+    );
+    let holds: i64 = sqlx::query_scalar("SELECT count(*) FROM holds")
+        .fetch_one(&d.server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(holds, 0);
+}

@@ -61,6 +61,17 @@ pub async fn has_bids(
     store::has_bids(conn, listing).await
 }
 
+/// The runner-up of `listing`'s auction: the highest bidder other than
+/// `winner`, with their highest bid (bids only rise, so it is their last),
+/// buy-it-now bids not counted. Read inside the caller's transaction.
+pub async fn runner_up(
+    conn: &mut SqliteConnection,
+    listing: ListingId,
+    winner: UserId,
+) -> Result<Option<(UserId, i64)>, sqlx::Error> {
+    store::runner_up(conn, listing, winner).await
+}
+
 /// The bidding rules a deployment runs with.
 #[derive(Debug, Clone)]
 pub struct Rules {

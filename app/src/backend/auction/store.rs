@@ -499,3 +499,21 @@ pub(super) async fn has_bids(
         .fetch_one(ex)
         .await
 }
+
+/// The highest bidder on `listing` other than `winner`, with their highest
+/// bid (not counting buy-it-now); the earlier bid first on a tie.
+pub(super) async fn runner_up(
+    conn: impl SqliteExecutor<'_>,
+    listing: ListingId,
+    winner: UserId,
+) -> Result<Option<(UserId, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT bidder_id, MAX(amount) AS top FROM bids
+          WHERE listing_id = ? AND bidder_id <> ? AND buy_now = 0
+          GROUP BY bidder_id ORDER BY top DESC, MIN(id) LIMIT 1",
+    )
+    .bind(listing)
+    .bind(winner)
+    .fetch_optional(conn)
+    .await
+}

@@ -25,7 +25,7 @@ use crate::backend::{
 use crate::{
     domain::{
         account::Standing,
-        id::{ListingId, NoticeId, UserId},
+        id::{ListingId, NoticeId, OfferId, UserId},
         money::{Currency, Money},
         offer::{self as rules, Answer, OfferState},
         order::{DealRefusal, Party},
@@ -140,6 +140,35 @@ pub async fn make(
     Ok(public_id)
 }
 
+/// Offers an auction's item to its runner-up at `amount` (their last bid),
+/// inside the caller's transaction (the seller cancelling the winner's
+/// unpaid order): a seller's offer, like a counter, which the runner-up may
+/// accept within 48 hours. Accepting opens an order without taking stock
+/// (see [`answer`]). Returns the offer's id and public id.
+pub async fn second_chance(
+    conn: &mut SqliteConnection,
+    listing: ListingId,
+    runner_up: UserId,
+    seller: UserId,
+    amount: i64,
+    now: i64,
+) -> Result<(OfferId, String), AppError> {
+    let public_id = new_public_id();
+    let offer = NewOffer {
+        public_id: &public_id,
+        listing,
+        buyer: runner_up,
+        seller,
+        quantity: 1,
+        amount,
+        by_seller: true,
+        parent: None,
+        expires_at: rules::expires_at(now),
+    };
+    let id = store::insert_offer(&mut *conn, &offer, now).await?;
+    Ok((id, public_id))
+}
+
 /// Where an answer leaves the one who gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answered {
@@ -205,7 +234,13 @@ pub async fn answer(
                 quantity,
                 total,
             };
-            let (order_id, order_public) = order::open_agreed(&mut tx, deal, now).await?;
+            // A runner-up's second chance at an auction's item: the item
+            // is not in the listing's stock, which stays sold.
+            let (order_id, order_public) = if listing.sale_mode == "auction" {
+                order::open_won(&mut tx, deal, now).await?
+            } else {
+                order::open_agreed(&mut tx, deal, now).await?
+            };
             if !store::accept_offer(&mut *tx, row.id, order_id, now).await? {
                 return Err(AppError::Deal(DealRefusal::Closed));
             }

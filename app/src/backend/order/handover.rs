@@ -1,6 +1,7 @@
 //! The handover: the buyer shows a one-time code (and its QR code) at the
 //! meet-up, the seller types it, and the right code completes the order.
-//! Six digits are guessable in bulk, so wrong codes pause entry.
+//! Six digits are guessable in bulk, so wrong codes pause entry. A payment
+//! in escrow is released to the seller in the completing transaction.
 
 use super::{IMMEDIATE, cancellation, deal_of, live_of, party_of, store, turn};
 use crate::{
@@ -8,11 +9,13 @@ use crate::{
         AppState,
         effects::{self, Effect},
         notify::{self, DealLink},
+        wallet,
     },
     domain::{
         form::{Field, Problem},
         id::UserId,
         order::{Step, apply},
+        wallet::Settlement,
     },
     error::AppError,
     model::{Handover, NoticeKind},
@@ -116,6 +119,17 @@ pub async fn complete(
         return Err(AppError::Conflict);
     }
     store::set_code_failures(&mut *tx, row.id, 0, None).await?;
+    // Paid into escrow: the money reaches the seller with the handover, in
+    // this transaction.
+    wallet::escrow::settle_order(
+        &mut tx,
+        row.id,
+        Settlement::Release,
+        Some(seller),
+        state.config.currency,
+        now,
+    )
+    .await?;
     let notice = notify::store_deal(
         &mut tx,
         row.buyer_id,

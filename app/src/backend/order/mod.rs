@@ -2,7 +2,9 @@
 //! offers-welcome listing (or an accepted offer opens one); both sides settle
 //! the four terms in the order's negotiation room; the seller completes it
 //! with the buyer's handover code. Auctions create orders for the winner, who
-//! then has 48 hours to pay (the payment flow arrives with the wallet).
+//! then has 48 hours to pay into escrow (`wallet::escrow`); after that the
+//! seller may cancel as unpaid and offer the item to the runner-up
+//! (`unpaid`).
 
 mod handover;
 mod negotiate;
@@ -11,10 +13,12 @@ pub mod socket;
 mod store;
 #[cfg(test)]
 mod tests;
+mod unpaid;
 
 pub use handover::{CODE_PAUSE_MS, CODE_TRIES, complete};
 pub use negotiate::{MAX_NEGOTIATING, place, step};
 pub use room::{LIST_LIMIT, mine, room};
+pub use unpaid::{UNPAID_REASON, UnpaidCancelled, cancel_unpaid, strikes_of};
 
 use crate::{
     domain::{
@@ -77,12 +81,12 @@ pub(crate) fn summary(
     pay_by: Option<i64>,
     currency: Currency,
 ) -> OrderSummary {
-    // An auction's order waits for payment until the wallet arrives: the
-    // room refuses every step on it, so the negotiated states never reach
-    // these pages.
+    // An auction's order leaves `awaiting_payment` only by being paid into
+    // escrow (then it is in its room, whatever happens there) or cancelled.
     let state = match state {
         "cancelled" => OrderState::Cancelled,
-        _ => OrderState::AwaitingPayment,
+        "awaiting_payment" => OrderState::AwaitingPayment,
+        _ => OrderState::Paid,
     };
     OrderSummary {
         public_id,
@@ -152,6 +156,97 @@ pub async fn open_agreed(
     let id =
         store::insert_agreed(conn, &public_id, &deal, ticks, &new_handover_code(), now).await?;
     Ok((id, public_id))
+}
+
+/// Opens an established order for an auction's item offered to its
+/// runner-up (an accepted second-chance offer), inside the caller's
+/// transaction: like [`open_agreed`], except that an auction's item is not
+/// counted in the listing's stock (the listing stays sold), so none is
+/// taken.
+pub async fn open_won(
+    conn: &mut SqliteConnection,
+    deal: AgreedDeal,
+    now: i64,
+) -> Result<(OrderId, String), AppError> {
+    let public_id = uuid::Uuid::new_v4().simple().to_string();
+    let ticks = Ticks::default()
+        .with(Term::Quantity, true)
+        .with(Term::Price, true);
+    let id =
+        store::insert_agreed(conn, &public_id, &deal, ticks, &new_handover_code(), now).await?;
+    Ok((id, public_id))
+}
+
+/// An order just paid for: what its hold needs, and what both rooms hear.
+#[derive(Debug, Clone)]
+pub(crate) struct Paid {
+    pub id: OrderId,
+    pub listing: ListingId,
+    pub seller: UserId,
+    /// The total price, minor units.
+    pub amount: i64,
+    pub live: OrderLive,
+}
+
+/// Records inside the caller's transaction that `buyer` pays for `order`,
+/// as the rules decide (`domain::order::pay`): an established order takes
+/// an update number, a won auction's order opens in its room, established,
+/// with the listing's meet-up place to start from and a handover code.
+/// Anyone but its two parties is told the order does not exist. Whether it
+/// is paid already is the wallet's to check.
+pub(crate) async fn pay_in(
+    conn: &mut SqliteConnection,
+    buyer: UserId,
+    order: &str,
+    currency: Currency,
+    now: i64,
+) -> Result<Paid, AppError> {
+    let row = store::load_order(&mut *conn, order)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let who = party_of(&row, buyer).ok_or(AppError::NotFound)?;
+    let deal = deal_of(&row)?;
+    let mut next = crate::domain::order::pay(&deal, who)?;
+    let opens = deal.state != DealState::Established;
+    if opens && next.terms.place.trim().is_empty() {
+        next.terms.place = store::meetup_place_of(&mut *conn, row.listing_id)
+            .await?
+            .trim()
+            .to_owned();
+    }
+    let code = match (&row.handover_code, opens) {
+        (None, true) => Some(new_handover_code()),
+        _ => None,
+    };
+    let stored = store::update_deal(
+        &mut *conn,
+        row.id,
+        &row.state,
+        row.seq,
+        &store::Change {
+            handover_code: code.as_deref(),
+            established_at: opens.then_some(now),
+            ..store::Change::of(&next)
+        },
+        now,
+    )
+    .await?;
+    if !stored {
+        return Err(AppError::Conflict);
+    }
+    Ok(Paid {
+        id: row.id,
+        listing: row.listing_id,
+        seller: row.seller_id,
+        amount: next.terms.price,
+        live: live_of(&row, &next, None, currency),
+    })
+}
+
+/// Whether an order's units come out of its listing's stock: an auction's
+/// item is not counted there (its listing is marked sold instead).
+fn holds_stock(row: &store::OrderRow) -> bool {
+    row.sale_mode != "auction"
 }
 
 /// Who looks at or acts on an order: a member, who may be an admin (admins
@@ -252,7 +347,7 @@ fn cancellation(row: &store::OrderRow) -> Option<(Party, &str)> {
 /// same order, so a room never hears update n+1 before update n. (The
 /// database serialises the writes anyway; this only orders the publishing
 /// that follows each commit.)
-async fn turn(order: &str) -> tokio::sync::MutexGuard<'static, ()> {
+pub(crate) async fn turn(order: &str) -> tokio::sync::MutexGuard<'static, ()> {
     use std::hash::{Hash, Hasher};
     static TURNS: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
         std::sync::LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
@@ -370,5 +465,10 @@ mod auction_tests {
             (OrderState::Cancelled, None)
         );
         assert_eq!(cancelled.amount, Money::new(500, Currency::Twd));
+        // Paid, the order is in its room whatever its state there.
+        for state in ["established", "completed"] {
+            let paid = summary("x".into(), 500, state, Some(9), Currency::Twd);
+            assert_eq!((paid.state, paid.pay_by), (OrderState::Paid, None));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! returns in one transaction, then told to both sides' tabs.
 
 use super::{
-    IMMEDIATE, cancellation, deal_of, live_of, new_handover_code, party_of, party_str,
+    IMMEDIATE, cancellation, deal_of, holds_stock, live_of, new_handover_code, party_of, party_str,
     release_stock, reserve_stock, store, turn, units,
 };
 use crate::{
@@ -12,12 +12,14 @@ use crate::{
         effects::{self, Effect},
         notify::{self, DealLink},
         platform::db,
+        wallet,
     },
     domain::{
         account::Standing,
         form::{Field, Problem},
         id::{ListingId, UserId},
         order::{DealRefusal, DealState, Party, Step, apply, check_quantity, check_remark},
+        wallet::Settlement,
     },
     error::AppError,
     model::NoticeKind,
@@ -169,7 +171,12 @@ pub async fn step(
     let spare = units(store::stock_of(&mut *tx, row.listing_id).await?);
     let applied = apply(&deal, who, &step, spare, now)?;
     let next = applied.deal;
-    let delta = applied.stock_delta;
+    // An auction's item is not in its listing's stock: nothing to return.
+    let delta = if holds_stock(&row) {
+        applied.stock_delta
+    } else {
+        0
+    };
     if delta > 0 {
         if !reserve_stock(&mut tx, row.listing_id, units(delta)).await? {
             return Err(AppError::Deal(DealRefusal::NotEnoughStock));
@@ -202,6 +209,18 @@ pub async fn step(
     if !stored {
         // The write lock was held since the read: only a bug gets here.
         return Err(AppError::Conflict);
+    }
+    if next.state == DealState::Cancelled {
+        // Paid into escrow: the buyer has it back, in this transaction.
+        wallet::escrow::settle_order(
+            &mut tx,
+            row.id,
+            Settlement::Refund,
+            Some(actor),
+            state.config.currency,
+            now,
+        )
+        .await?;
     }
     let (other, kind) = match who {
         Party::Buyer => (row.seller_id, notice_of(&step, next.state)),

@@ -5,11 +5,11 @@ use super::{
     units,
 };
 use crate::{
-    backend::{AppState, auction::shown_name, platform::media},
+    backend::{AppState, auction::shown_name, platform::media, wallet},
     domain::{
         id::UserId,
         money::{Currency, Money},
-        order::{DealState, Party},
+        order::{DealState, Party, may_cancel_unpaid},
     },
     error::AppError,
     model::{DealListing, MyOrders, OrderLine, OrderRoom, Participant},
@@ -38,8 +38,11 @@ pub async fn room(
     }
     let around =
         store::load_room(&mut *tx, row.id, you == Some(Party::Seller) || viewer.admin).await?;
+    let payment = wallet::escrow::payment_of(&mut tx, row.id, currency).await?;
     tx.commit().await?;
     let deal = deal_of(&row)?;
+    let unpaid =
+        you == Some(Party::Seller) && may_cancel_unpaid(deal.state, row.pay_by, now).is_ok();
     let shows_code = you == Some(Party::Buyer)
         && matches!(deal.state, DealState::Established | DealState::Completed);
     let handover = match (&row.handover_code, shows_code) {
@@ -81,6 +84,11 @@ pub async fn room(
         spare: units(around.stock),
         handover,
         code_paused_until,
+        payment,
+        pay_by: row
+            .pay_by
+            .filter(|_| deal.state == DealState::AwaitingPayment),
+        unpaid,
     })
 }
 

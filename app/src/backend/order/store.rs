@@ -127,6 +127,11 @@ pub struct OrderRow {
     pub cancelled_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub created_at: i64,
+    /// A won auction's order: pay by then.
+    pub pay_by: Option<i64>,
+    /// The listing's sale mode: an auction's item is not counted in its
+    /// stock, so its orders take and return none.
+    pub sale_mode: String,
 }
 
 pub async fn load_order(
@@ -137,7 +142,8 @@ pub async fn load_order(
         "SELECT id, public_id, listing_id, buyer_id, seller_id, quantity, amount, state, remark,
                 place, meet_at, ticks, rev_quantity, rev_price, rev_place, rev_time, seq,
                 handover_code, code_failures, code_paused_until, cancelled_by, cancel_reason,
-                created_at
+                created_at, pay_by,
+                (SELECT l.sale_mode FROM listings l WHERE l.id = orders.listing_id) AS sale_mode
            FROM orders WHERE public_id = ?",
     )
     .bind(public_id)
@@ -457,4 +463,43 @@ pub async fn insert_agreed(
     .bind(deal.listing)
     .fetch_one(ex)
     .await
+}
+
+/// The listing's meet-up place, where a paid auction's meet-up starts.
+pub async fn meetup_place_of(
+    ex: impl SqliteExecutor<'_>,
+    listing: ListingId,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT meetup_place FROM listings WHERE id = ?")
+        .bind(listing)
+        .fetch_one(ex)
+        .await
+}
+
+/// Records an unpaid strike on `user` for `order`; false when that order
+/// already struck (a unique index).
+pub async fn insert_strike(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    order: OrderId,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO unpaid_strikes (user_id, order_id, created_at) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(order)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// A member's unpaid strikes.
+pub async fn strikes_of(ex: impl SqliteExecutor<'_>, user: UserId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM unpaid_strikes WHERE user_id = ?")
+        .bind(user)
+        .fetch_one(ex)
+        .await
 }

@@ -2,8 +2,9 @@
 //! enforces what `domain::wallet` states (balanced transfers, no member
 //! balance below zero, holds settled once, nothing in the ledger
 //! rewritten); top-ups through the payment provider (`provider`,
-//! `top_up`).
+//! `top_up`); withdrawals (`withdraw`); escrow for orders (`escrow`).
 
+pub mod escrow;
 pub mod provider;
 pub mod store;
 #[cfg(test)]

@@ -136,6 +136,35 @@ pub async fn load_hold(
     .await
 }
 
+/// The order's hold still in escrow, if any.
+pub async fn pending_hold_of_order(
+    ex: impl SqliteExecutor<'_>,
+    order: OrderId,
+) -> Result<Option<HoldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, buyer_id, seller_id, order_id, amount, state FROM holds
+          WHERE order_id = ? AND state = 'pending'",
+    )
+    .bind(order)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The order's hold as the room shows it: the one in escrow or released
+/// (at most one, by a unique index), else the latest refunded one.
+pub async fn hold_of_order(
+    ex: impl SqliteExecutor<'_>,
+    order: OrderId,
+) -> Result<Option<HoldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, buyer_id, seller_id, order_id, amount, state FROM holds
+          WHERE order_id = ? ORDER BY state = 'voided', id DESC LIMIT 1",
+    )
+    .bind(order)
+    .fetch_optional(ex)
+    .await
+}
+
 /// Moves a pending hold to `state`; false when it was already settled (by a
 /// concurrent settlement, say), which changes nothing.
 pub async fn settle_hold(

@@ -347,6 +347,54 @@ pub fn apply(
     })
 }
 
+/// The buyer pays the deal into escrow: an established order stays as it
+/// is (the deal already stands; its quantity and price are locked), a won
+/// auction's order waiting for payment opens as an established one, its
+/// quantity and price accepted, the meet-up left to settle in the room
+/// (as an accepted offer opens). Both take an update number, so both
+/// rooms hear of the payment. Whether the order is paid already is the
+/// caller's to check (the hold is not part of the deal).
+pub fn pay(deal: &Deal, who: Party) -> Result<Deal, Refusal> {
+    if who != Party::Buyer {
+        return Err(Refusal::Deal(DealRefusal::NotYourTurn));
+    }
+    let mut next = deal.clone();
+    next.seq = deal.seq + 1;
+    match deal.state {
+        DealState::Established => {}
+        DealState::AwaitingPayment => {
+            next.state = DealState::Established;
+            next.ticks = Ticks::default()
+                .with(Term::Quantity, true)
+                .with(Term::Price, true);
+        }
+        // Still negotiating: the price may change yet, so nothing is paid
+        // before the deal stands.
+        DealState::Negotiating | DealState::BuyerConfirmed => {
+            return Err(Refusal::Deal(DealRefusal::NotYourTurn));
+        }
+        DealState::Completed | DealState::Cancelled => {
+            return Err(Refusal::Deal(DealRefusal::Closed));
+        }
+    }
+    Ok(next)
+}
+
+/// Whether the seller may cancel a won auction's order as unpaid at `now`:
+/// only while it still waits for payment, and only once `pay_by` passed.
+pub fn may_cancel_unpaid(
+    state: DealState,
+    pay_by: Option<i64>,
+    now: i64,
+) -> Result<(), DealRefusal> {
+    match (state, pay_by) {
+        (DealState::AwaitingPayment, Some(by)) if now >= by => Ok(()),
+        // The winner still has time to pay.
+        (DealState::AwaitingPayment, _) => Err(DealRefusal::NotYourTurn),
+        _ => Err(DealRefusal::Closed),
+    }
+}
+
 /// Whether a seller's value for a term is one a deal can have.
 pub fn check_value(value: &TermValue, now: i64) -> Result<(), Problem> {
     match value {

@@ -504,3 +504,90 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn paying_opens_a_won_auction_as_an_established_deal() {
+    let waiting = in_state(DealState::AwaitingPayment);
+    let paid = pay(&waiting, Party::Buyer).unwrap();
+    assert_eq!(paid.state, DealState::Established);
+    assert!(paid.ticks.has(Term::Quantity) && paid.ticks.has(Term::Price));
+    assert!(!paid.ticks.has(Term::Place) && !paid.ticks.has(Term::Time));
+    assert_eq!(paid.seq, waiting.seq + 1);
+    assert_eq!(paid.terms, waiting.terms);
+    // Once paid, the deal's quantity and price are locked like any
+    // established deal's; the meet-up can still be set.
+    assert_eq!(
+        apply(
+            &paid,
+            Party::Seller,
+            &Step::Edit(TermValue::Price(1)),
+            0,
+            NOW
+        ),
+        refused(DealRefusal::TermLocked)
+    );
+    assert!(
+        apply(
+            &paid,
+            Party::Seller,
+            &Step::Edit(TermValue::Place("Zhongshan".into())),
+            0,
+            NOW
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn only_the_buyer_pays_and_only_a_standing_deal() {
+    let established = in_state(DealState::Established);
+    let paid = pay(&established, Party::Buyer).unwrap();
+    assert_eq!(
+        (paid.state, paid.ticks),
+        (established.state, established.ticks)
+    );
+    assert_eq!(paid.seq, established.seq + 1);
+    assert_eq!(
+        pay(&established, Party::Seller),
+        Err(Refusal::Deal(DealRefusal::NotYourTurn))
+    );
+    for state in [DealState::Negotiating, DealState::BuyerConfirmed] {
+        assert_eq!(
+            pay(&in_state(state), Party::Buyer),
+            Err(Refusal::Deal(DealRefusal::NotYourTurn))
+        );
+    }
+    for state in [DealState::Completed, DealState::Cancelled] {
+        assert_eq!(
+            pay(&in_state(state), Party::Buyer),
+            Err(Refusal::Deal(DealRefusal::Closed))
+        );
+    }
+}
+
+#[test]
+fn an_unpaid_order_is_cancelled_only_after_its_deadline() {
+    let by = Some(LATER);
+    assert_eq!(
+        may_cancel_unpaid(DealState::AwaitingPayment, by, LATER - 1),
+        Err(DealRefusal::NotYourTurn)
+    );
+    assert_eq!(
+        may_cancel_unpaid(DealState::AwaitingPayment, by, LATER),
+        Ok(())
+    );
+    assert_eq!(
+        may_cancel_unpaid(DealState::AwaitingPayment, None, LATER),
+        Err(DealRefusal::NotYourTurn)
+    );
+    for state in [
+        DealState::Established,
+        DealState::Cancelled,
+        DealState::Completed,
+    ] {
+        assert_eq!(
+            may_cancel_unpaid(state, by, LATER),
+            Err(DealRefusal::Closed)
+        );
+    }
+}

@@ -94,6 +94,7 @@ fn AuctionRow(row: MyAuction) -> impl IntoView {
                     let state = match o.state {
                         OrderState::AwaitingPayment => t_string!(i18n, order_awaiting_payment),
                         OrderState::Cancelled => t_string!(i18n, order_cancelled),
+                        OrderState::Paid => t_string!(i18n, order_paid_escrow),
                     };
                     view! {
                         <p class="small" data-testid="order">

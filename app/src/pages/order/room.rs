@@ -7,7 +7,8 @@
 
 use super::{
     rules::{
-        Controls, controls, edit_command, input_value, needs_refetch, next_live, slot, tick_command,
+        Controls, controls, edit_command, input_value, needs_refetch, next_live, only_seq_moved,
+        slot, tick_command,
     },
     scan::ScanButton,
     text::{DealFailure, ErrorText, StatusText, TermName},
@@ -26,13 +27,16 @@ use crate::{
     error::AppError,
     i18n::*,
     live::Live,
-    model::{Handover, OrderLive, OrderRoom},
+    model::{Handover, OrderLive, OrderRoom, Payment},
     pages::{chat::panel::OrderChat, not_found::members_only},
     protocol::{ClientMsg, OrderCommand, OrderEvent},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use pay::{PayPanel, PaymentText, UnpaidPanel};
+
+mod pay;
 
 #[component]
 pub fn OrderRoomPage() -> impl IntoView {
@@ -80,6 +84,10 @@ struct RoomState {
     handover: RwSignal<Option<Handover>>,
     /// Wrong codes paused code entry until then (seller).
     paused: RwSignal<Option<i64>>,
+    /// Paid into escrow, or cash (as last fetched).
+    payment: RwSignal<Payment>,
+    /// The seller may cancel the won auction's order as unpaid.
+    unpaid: RwSignal<bool>,
     /// The last refusal of one of this tab's commands, with its control.
     failure: RwSignal<Option<(Control, AppError)>>,
     /// Moves when a tick is refused, so its checkbox shows the room's state
@@ -97,6 +105,8 @@ impl RoomState {
             live: RwSignal::new(room.live.clone()),
             handover: RwSignal::new(room.handover.clone()),
             paused: RwSignal::new(room.code_paused_until),
+            payment: RwSignal::new(room.payment),
+            unpaid: RwSignal::new(room.unpaid),
             failure: RwSignal::new(None),
             resync: RwSignal::new(0),
             pending: StoredValue::new(Vec::new()),
@@ -166,20 +176,22 @@ impl RoomState {
     }
 
     /// Takes the room's event; true when it brought the state where a fresh
-    /// room has more to show (the handover).
+    /// room has more to show (the handover, a payment).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn receive(&self, event: &OrderEvent) -> bool {
         let Some(next) = self.live.with_untracked(|l| next_live(l, event)) else {
             return false;
         };
-        let before = self.live.with_untracked(|l| l.state);
-        let refetch = needs_refetch(before, next.state);
+        let refetch = self.live.with_untracked(|before| {
+            needs_refetch(before.state, next.state) || only_seq_moved(before, &next)
+        });
         self.live.set(next);
         refetch
     }
 
     /// Loads the room again for what only a fresh one carries: the buyer's
-    /// code once established, the seller's pause on wrong codes.
+    /// code once established, the seller's pause on wrong codes, the
+    /// payment.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn refetch(&self) {
         let state = *self;
@@ -188,6 +200,8 @@ impl RoomState {
             if let Ok(room) = fetch_order_room(order).await {
                 state.handover.try_set(room.handover);
                 state.paused.try_set(room.code_paused_until);
+                state.payment.try_set(room.payment);
+                state.unpaid.try_set(room.unpaid);
                 let event = OrderEvent::Update { live: room.live };
                 if let Some(next) = state
                     .live
@@ -252,6 +266,7 @@ fn Room(room: OrderRoom) -> impl IntoView {
         seller,
         remark,
         created_at,
+        pay_by,
         ..
     } = room;
     let short = order.chars().take(8).collect::<String>();
@@ -286,6 +301,8 @@ fn Room(room: OrderRoom) -> impl IntoView {
             <Cancelled state />
             <div class="room-grid">
                 <section class="room-main">
+                    <PayPanel state pay_by />
+                    <UnpaidPanel state />
                     <Terms state controls ready />
                     <HandoverPanel state controls order=order.clone() />
                     {move || (state.live.with(|l| l.state) == DealState::Completed).then(|| view! {
@@ -306,7 +323,7 @@ fn Room(room: OrderRoom) -> impl IntoView {
                         <dt>{t!(i18n, order_ordered_at)}</dt>
                         <dd><When ms=created_at /></dd>
                         <dt>{t!(i18n, order_payment)}</dt>
-                        <dd>{t!(i18n, order_cash)}</dd>
+                        <dd><PaymentText state /></dd>
                         {(!remark.is_empty()).then(|| view! {
                             <dt>{t!(i18n, buy_remark)}</dt>
                             <dd class="order-remark" data-testid="order-remark">{remark}</dd>

@@ -6,13 +6,14 @@
 
 use crate::{
     components::time::parse_local_input,
+    domain::wallet::HoldState,
     domain::{
         catalog::{SaleMode, Status, check_amount},
         form::Problem,
         money::Currency,
         order::{DealRefusal, DealState, Party, Term, TermValue, check_place, check_quantity},
     },
-    model::{OrderLine, OrderLive},
+    model::{OrderLine, OrderLive, Payment},
     protocol::{OrderCommand, OrderEvent},
 };
 
@@ -185,6 +186,51 @@ pub fn next_live(current: &OrderLive, event: &OrderEvent) -> Option<OrderLive> {
 /// entry once completed.
 pub fn needs_refetch(before: DealState, after: DealState) -> bool {
     before != after && matches!(after, DealState::Established | DealState::Completed)
+}
+
+/// Whether an update moved nothing but the order's number: a payment into
+/// escrow, which only a fresh room shows.
+pub fn only_seq_moved(before: &OrderLive, after: &OrderLive) -> bool {
+    after.seq > before.seq
+        && OrderLive {
+            seq: before.seq,
+            ..after.clone()
+        } == *before
+}
+
+/// Where the payment stands once the order is `state`: a hold still shown
+/// in escrow was released with the handover or refunded with the
+/// cancellation (in the same transaction), whatever the room last fetched.
+pub fn shown_payment(payment: Payment, state: DealState) -> Payment {
+    match (payment, state) {
+        (
+            Payment::Escrow {
+                amount,
+                state: HoldState::Pending,
+            },
+            DealState::Completed | DealState::Cancelled,
+        ) => Payment::Escrow {
+            amount,
+            state: if state == DealState::Completed {
+                HoldState::Posted
+            } else {
+                HoldState::Voided
+            },
+        },
+        _ => payment,
+    }
+}
+
+/// Whether the buyer is offered "Pay": an established order, or a won
+/// auction's waiting for payment, not paid yet (or refunded).
+pub fn may_pay(you: Option<Party>, state: DealState, payment: Payment) -> bool {
+    let unpaid = match payment {
+        Payment::Cash => true,
+        Payment::Escrow { state, .. } => state == HoldState::Voided,
+    };
+    you == Some(Party::Buyer)
+        && matches!(state, DealState::Established | DealState::AwaitingPayment)
+        && unpaid
 }
 
 /// Established orders with the soonest meet-up first (one with no time yet

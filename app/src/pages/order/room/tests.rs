@@ -45,6 +45,9 @@ fn room(you: Option<Party>, state: DealState, ticks: Ticks) -> OrderRoom {
             }
         }),
         code_paused_until: None,
+        payment: Payment::Cash,
+        pay_by: None,
+        unpaid: false,
     }
 }
 
@@ -183,5 +186,78 @@ fn reaching_the_handover_asks_for_a_fresh_room_and_a_stale_update_changes_nothin
         next.state = DealState::Established;
         assert!(state.receive(&OrderEvent::Update { live: next }));
         assert_eq!(state.live.get_untracked().state, DealState::Established);
+    });
+}
+
+#[tokio::test]
+async fn the_buyer_of_an_unpaid_established_order_gets_pay_and_the_seller_does_not() {
+    let page = html(room(Some(Party::Buyer), DealState::Established, Ticks::ALL));
+    assert!(page.contains("data-testid=\"pay\""), "{page}");
+    assert!(page.contains(">Pay<"));
+    let page = html(room(
+        Some(Party::Seller),
+        DealState::Established,
+        Ticks::ALL,
+    ));
+    assert!(!page.contains("data-testid=\"pay\""));
+    assert!(page.contains(">Cash at the meet-up<"));
+}
+
+#[tokio::test]
+async fn a_paid_order_reads_paid_into_escrow_with_no_pay_button() {
+    let paid = OrderRoom {
+        payment: Payment::Escrow {
+            amount: Money::new(2400, Currency::Twd),
+            state: crate::domain::wallet::HoldState::Pending,
+        },
+        ..room(Some(Party::Buyer), DealState::Established, Ticks::ALL)
+    };
+    let page = html(paid);
+    assert!(page.contains(">Paid into escrow<"), "{page}");
+    assert!(page.contains("held until the handover"));
+    assert!(!page.contains("data-testid=\"pay\""));
+    assert!(!page.contains(">Cash at the meet-up<"));
+}
+
+#[tokio::test]
+async fn a_won_auction_waiting_for_payment_shows_pay_by_and_the_seller_may_cancel_when_overdue() {
+    let waiting = OrderRoom {
+        pay_by: Some(1_796_000_000_000),
+        ..room(
+            Some(Party::Buyer),
+            DealState::AwaitingPayment,
+            Ticks::default(),
+        )
+    };
+    let page = html(waiting);
+    assert!(
+        page.contains(">Pay<") && page.contains("data-testid=\"pay-by\""),
+        "{page}"
+    );
+    assert!(!page.contains(">Cancel unpaid order<"));
+    let overdue = OrderRoom {
+        unpaid: true,
+        ..room(
+            Some(Party::Seller),
+            DealState::AwaitingPayment,
+            Ticks::default(),
+        )
+    };
+    let page = html(overdue);
+    assert!(page.contains(">Cancel unpaid order<"), "{page}");
+    assert!(!page.contains(">Pay<"));
+}
+
+#[test]
+fn a_payment_on_an_established_order_asks_for_a_fresh_room() {
+    Owner::new().with(|| {
+        let state = RoomState::new(&room(
+            Some(Party::Seller),
+            DealState::Established,
+            Ticks::ALL,
+        ));
+        let mut paid = state.live.get_untracked();
+        paid.seq += 1;
+        assert!(state.receive(&OrderEvent::Update { live: paid }));
     });
 }

@@ -299,3 +299,70 @@ fn deals_to_trade_come_soonest_first_and_those_without_a_time_last() {
     let order: Vec<_> = lines.iter().map(|l| l.order.as_str()).collect();
     assert_eq!(order, ["soon-older", "soon", "late", "none"]);
 }
+
+#[test]
+fn a_payment_is_news_only_a_fresh_room_brings() {
+    let before = live(DealState::Established, Ticks::ALL);
+    let mut paid = before.clone();
+    paid.seq += 1;
+    assert!(only_seq_moved(&before, &paid));
+    assert!(!only_seq_moved(&before, &before));
+    let mut moved = paid.clone();
+    moved.place = "Zhongshan".into();
+    assert!(!only_seq_moved(&before, &moved));
+}
+
+#[test]
+fn a_held_payment_reads_released_or_refunded_as_the_order_ends() {
+    let amount = Money::new(1200, Currency::Twd);
+    let held = Payment::Escrow {
+        amount,
+        state: HoldState::Pending,
+    };
+    let with = |state| Payment::Escrow { amount, state };
+    assert_eq!(shown_payment(held, DealState::Established), held);
+    assert_eq!(
+        shown_payment(held, DealState::Completed),
+        with(HoldState::Posted)
+    );
+    assert_eq!(
+        shown_payment(held, DealState::Cancelled),
+        with(HoldState::Voided)
+    );
+    assert_eq!(
+        shown_payment(Payment::Cash, DealState::Completed),
+        Payment::Cash
+    );
+}
+
+#[test]
+fn only_the_buyer_of_a_standing_unpaid_order_is_offered_pay() {
+    let amount = Money::new(1200, Currency::Twd);
+    let buyer = Some(Party::Buyer);
+    assert!(may_pay(buyer, DealState::Established, Payment::Cash));
+    assert!(may_pay(buyer, DealState::AwaitingPayment, Payment::Cash));
+    let refunded = Payment::Escrow {
+        amount,
+        state: HoldState::Voided,
+    };
+    assert!(may_pay(buyer, DealState::Established, refunded));
+    let held = Payment::Escrow {
+        amount,
+        state: HoldState::Pending,
+    };
+    assert!(!may_pay(buyer, DealState::Established, held));
+    assert!(!may_pay(
+        Some(Party::Seller),
+        DealState::Established,
+        Payment::Cash
+    ));
+    assert!(!may_pay(None, DealState::Established, Payment::Cash));
+    for state in [
+        DealState::Negotiating,
+        DealState::BuyerConfirmed,
+        DealState::Completed,
+        DealState::Cancelled,
+    ] {
+        assert!(!may_pay(buyer, state, Payment::Cash), "{state:?}");
+    }
+}

@@ -1,0 +1,222 @@
+//! Escrow: the buyer pays an order from their available balance into a
+//! hold; the handover releases it to the seller, a cancellation refunds
+//! it. Paying is one transaction with the order's own change (a won
+//! auction's order opens in its room); settling runs inside the order's
+//! completing or cancelling transaction, so an order and its money never
+//! disagree. A hold settles once: the update is conditional on it still
+//! pending, and the schema refuses a second settlement anyway.
+
+use super::{IMMEDIATE, claim, store};
+use crate::{
+    backend::{
+        AppState,
+        effects::{self, Effect},
+        notify::{self, DealLink},
+        order,
+        platform::db,
+    },
+    domain::{
+        form::{Field, Problem},
+        id::{OrderId, UserId},
+        money::{Currency, Money},
+        wallet::{
+            Account, Action, Hold, HoldState, Purpose, Settlement, WalletStanding, check_amount,
+            may, settle,
+        },
+    },
+    error::AppError,
+    model::{NoticeKind, Payment},
+};
+use sqlx::SqliteConnection;
+
+#[cfg(test)]
+mod tests;
+
+/// `buyer` pays `order` (its public id) into escrow under the idempotency
+/// `key` their browser made before the first attempt. The same request
+/// again answers as the first did and moves nothing more; another request
+/// under the key is refused. Refused for anyone but the order's buyer, for
+/// an order not established (or a won auction's not waiting for payment),
+/// for one paid already, and (nothing moving) beyond the buyer's balance.
+pub async fn pay(
+    state: &AppState,
+    buyer: UserId,
+    order: &str,
+    key: &str,
+    now: i64,
+) -> Result<Payment, AppError> {
+    let currency = state.config.currency;
+    let _turn = order::turn(order).await;
+    let writing = db::write_turn().await;
+    let mut tx = state.db.begin_with(IMMEDIATE).await?;
+    let (id_verified, frozen) = store::standing(&mut *tx, buyer)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if may(
+        Action::Pay,
+        WalletStanding {
+            id_verified,
+            frozen,
+        },
+    )
+    .is_err()
+    {
+        return Err(AppError::Forbidden);
+    }
+    let request = format!("pay:{order}");
+    if let Some(first) = claim(state, &mut tx, buyer, key, &request, now).await? {
+        return Ok(first);
+    }
+    let paid = order::pay_in(&mut tx, buyer, order, currency, now).await?;
+    if store::hold_of_order(&mut *tx, paid.id)
+        .await?
+        .is_some_and(|h| h.state != HoldState::Voided.as_str())
+    {
+        // Paid already (under another key): one payment per order.
+        return Err(AppError::Deal(crate::domain::order::DealRefusal::Closed));
+    }
+    let amount = Money::new(paid.amount, currency);
+    if check_amount(amount).is_err() {
+        // A free item has nothing to hold.
+        return Err(AppError::field(Field::Amount, Problem::MustBePositive));
+    }
+    let hold = store::insert_hold(
+        &mut *tx,
+        buyer,
+        paid.seller,
+        Some(paid.id),
+        paid.amount,
+        now,
+    )
+    .await?;
+    let posted = store::post(
+        &mut tx,
+        Account::Available(buyer),
+        Account::Held(hold),
+        paid.amount,
+        Purpose::Escrow,
+        Some(hold),
+        now,
+    )
+    .await;
+    let transfer = match posted {
+        Ok(transfer) => transfer,
+        Err(e) if store::is_overdraft(&e) => {
+            let balance = store::balance(&mut *tx, Account::Available(buyer)).await?;
+            // Nothing moved and the key stays free: the buyer tops up and
+            // presses "Pay" again.
+            return Err(AppError::field(
+                Field::Amount,
+                Problem::OutOfRange {
+                    min: 1,
+                    max: balance,
+                },
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let payment = Payment::Escrow {
+        amount,
+        state: HoldState::Pending,
+    };
+    let outcome = serde_json::to_string(&payment).map_err(|_| AppError::Internal)?;
+    store::answer(&mut *tx, buyer, key, &outcome).await?;
+    store::audit_line(
+        &mut *tx,
+        Some(buyer),
+        "escrow",
+        Some(transfer),
+        &format!("order {order}: hold {hold} of {}", paid.amount),
+        now,
+    )
+    .await?;
+    let notice = notify::store_deal(
+        &mut tx,
+        paid.seller,
+        NoticeKind::OrderPaid,
+        paid.listing,
+        Some(paid.amount),
+        DealLink::Order(paid.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    drop(writing);
+    tracing::info!(order, %buyer, %hold, amount = paid.amount, "paid into escrow");
+    effects::apply(
+        state,
+        &[
+            Effect::OrderChanged(paid.live),
+            Effect::Notified(vec![notice]),
+        ],
+        now,
+    )
+    .await;
+    Ok(payment)
+}
+
+/// Settles `order`'s hold in escrow, if it has one, inside the caller's
+/// transaction (the order completing: `Release` to the seller; cancelled:
+/// `Refund` to the buyer), with an audit line. Returns whether a hold was
+/// settled; a hold settled already (by a concurrent settlement, say) is
+/// left as it is.
+pub(crate) async fn settle_order(
+    conn: &mut SqliteConnection,
+    order: OrderId,
+    how: Settlement,
+    actor: Option<UserId>,
+    currency: Currency,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some(row) = store::pending_hold_of_order(&mut *conn, order).await? else {
+        return Ok(false);
+    };
+    let hold = Hold {
+        id: row.id,
+        buyer: row.buyer_id,
+        seller: row.seller_id,
+        amount: Money::new(row.amount, currency),
+        state: HoldState::parse(&row.state).unwrap_or(HoldState::Pending),
+    };
+    let Ok((next, transfer)) = settle(&hold, how) else {
+        return Ok(false);
+    };
+    if !store::settle_hold(&mut *conn, hold.id, next, now).await? {
+        return Ok(false);
+    }
+    let posted = store::post(
+        conn,
+        transfer.from,
+        transfer.to,
+        row.amount,
+        transfer.purpose,
+        Some(hold.id),
+        now,
+    )
+    .await?;
+    store::audit_line(
+        &mut *conn,
+        actor,
+        transfer.purpose.as_str(),
+        Some(posted),
+        &format!("order {order}: hold {} of {}", hold.id, row.amount),
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// How `order` is paid, as its room shows it.
+pub(crate) async fn payment_of(
+    conn: &mut SqliteConnection,
+    order: OrderId,
+    currency: Currency,
+) -> Result<Payment, sqlx::Error> {
+    Ok(match store::hold_of_order(&mut *conn, order).await? {
+        Some(hold) => Payment::Escrow {
+            amount: Money::new(hold.amount, currency),
+            state: HoldState::parse(&hold.state).unwrap_or(HoldState::Pending),
+        },
+        None => Payment::Cash,
+    })
+}

@@ -18,7 +18,8 @@ use std::{process::ExitCode, time::Instant};
 pub const USAGE: &str = "usage: haggle demo bulk <count>
        haggle demo load-auction [--bidders N] [--seconds S | --minutes M] [--start-price P]
        haggle demo load-deals --rooms N
-       haggle demo load-chat --conversations N [--messages M]";
+       haggle demo load-chat --conversations N [--messages M]
+       haggle demo load-wallet --pairs N --orders K";
 
 /// Runs the subcommand given the arguments after `demo`.
 pub async fn run(config: &Config, args: &[String]) -> ExitCode {
@@ -33,6 +34,13 @@ pub async fn run(config: &Config, args: &[String]) -> ExitCode {
     }
     if args.first().is_some_and(|verb| verb == "load-chat") {
         return load_chat(config, &args[1..]).await;
+    }
+    if let [verb, pairs_flag, pairs, orders_flag, orders] = args
+        && verb == "load-wallet"
+        && pairs_flag == "--pairs"
+        && orders_flag == "--orders"
+    {
+        return load_wallet(config, pairs, orders).await;
     }
     let count = match args {
         [verb, count] if verb == "bulk" => match count.parse::<usize>() {
@@ -121,18 +129,24 @@ async fn load_deals(config: &Config, rooms: &str) -> ExitCode {
         Ok::<_, Box<dyn std::error::Error>>(created)
     }
     .await;
-    match result {
-        Ok(rooms) => {
-            for room in rooms {
-                println!("{}", serde_json::to_string(&room).unwrap_or_default());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("haggle: {e}");
-            ExitCode::FAILURE
-        }
+    print_lines(result)
+}
+
+/// `haggle demo load-wallet --pairs N --orders K`: prints one JSON line per
+/// pair of members.
+async fn load_wallet(config: &Config, pairs: &str, orders: &str) -> ExitCode {
+    let (Ok(pairs), Ok(orders)) = (pairs.parse::<usize>(), orders.parse::<usize>()) else {
+        eprintln!("haggle: --pairs and --orders take numbers");
+        return ExitCode::from(2);
+    };
+    let result = async {
+        let pool = crate::open_database(config).await?;
+        let created = load_deals::create_established(&pool, pairs, orders).await?;
+        pool.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(created)
     }
+    .await;
+    print_lines(result)
 }
 
 /// `haggle demo load-chat --conversations N [--messages M]`: prints one
@@ -149,18 +163,7 @@ async fn load_chat(config: &Config, args: &[String]) -> ExitCode {
         Ok::<_, Box<dyn std::error::Error>>(created)
     }
     .await;
-    match result {
-        Ok(lines) => {
-            for line in lines {
-                println!("{}", serde_json::to_string(&line).unwrap_or_default());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("haggle: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    print_lines(result)
 }
 
 /// Conversations and messages from `--conversations N [--messages M]`.
@@ -202,6 +205,22 @@ fn load_auction_spec(args: &[String]) -> Result<load_auction::Spec, String> {
         }
     }
     Ok(spec)
+}
+
+/// Prints each made thing as one JSON line, or the error.
+fn print_lines<T: serde::Serialize>(made: Result<Vec<T>, Box<dyn std::error::Error>>) -> ExitCode {
+    match made {
+        Ok(lines) => {
+            for line in lines {
+                println!("{}", serde_json::to_string(&line).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("haggle: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]

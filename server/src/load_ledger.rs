@@ -135,7 +135,7 @@ async fn members(
     let listing = PairListing {
         price: 1_000,
         stock: 1,
-        status: "active",
+        status: "approved",
     };
     let rows = pairs(&mut tx, "ledger", count.max(1), listing, now).await?;
     let mut made = Vec::with_capacity(rows.len());

@@ -23,7 +23,8 @@ pub(crate) async fn crash(opts: &Opts) -> Result<(), String> {
     let ctx = Ctx::new(opts).await?;
     let outcome = crash_run(opts, &ctx).await;
     ctx.finish(outcome.is_ok());
-    outcome
+    outcome?;
+    crate::crash_wallet::wallet_crash(opts).await
 }
 
 async fn crash_run(opts: &Opts, ctx: &Ctx) -> Result<(), String> {

@@ -1,8 +1,8 @@
 //! `haggle-load ledger`: ledger transfers per second, then the ledger's
-//! invariants (see [`server::load_ledger`]).
+//! invariants (see [`haggle_server::load_ledger`]).
 
 use crate::{figures::ms_text, opts::Opts};
-use server::load_ledger::{Spec, run_in};
+use haggle_server::load_ledger::{Spec, run_in};
 use std::time::Duration;
 
 pub(crate) async fn ledger(opts: &Opts) -> Result<(), String> {

@@ -35,7 +35,11 @@
 //! restarts the server on the same data, and checks that every acknowledged
 //! bid is stored, that the stored bids replay to the auction's stored price
 //! and leader, that the second auction was ended at start-up, and that the
-//! restarted server takes bids again.
+//! restarted server takes bids again. Then, on fresh data, buyers pay
+//! established orders into escrow and sellers complete them (releasing the
+//! holds) until a second `kill -9`; after it every acknowledged payment and
+//! release must be stored, no order may disagree with its hold, and the
+//! ledger must be sound, before and after a restart.
 //!
 //! **abuse** runs issue 14's hostile scenarios (huge pictures, a burst of
 //! sign-ups and log-ins, a subscribe flood under bidding, stalled
@@ -61,7 +65,7 @@
 //! server): `--clients` concurrent payments between `--accounts` members,
 //! each into an escrow hold and then released or refunded; it prints
 //! transfers per second and transaction latency, and checks the ledger's
-//! invariants afterwards; see [`server::load_ledger`].
+//! invariants afterwards; see [`haggle_server::load_ledger`].
 //!
 //! Exits non-zero with a message when a check fails (not when a performance
 //! target is missed: those are printed next to the figures).
@@ -71,6 +75,7 @@ mod bidders;
 mod chat;
 mod checks;
 mod crash;
+mod crash_wallet;
 mod deals;
 mod figures;
 mod http;

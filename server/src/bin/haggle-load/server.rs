@@ -171,24 +171,20 @@ impl Ctx {
 
     /// `haggle demo load-deals`: `rooms` negotiating orders, both sides signed in.
     pub(crate) async fn create_deals(&self, rooms: usize) -> Result<Vec<RoomLine>, String> {
-        let out = self
-            .command()
-            .args(["demo", "load-deals", "--rooms"])
-            .arg(rooms.to_string())
-            .output()
+        self.demo_lines(&["load-deals", "--rooms", &rooms.to_string()])
             .await
-            .map_err(|e| format!("running {}: {e}", self.bin.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "haggle demo load-deals failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<RoomLine>(l).map_err(|e| format!("{l}: {e}")))
-            .collect()
+    }
+
+    /// `haggle demo load-wallet`: `pairs` buyers and sellers, each pair with
+    /// `orders` established orders and the buyer's balance to pay them.
+    pub(crate) async fn create_wallets(
+        &self,
+        pairs: usize,
+        orders: usize,
+    ) -> Result<Vec<WalletLine>, String> {
+        let (pairs, orders) = (pairs.to_string(), orders.to_string());
+        self.demo_lines(&["load-wallet", "--pairs", &pairs, "--orders", &orders])
+            .await
     }
 
     /// `haggle demo load-chat`: `conversations` with both members signed
@@ -198,25 +194,40 @@ impl Ctx {
         conversations: usize,
         messages: u64,
     ) -> Result<Vec<ChatLine>, String> {
+        let (conversations, messages) = (conversations.to_string(), messages.to_string());
+        self.demo_lines(&[
+            "load-chat",
+            "--conversations",
+            &conversations,
+            "--messages",
+            &messages,
+        ])
+        .await
+    }
+
+    /// Runs `haggle demo <args>` on this run's data and reads its JSON lines.
+    async fn demo_lines<T: serde::de::DeserializeOwned>(
+        &self,
+        args: &[&str],
+    ) -> Result<Vec<T>, String> {
         let out = self
             .command()
-            .args(["demo", "load-chat", "--conversations"])
-            .arg(conversations.to_string())
-            .arg("--messages")
-            .arg(messages.to_string())
+            .arg("demo")
+            .args(args)
             .output()
             .await
             .map_err(|e| format!("running {}: {e}", self.bin.display()))?;
         if !out.status.success() {
             return Err(format!(
-                "haggle demo load-chat failed ({}): {}",
+                "haggle demo {} failed ({}): {}",
+                args[0],
                 out.status,
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
         String::from_utf8_lossy(&out.stdout)
             .lines()
-            .map(|l| serde_json::from_str::<ChatLine>(l).map_err(|e| format!("{l}: {e}")))
+            .map(|l| serde_json::from_str::<T>(l).map_err(|e| format!("{l}: {e}")))
             .collect()
     }
 
@@ -248,6 +259,14 @@ pub(crate) struct RoomLine {
     pub(crate) buyer_cookie: String,
     pub(crate) seller_cookie: String,
     pub(crate) price: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WalletLine {
+    pub(crate) buyer_cookie: String,
+    pub(crate) seller_cookie: String,
+    /// Each order's public id and handover code.
+    pub(crate) orders: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,10 +5,12 @@
 //! `top_up`).
 
 pub mod provider;
+pub mod statement;
 pub mod store;
 #[cfg(test)]
 mod tests;
 pub mod top_up;
+pub mod web;
 pub mod withdraw;
 
 use crate::{

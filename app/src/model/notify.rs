@@ -38,10 +38,16 @@ pub enum NoticeKind {
     OfferWithdrawn,
     /// To both sides: nobody answered in time.
     OfferExpired,
+    /// To the member: the provider confirmed a top-up; the money is there.
+    TopUpSucceeded,
+    /// To the member: the card was declined or the charge failed.
+    TopUpDeclined,
+    /// To the member: a withdrawal left for their bank.
+    WithdrawalSent,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 18] = [
+    pub const ALL: [NoticeKind; 21] = [
         NoticeKind::Outbid,
         NoticeKind::AuctionStarted,
         NoticeKind::AuctionWon,
@@ -60,6 +66,9 @@ impl NoticeKind {
         NoticeKind::OfferDeclined,
         NoticeKind::OfferWithdrawn,
         NoticeKind::OfferExpired,
+        NoticeKind::TopUpSucceeded,
+        NoticeKind::TopUpDeclined,
+        NoticeKind::WithdrawalSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,7 +91,18 @@ impl NoticeKind {
             NoticeKind::OfferDeclined => "offer_declined",
             NoticeKind::OfferWithdrawn => "offer_withdrawn",
             NoticeKind::OfferExpired => "offer_expired",
+            NoticeKind::TopUpSucceeded => "top_up_succeeded",
+            NoticeKind::TopUpDeclined => "top_up_declined",
+            NoticeKind::WithdrawalSent => "withdrawal_sent",
         }
+    }
+
+    /// About the member's wallet (no listing; it leads to the wallet page).
+    pub fn is_wallet(self) -> bool {
+        matches!(
+            self,
+            NoticeKind::TopUpSucceeded | NoticeKind::TopUpDeclined | NoticeKind::WithdrawalSent
+        )
     }
 
     pub fn parse(text: &str) -> Option<NoticeKind> {

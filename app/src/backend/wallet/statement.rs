@@ -3,6 +3,9 @@
 //! Every read is of the caller's own money only.
 
 use super::store;
+
+#[cfg(test)]
+mod tests;
 use crate::{
     backend::AppState,
     domain::{

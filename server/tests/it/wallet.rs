@@ -4,7 +4,9 @@
 //! CSV is for members only, holds only their own lines, and turns formulas
 //! into text; a top-up's state is for its member only.
 
-use crate::common::{TestServer, call_as, error_of, http, no_redirects, public_listing, sign_up};
+use crate::common::{
+    TestServer, call_as, error_of, http, no_redirects, page, public_listing, sign_up,
+};
 use app::{
     backend::wallet::{
         provider::{CALLBACK_PATH, Event, EventKind, SIGNATURE_HEADER, sign},
@@ -105,6 +107,11 @@ async fn a_top_up_is_decided_by_the_providers_callback_over_http() {
         .await
         .unwrap();
     assert_eq!(received, 1);
+    let notices: Vec<String> = sqlx::query_scalar("SELECT kind FROM notifications")
+        .fetch_all(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(notices, ["top_up_succeeded"], "the member is told");
     // Another member cannot read it, nor learn that it exists.
     let res = call_as(
         &server,
@@ -329,5 +336,70 @@ async fn the_statement_csv_is_the_members_own_with_formulas_as_text() {
         .await
         .unwrap();
     assert_eq!(res.text().await.unwrap().lines().count(), 2);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_wallet_page_reads_without_javascript_and_the_centers_share_one_navigation() {
+    let server = TestServer::start(false).await;
+    let (status, html) = page(&server, "/wallet", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        html.contains("/login?next=/wallet"),
+        "a visitor is asked to log in"
+    );
+
+    let mei = sign_up(&server, "mei").await;
+    let (status, html) = page(&server, "/wallet", Some(&mei)).await;
+    assert_eq!(status, StatusCode::OK);
+    // `<!>` marks where reactive text ends, for hydration.
+    let html = html.replace("<!>", "");
+    assert!(
+        html.contains("<dt id=\"wallet-balance-label\">Balance</dt>"),
+        "{html}"
+    );
+    assert!(html.contains("aria-labelledby=\"wallet-balance-label\""));
+    assert!(html.contains("action=\"/api/wallet/top_up\""));
+    assert!(html.contains("action=\"/api/wallet/withdraw\""));
+    assert!(html.contains("for=\"top-up-amount\"") && html.contains(">Amount<"));
+    assert!(html.contains("for=\"top-up-card\"") && html.contains(">Card number<"));
+    assert!(html.contains(">Top up</button>") && html.contains(">Withdraw</button>"));
+    // A key for each form, made on the server for a browser without
+    // JavaScript.
+    assert_eq!(
+        html.matches("type=\"hidden\" name=\"key\" value=\"")
+            .count(),
+        2
+    );
+    assert!(
+        html.contains("href=\"/settings/identity\""),
+        "withdrawing needs an identity check"
+    );
+    assert!(
+        html.contains("href=\"/wallet/statement.csv?\"")
+            || html.contains("href=\"/wallet/statement.csv\"")
+    );
+    assert!(
+        html.contains("href=\"/wallet\" aria-current=\"page\">Wallet"),
+        "the header's Wallet link"
+    );
+
+    for path in [
+        "/orders",
+        "/favorites",
+        "/my/bids",
+        "/offers",
+        "/my/listings",
+        "/my/auctions",
+        "/buying",
+        "/selling",
+    ] {
+        let (status, html) = page(&server, path, Some(&mei)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("data-testid=\"center-nav\""),
+            "{path} has the centers' navigation"
+        );
+    }
     server.stop().await.unwrap();
 }

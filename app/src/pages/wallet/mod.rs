@@ -260,7 +260,7 @@ fn TopUpForm(refresh: Callback<()>) -> impl IntoView {
         <section class="wallet-form" aria-labelledby="top-up-heading">
             <h2 id="top-up-heading">{t!(i18n, wallet_top_up)}</h2>
             <ActionForm action attr:class="form" attr:data-testid="top-up-form" attr:aria-labelledby="top-up-heading">
-                <input type="hidden" name="key" prop:value=key />
+                <input type="hidden" name="key" value=key />
                 <TextField name="amount" id="top-up-amount" label=move || t!(i18n, wallet_field_amount)
                     autocomplete="off" value=amount problem=problem_of(outcome, Field::Amount) />
                 <TextField name="card" id="top-up-card" label=move || t!(i18n, wallet_field_card)
@@ -317,7 +317,7 @@ fn WithdrawForm(refresh: Callback<()>, id_verified: bool) -> impl IntoView {
                 </p>
             })}
             <ActionForm action attr:class="form" attr:data-testid="withdraw-form" attr:aria-labelledby="withdraw-heading">
-                <input type="hidden" name="key" prop:value=key />
+                <input type="hidden" name="key" value=key />
                 <TextField name="amount" id="withdraw-amount" label=move || t!(i18n, wallet_field_amount)
                     autocomplete="off" value=amount problem=amount_problem />
                 <FormFailure outcome />

@@ -37,14 +37,17 @@ const PURPOSES: [Purpose; 5] = [
 #[component]
 pub fn WalletPage() -> impl IntoView {
     let i18n = use_i18n();
-    let wallet = Resource::new(|| (), |_| fetch_wallet());
+    // Decides what the page is (a member's wallet, or the way to log in);
+    // never asked again, so the forms below keep their state when the money
+    // shown changes.
+    let gate = Resource::new(|| (), |_| fetch_wallet());
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, wallet_title)) />
         <h1>{t!(i18n, wallet_title)}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match wallet.await {
-                    Ok(summary) => EitherOf3::A(view! { <Wallet summary wallet /> }),
+                match gate.await {
+                    Ok(summary) => EitherOf3::A(view! { <Wallet id_verified=summary.id_verified /> }),
                     Err(AppError::Unauthenticated) => EitherOf3::B(view! { <LogInFirst next="/wallet" /> }),
                     Err(_) => EitherOf3::C(view! { <p class="notice notice-error">{t!(i18n, err_generic)}</p> }),
                 }
@@ -54,10 +57,7 @@ pub fn WalletPage() -> impl IntoView {
 }
 
 #[component]
-fn Wallet(
-    summary: WalletSummary,
-    wallet: Resource<Result<WalletSummary, AppError>>,
-) -> impl IntoView {
+fn Wallet(id_verified: bool) -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
     let filters = move || {
@@ -68,6 +68,7 @@ fn Wallet(
             param("page").parse::<u32>().unwrap_or(1).max(1),
         )
     };
+    let wallet = Resource::new(|| (), |_| fetch_wallet());
     let statement = Resource::new(filters, |(purpose, from, to, page)| {
         fetch_statement(purpose, from, to, page)
     });
@@ -77,10 +78,13 @@ fn Wallet(
         wallet.refetch();
         statement.refetch();
     });
-    let id_verified = summary.id_verified;
     view! {
         <CenterNav balance=false />
-        <Summary summary />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                wallet.await.ok().map(|summary| view! { <Summary summary /> })
+            })}
+        </Suspense>
         <div class="wallet-forms">
             <TopUpForm refresh />
             <WithdrawForm refresh id_verified />

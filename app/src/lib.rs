@@ -104,6 +104,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/offers/:id") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/messages/:id?") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/call/:conversation") view={Lazy::<CallRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/wallet") view={Lazy::<WalletRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/buying") view={Lazy::<BuyingRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/selling") view={Lazy::<SellingRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ErrorBoundary>
                 </main>

@@ -147,18 +147,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     // What fell due while the server was down happens now, before serving.
     scheduler::pass(&auctions, now_ms()).await;
     let limits = Arc::new(Limits::new(config.sign_ups_per_hour));
-    // The simulated provider decides by test card and signs each outcome a
-    // moment later; its callbacks are delivered to the same verifying,
-    // deduplicating handler a real provider's would reach.
-    let payment_key = secret.derive_key("payment-callbacks");
-    let (provider, callbacks) = app::backend::wallet::provider::Simulated::new(
-        payment_key,
-        std::time::Duration::from_millis(300),
-    );
-    let payments = app::backend::wallet::Payments {
-        provider: Arc::new(provider),
-        key: payment_key,
-    };
+    let (payments, callbacks) = payments(&config, &secret);
     let state = AppState {
         db: pool,
         hub,
@@ -175,12 +164,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         chat_sends: Default::default(),
         payments,
     };
-    tokio::spawn(deliver_callbacks(state.clone(), callbacks));
+    if let Some(callbacks) = callbacks {
+        tokio::spawn(deliver_callbacks(state.clone(), callbacks));
+    }
     Ok(state)
 }
 
-/// Hands the simulated provider's signed callbacks to the wallet, as its
-/// callback route would a real provider's.
+/// Hands the simulated provider's signed callbacks to the wallet in-process,
+/// as its callback route would: only while the provider does not know the
+/// server's address (no server listening, as in a command run beside it).
 async fn deliver_callbacks(
     state: AppState,
     mut callbacks: tokio::sync::mpsc::UnboundedReceiver<app::backend::wallet::provider::Signed>,
@@ -195,6 +187,48 @@ async fn deliver_callbacks(
         .await;
         if let Err(e) = applied {
             tracing::error!(error = %e, "a payment callback was not applied");
+        }
+    }
+}
+
+/// The configured payment provider and the key its callbacks are signed
+/// with.
+fn payments(
+    config: &Config,
+    secret: &Secret,
+) -> (
+    app::backend::wallet::Payments,
+    Option<tokio::sync::mpsc::UnboundedReceiver<app::backend::wallet::provider::Signed>>,
+) {
+    use app::backend::{
+        platform::config::PaymentConfig,
+        wallet::{
+            Payments,
+            provider::{Hosted, Simulated},
+        },
+    };
+    match &config.payments {
+        // The simulated provider decides by test card and, a moment later,
+        // posts each signed outcome to the callback route, like a real
+        // provider (`serve` tells it the address).
+        PaymentConfig::Simulated { test_cards } => {
+            let key = secret.derive_key("payment-callbacks");
+            let (provider, callbacks) = Simulated::new(key, Duration::from_millis(300));
+            let payments = Payments {
+                provider: Arc::new(provider.with_cards(test_cards.clone())),
+                key,
+            };
+            (payments, Some(callbacks))
+        }
+        PaymentConfig::Hosted {
+            api_key,
+            webhook_secret,
+        } => {
+            let payments = Payments {
+                provider: Arc::new(Hosted::new(api_key.clone())),
+                key: app::backend::wallet::provider::webhook_key(webhook_secret),
+            };
+            (payments, None)
         }
     }
 }
@@ -230,6 +264,11 @@ pub async fn serve(
     );
     let schedule = tokio::spawn(scheduler::run(state.auctions.clone()));
     let transport = state.config.transport;
+    // The simulated provider posts its callbacks here, as a real one would
+    // to its configured address.
+    if let Ok(addr) = listener.local_addr() {
+        state.payments.provider.deliver_to(loopback(addr));
+    }
     let app = router::build(state);
     serve_connections(listener, app, transport, async move {
         shutdown.await;
@@ -241,6 +280,20 @@ pub async fn serve(
     schedule.abort();
     pool.close().await;
     Ok(())
+}
+
+/// The address to reach a server listening at `addr` from the same host: a
+/// wildcard address is reached through loopback.
+fn loopback(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            (std::net::Ipv4Addr::LOCALHOST, addr.port()).into()
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            (std::net::Ipv6Addr::LOCALHOST, addr.port()).into()
+        }
+        _ => addr,
+    }
 }
 
 /// Accepts connections until `shutdown` resolves, then lets the open ones

@@ -8,6 +8,7 @@ use app::{
         catalog::search_cache,
         live::socket,
         platform::{captcha, client},
+        wallet,
         web::{admin_gate, origin, policy},
     },
     shell,
@@ -98,6 +99,12 @@ pub fn build(state: AppState) -> Router {
         .route("/ws", get(socket::handler))
         .route("/captcha.png", get(captcha::image))
         .route("/admin/id-review/{id}", get(admin_gate::review_photo))
+        // The payment provider's signed callbacks (body bounded there).
+        .route(
+            app::backend::wallet::provider::CALLBACK_PATH,
+            axum::routing::post(wallet::web::payment_callback),
+        )
+        .route("/wallet/statement.csv", get(wallet::web::statement_csv))
         .nest_service("/media", media)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .route(

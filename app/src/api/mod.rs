@@ -10,3 +10,4 @@ pub mod chat;
 pub mod codec;
 pub mod offer;
 pub mod order;
+pub mod wallet;

@@ -11,7 +11,9 @@ use crate::{
 use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_router::components::A;
 
-/// The signed-in member's own pages, in the main navigation.
+/// The signed-in member's own pages, in the main navigation: the buyer and
+/// seller centers (which lead to orders, bids, offers and listings) and the
+/// wallet.
 #[component]
 pub fn MemberLinks() -> impl IntoView {
     let i18n = use_i18n();
@@ -20,10 +22,9 @@ pub fn MemberLinks() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 matches!(auth.viewer.await, Ok(Some(_))).then(|| view! {
-                    <A href="/my/listings">{t!(i18n, nav_my_listings)}</A>
-                    <A href="/my/bids">{t!(i18n, nav_my_bids)}</A>
-                    <A href="/orders">{t!(i18n, nav_orders)}</A>
-                    <A href="/offers">{t!(i18n, nav_offers)}</A>
+                    <A href="/buying">{t!(i18n, nav_buying)}</A>
+                    <A href="/selling">{t!(i18n, nav_selling)}</A>
+                    <A href="/wallet">{t!(i18n, nav_wallet)}</A>
                 })
             })}
         </Transition>

@@ -39,6 +39,9 @@ pub fn NoticeText(notification: Notification) -> impl IntoView {
         NoticeKind::OfferDeclined => t_string!(i18n, notice_offer_declined).to_owned(),
         NoticeKind::OfferWithdrawn => t_string!(i18n, notice_offer_withdrawn).to_owned(),
         NoticeKind::OfferExpired => t_string!(i18n, notice_offer_expired).to_owned(),
+        NoticeKind::TopUpSucceeded => t_string!(i18n, notice_top_up_succeeded).to_owned(),
+        NoticeKind::TopUpDeclined => t_string!(i18n, notice_top_up_declined).to_owned(),
+        NoticeKind::WithdrawalSent => t_string!(i18n, notice_withdrawal_sent).to_owned(),
     };
     // An order or offer notice leads to its room or page; an auction's to its room.
     let href = notification
@@ -46,10 +49,12 @@ pub fn NoticeText(notification: Notification) -> impl IntoView {
         .clone()
         .or_else(|| notification.listing.map(|id| format!("/a/{id}")))
         .unwrap_or_else(|| "/notifications".into());
+    // A wallet notice has no listing: its sentence is the link.
+    let wallet = notification.kind.is_wallet();
     view! {
-        <span class="notice-kind" data-kind=notification.kind.as_str()>{text}</span>
+        <span class="notice-kind" data-kind=notification.kind.as_str()>{(!wallet).then_some(text)}</span>
         " "
-        <a href=href>{title}</a>
+        <a href=href>{if wallet { text().into_any() } else { title.into_any() }}</a>
         {(!price.is_empty()).then(|| view! { " · " <span class="price">{price.clone()}</span> })}
     }
 }

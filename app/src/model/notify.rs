@@ -46,6 +46,12 @@ pub enum NoticeKind {
     OfferWithdrawn,
     /// To both sides: nobody answered in time.
     OfferExpired,
+    /// To the member: the provider confirmed a top-up; the money is there.
+    TopUpSucceeded,
+    /// To the member: the card was declined or the charge failed.
+    TopUpDeclined,
+    /// To the member: a withdrawal left for their bank.
+    WithdrawalSent,
 }
 
 impl NoticeKind {
@@ -71,6 +77,9 @@ impl NoticeKind {
         NoticeKind::OfferDeclined,
         NoticeKind::OfferWithdrawn,
         NoticeKind::OfferExpired,
+        NoticeKind::TopUpSucceeded,
+        NoticeKind::TopUpDeclined,
+        NoticeKind::WithdrawalSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,7 +105,18 @@ impl NoticeKind {
             NoticeKind::OfferDeclined => "offer_declined",
             NoticeKind::OfferWithdrawn => "offer_withdrawn",
             NoticeKind::OfferExpired => "offer_expired",
+            NoticeKind::TopUpSucceeded => "top_up_succeeded",
+            NoticeKind::TopUpDeclined => "top_up_declined",
+            NoticeKind::WithdrawalSent => "withdrawal_sent",
         }
+    }
+
+    /// About the member's wallet (no listing; it leads to the wallet page).
+    pub fn is_wallet(self) -> bool {
+        matches!(
+            self,
+            NoticeKind::TopUpSucceeded | NoticeKind::TopUpDeclined | NoticeKind::WithdrawalSent
+        )
     }
 
     pub fn parse(text: &str) -> Option<NoticeKind> {

@@ -53,3 +53,59 @@ pub struct WithdrawalView {
     pub amount: Money,
     pub at: i64,
 }
+
+/// One escrow hold the member is a party to, still waiting for its handover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldLine {
+    pub amount: Money,
+    /// The order's public id, for a link to its room.
+    pub order: Option<String>,
+    pub title: Option<String>,
+    pub at: i64,
+}
+
+/// The wallet at a glance: the balance, whether it is frozen, and the money
+/// waiting in escrow on either side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletSummary {
+    pub balance: Money,
+    pub frozen: bool,
+    pub id_verified: bool,
+    /// Paid by the member, waiting for their handover.
+    pub holds_as_buyer: Vec<HoldLine>,
+    /// Paid to the member, waiting for their handover.
+    pub holds_as_seller: Vec<HoldLine>,
+}
+
+/// What a statement shows: one purpose or all, between two dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementFilter {
+    pub purpose: Option<crate::domain::wallet::Purpose>,
+    /// Unix ms, inclusive.
+    pub from: Option<i64>,
+    /// Unix ms, exclusive.
+    pub to: Option<i64>,
+}
+
+/// One movement of the member's available balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub at: i64,
+    pub purpose: crate::domain::wallet::Purpose,
+    /// The listing's title, for a movement about an order.
+    pub title: Option<String>,
+    /// The order's public id.
+    pub order: Option<String>,
+    /// Signed: negative when money left the balance.
+    pub amount: Money,
+    pub balance_after: Money,
+}
+
+/// One page of a statement, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementPage {
+    pub lines: Vec<StatementLine>,
+    /// 1-based.
+    pub page: u32,
+    pub more: bool,
+}

@@ -28,6 +28,10 @@ use super::{
     notify::NotificationsPage,
     offer::{make::MakeOfferPage, mine::MyOffersPage, page::OfferPage},
     order::{buy::BuyPage, list::OrdersPage, room::OrderRoomPage},
+    wallet::{
+        WalletPage,
+        center::{BuyingPage, SellingPage},
+    },
 };
 
 /// Declares `Route => Page` pairs: the route loads no data of its own (each
@@ -74,4 +78,7 @@ lazy_pages! {
     MyOffersRoute => MyOffersPage,
     MessagesRoute => MessagesPage,
     CallRoute => CallPage,
+    WalletRoute => WalletPage,
+    BuyingRoute => BuyingPage,
+    SellingRoute => SellingPage,
 }

@@ -14,3 +14,4 @@ pub mod not_found;
 pub mod notify;
 pub mod offer;
 pub mod order;
+pub mod wallet;

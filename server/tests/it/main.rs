@@ -15,4 +15,5 @@ mod identity;
 mod offer;
 mod order;
 mod order_pages;
+mod wallet;
 mod websocket;

@@ -49,8 +49,8 @@ async fn a_listing_leads_to_its_order_form_which_works_without_javascript() {
     assert!(html.contains("for=\"buy-remark\"") && html.contains(">Remark<"));
     assert!(html.contains(">Place order<"));
     assert!(
-        html.contains("href=\"/orders\""),
-        "the header leads to the orders"
+        html.contains("href=\"/buying\"") && html.contains("href=\"/wallet\""),
+        "the header leads to the buyer center (and its orders) and the wallet"
     );
 
     // The seller gets no "Buy" on their own listing, and no form.

@@ -87,6 +87,18 @@ pub async fn store_deal_once(
         .map(Some)
 }
 
+/// Stores a notification about `user`'s wallet (`amount` in minor units);
+/// returns its id, to [`push`] after commit.
+pub async fn store_wallet(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    kind: NoticeKind,
+    amount: i64,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    store::insert_wallet_notice(conn, user, kind, amount, now).await
+}
+
 /// Stores one notification for everyone who favorited `listing`.
 pub async fn store_for_favoriters(
     conn: &mut SqliteConnection,
@@ -100,14 +112,16 @@ pub async fn store_for_favoriters(
 
 fn notification(row: store::Row, currency: Currency) -> Option<Notification> {
     let (id, _, kind, listing, title, amount, at, read_at, order, offer) = row;
+    let kind = NoticeKind::parse(&kind)?;
     let link = match (order, offer) {
         (Some(order), _) => Some(format!("/o/{order}")),
         (None, Some(offer)) => Some(format!("/offers/{offer}")),
+        (None, None) if kind.is_wallet() => Some("/wallet".to_owned()),
         (None, None) => None,
     };
     Some(Notification {
         id,
-        kind: NoticeKind::parse(&kind)?,
+        kind,
         listing,
         link,
         title: title.unwrap_or_default(),

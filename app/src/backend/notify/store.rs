@@ -55,6 +55,26 @@ pub async fn insert_notice(
     .await
 }
 
+/// Inserts a notification about the member's wallet (no listing).
+pub async fn insert_wallet_notice(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    kind: NoticeKind,
+    amount: i64,
+    now: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, kind, listing_id, amount, created_at)
+         VALUES (?, ?, NULL, ?, ?) RETURNING id",
+    )
+    .bind(user)
+    .bind(kind.as_str())
+    .bind(amount)
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
 /// Inserts a notification about an order or an offer.
 pub async fn insert_deal_notice(
     ex: impl SqliteExecutor<'_>,

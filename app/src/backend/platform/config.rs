@@ -61,6 +61,38 @@ pub struct Config {
     /// STUN/TURN servers video calls' browsers use (`HAGGLE_ICE_SERVERS`,
     /// a JSON array of `{urls, username?, credential?}`); none on loopback.
     pub ice_servers: Vec<crate::domain::call::IceServer>,
+    /// Which payment provider takes top-ups and sends withdrawals.
+    pub payments: PaymentConfig,
+}
+
+/// The payment provider (`HAGGLE_PAYMENT_PROVIDER`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum PaymentConfig {
+    /// The built-in simulated provider (the default), with extra test cards
+    /// (`HAGGLE_TEST_CARDS`).
+    Simulated {
+        test_cards: std::collections::HashMap<String, crate::backend::wallet::provider::EventKind>,
+    },
+    /// A real provider's adapter (`hosted`): its API key
+    /// (`HAGGLE_PAYMENT_API_KEY`) and the secret its callbacks are signed
+    /// with (`HAGGLE_PAYMENT_WEBHOOK_SECRET`).
+    Hosted {
+        api_key: String,
+        webhook_secret: String,
+    },
+}
+
+impl std::fmt::Debug for PaymentConfig {
+    /// Never the key or the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaymentConfig::Simulated { test_cards } => f
+                .debug_struct("Simulated")
+                .field("test_cards", &test_cards.len())
+                .finish(),
+            PaymentConfig::Hosted { .. } => f.write_str("Hosted { (secrets set) }"),
+        }
+    }
 }
 
 /// Where Haggle began.
@@ -147,6 +179,7 @@ impl std::fmt::Debug for Config {
             .field("sockets", &self.sockets)
             .field("timezone", &self.timezone)
             .field("ice_servers", &self.ice_servers.len())
+            .field("payments", &self.payments)
             .finish()
     }
 }
@@ -331,7 +364,34 @@ impl Config {
                 .map_err(|reason| invalid("HAGGLE_ICE_SERVERS", reason))?,
             None => Vec::new(),
         };
+        let payments = match get("HAGGLE_PAYMENT_PROVIDER").as_deref().map(str::trim) {
+            None | Some("simulated") => PaymentConfig::Simulated {
+                test_cards: match get("HAGGLE_TEST_CARDS") {
+                    Some(text) => crate::backend::wallet::provider::parse_test_cards(&text)
+                        .map_err(|reason| invalid("HAGGLE_TEST_CARDS", reason))?,
+                    None => Default::default(),
+                },
+            },
+            Some("hosted") => PaymentConfig::Hosted {
+                api_key: get("HAGGLE_PAYMENT_API_KEY").ok_or_else(|| {
+                    invalid("HAGGLE_PAYMENT_API_KEY", "needed by the hosted provider")
+                })?,
+                webhook_secret: get("HAGGLE_PAYMENT_WEBHOOK_SECRET").ok_or_else(|| {
+                    invalid(
+                        "HAGGLE_PAYMENT_WEBHOOK_SECRET",
+                        "needed by the hosted provider",
+                    )
+                })?,
+            },
+            Some(other) => {
+                return Err(invalid(
+                    "HAGGLE_PAYMENT_PROVIDER",
+                    format!("{other:?}: expected simulated or hosted"),
+                ));
+            }
+        };
         Ok(Config {
+            payments,
             ice_servers,
             timezone,
             sign_ups_per_hour,

@@ -70,6 +70,10 @@ pub struct Limits {
     pub calls_per_member: Limit<UserId>,
     /// WebRTC signals one member sends in one call, whatever their tabs.
     pub call_signals: Limit<(crate::domain::id::CallId, UserId)>,
+    /// Top-ups and withdrawals one member asks for (each may reach the
+    /// payment provider): plenty for a person, too few for a card-testing
+    /// script.
+    pub money_requests_per_member: Limit<UserId>,
 }
 
 /// Sign-ups per network an hour before the CAPTCHA, unless configured.
@@ -84,6 +88,8 @@ pub const OFFERS_PER_HOUR: u32 = 20;
 pub const MESSAGES_PER_MINUTE: u32 = 60;
 /// Typing signals one member may send a minute.
 pub const TYPING_PER_MINUTE: u32 = 30;
+/// Top-ups and withdrawals one member may ask for an hour.
+pub const MONEY_REQUESTS_PER_HOUR: u32 = 30;
 /// Conversations one member may open an hour.
 pub const CONVERSATIONS_PER_HOUR: u32 = 60;
 const MINUTE: Duration = Duration::from_secs(60);
@@ -114,6 +120,7 @@ impl Limits {
                 Duration::from_secs(1) * crate::domain::call::SIGNAL_BURST
                     / crate::domain::call::SIGNALS_PER_SECOND,
             ),
+            money_requests_per_member: Limit::new(MONEY_REQUESTS_PER_HOUR, HOUR),
         }
     }
 }

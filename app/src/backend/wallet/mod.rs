@@ -6,10 +6,12 @@
 
 pub mod escrow;
 pub mod provider;
+pub mod statement;
 pub mod store;
 #[cfg(test)]
 mod tests;
 pub mod top_up;
+pub mod web;
 pub mod withdraw;
 
 use crate::{

@@ -432,3 +432,105 @@ pub async fn insert_withdrawal(
     .await
     .map(|_| ())
 }
+
+/// A hold as the wallet page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenHoldRow {
+    pub amount: i64,
+    pub order_id: Option<String>,
+    pub title: Option<String>,
+    pub created_at: i64,
+}
+
+/// `user`'s pending holds, as buyer (`as_buyer`) or as seller, newest first.
+pub async fn open_holds(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    as_buyer: bool,
+    limit: i64,
+) -> Result<Vec<OpenHoldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT h.amount, o.public_id AS order_id, l.title, h.created_at
+           FROM holds h
+           LEFT JOIN orders o ON o.id = h.order_id
+           LEFT JOIN listings l ON l.id = o.listing_id
+          WHERE h.state = 'pending'
+            AND ((?2 AND h.buyer_id = ?1) OR (NOT ?2 AND h.seller_id = ?1))
+          ORDER BY h.id DESC
+          LIMIT ?3",
+    )
+    .bind(user)
+    .bind(as_buyer)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// One entry on a member's available balance, with what it was for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatementRow {
+    pub created_at: i64,
+    pub purpose: String,
+    pub title: Option<String>,
+    pub order_id: Option<String>,
+    pub amount: i64,
+    pub balance_after: i64,
+}
+
+/// `user`'s entries newest first, filtered by `purpose` and the time range
+/// `[from, to)`, `limit` of them after skipping `offset`. The balance after
+/// each entry is a running sum over all the member's entries, taken before
+/// the filters so a filtered line still shows the real balance.
+#[allow(clippy::too_many_arguments)]
+pub async fn statement(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    purpose: Option<Purpose>,
+    from: Option<i64>,
+    to: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StatementRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.created_at, t.purpose, l.title, o.public_id AS order_id, e.amount,
+                e.balance_after
+           FROM (SELECT id, transfer_id, amount, created_at,
+                        SUM(amount) OVER (ORDER BY id) AS balance_after
+                   FROM ledger_entries
+                  WHERE account_id = (SELECT id FROM ledger_accounts
+                                       WHERE kind = 'available' AND user_id = ?1)) e
+           JOIN transfers t ON t.id = e.transfer_id
+           LEFT JOIN holds h ON h.id = t.hold_id
+           LEFT JOIN orders o ON o.id = h.order_id
+           LEFT JOIN listings l ON l.id = o.listing_id
+          WHERE (?2 IS NULL OR t.purpose = ?2)
+            AND (?3 IS NULL OR e.created_at >= ?3)
+            AND (?4 IS NULL OR e.created_at < ?4)
+          ORDER BY e.id DESC
+          LIMIT ?5 OFFSET ?6",
+    )
+    .bind(user)
+    .bind(purpose.map(Purpose::as_str))
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await
+}
+
+/// `user`'s top-up by its public id; another member's is not found.
+pub async fn load_own_top_up(
+    ex: impl SqliteExecutor<'_>,
+    user: UserId,
+    public_id: &str,
+) -> Result<Option<TopUpRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, public_id, user_id, amount, card_last4, state, created_at
+           FROM top_ups WHERE public_id = ? AND user_id = ?",
+    )
+    .bind(public_id)
+    .bind(user)
+    .fetch_optional(ex)
+    .await
+}

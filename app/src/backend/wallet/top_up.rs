@@ -9,7 +9,12 @@ use super::{
     store,
 };
 use crate::{
-    backend::{AppState, platform::db},
+    backend::{
+        AppState,
+        effects::{self, Effect},
+        notify,
+        platform::db,
+    },
     domain::{
         form::{Field, Problem},
         id::UserId,
@@ -17,7 +22,7 @@ use crate::{
         wallet::{Account, MAX_AMOUNT, Purpose, card_number, check_amount},
     },
     error::AppError,
-    model::{TopUpState, TopUpView},
+    model::{NoticeKind, TopUpState, TopUpView},
 };
 
 fn view(row: &store::TopUpRow, amount: Money) -> TopUpView {
@@ -171,6 +176,13 @@ pub async fn provider_event(
         now,
     )
     .await?;
+    let kind = if decided == "succeeded" {
+        NoticeKind::TopUpSucceeded
+    } else {
+        NoticeKind::TopUpDeclined
+    };
+    let notice = notify::store_wallet(&mut tx, row.user_id, kind, row.amount, now).await?;
     tx.commit().await?;
+    effects::apply(state, &[Effect::Notified(vec![notice])], now).await;
     Ok(())
 }

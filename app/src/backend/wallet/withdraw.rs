@@ -5,7 +5,12 @@
 
 use super::{IMMEDIATE, claim, provider::Payout, store};
 use crate::{
-    backend::{AppState, platform::db},
+    backend::{
+        AppState,
+        effects::{self, Effect},
+        notify,
+        platform::db,
+    },
     domain::{
         form::{Field, Problem},
         id::UserId,
@@ -13,7 +18,7 @@ use crate::{
         wallet::{Account, Action, MAX_AMOUNT, Purpose, WalletStanding, check_amount, may},
     },
     error::AppError,
-    model::WithdrawalView,
+    model::{NoticeKind, WithdrawalView},
 };
 
 /// `user` withdraws `amount` under the idempotency `key`.
@@ -85,8 +90,11 @@ pub async fn withdraw(
         now,
     )
     .await?;
+    let notice =
+        notify::store_wallet(&mut tx, user, NoticeKind::WithdrawalSent, amount.minor, now).await?;
     tx.commit().await?;
     drop(writing);
+    effects::apply(state, &[Effect::Notified(vec![notice])], now).await;
     let payout = Payout {
         reference: id,
         amount,

@@ -79,6 +79,19 @@ impl Purpose {
             Purpose::Fee => "fee",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Purpose> {
+        [
+            Purpose::TopUp,
+            Purpose::Withdrawal,
+            Purpose::Escrow,
+            Purpose::Release,
+            Purpose::Refund,
+            Purpose::Fee,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
 }
 
 /// One balanced movement: `amount` leaves `from` and arrives in `to`.

@@ -17,6 +17,7 @@ pub fn MyBidsPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, my_bids_title)) />
         <h1>{t!(i18n, my_bids_title)}</h1>
+        <crate::pages::wallet::center::CenterNav />
         <AuctionTable rows next="/my/bids" empty=ViewFn::from(move || t!(i18n, my_bids_empty)) />
     }
 }
@@ -28,6 +29,7 @@ pub fn MyAuctionsPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, my_auctions_title)) />
         <h1>{t!(i18n, my_auctions_title)}</h1>
+        <crate::pages::wallet::center::CenterNav />
         <AuctionTable rows next="/my/auctions" empty=ViewFn::from(move || t!(i18n, my_auctions_empty)) />
     }
 }

@@ -16,6 +16,7 @@ pub fn FavoritesPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, favorites_title)) />
         <h1>{t!(i18n, favorites_title)}</h1>
+        <crate::pages::wallet::center::CenterNav />
         <Cards cards next="/favorites" empty=ViewFn::from(move || t!(i18n, favorites_empty)) />
     }
 }
@@ -31,6 +32,7 @@ pub fn MyListingsPage() -> impl IntoView {
             <a class="button-ghost" href="/my/auctions">{t!(i18n, my_auctions_title)}</a>
             <a class="button" href="/sell">{t!(i18n, nav_sell)}</a>
         </div>
+        <crate::pages::wallet::center::CenterNav />
         <Cards cards next="/my/listings" empty=ViewFn::from(move || t!(i18n, my_listings_empty)) />
     }
 }

@@ -20,6 +20,7 @@ pub fn MyOffersPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, offers_title)) />
         <h1>{t!(i18n, offers_title)}</h1>
+        <crate::pages::wallet::center::CenterNav />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match offers.await {

@@ -19,6 +19,7 @@ pub fn OrdersPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| format!("{} · Haggle", td_string!(l, orders_title)) />
         <h1>{t!(i18n, orders_title)}</h1>
+        <crate::pages::wallet::center::CenterNav />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match orders.await {

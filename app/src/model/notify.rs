@@ -55,7 +55,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 21] = [
+    pub const ALL: [NoticeKind; 24] = [
         NoticeKind::Outbid,
         NoticeKind::AuctionStarted,
         NoticeKind::AuctionWon,

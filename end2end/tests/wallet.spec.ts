@@ -1,0 +1,112 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { approvedListing, freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
+
+/** A `datetime-local` value `days` from now at 18:30, in the browser's zone. */
+function meetUpValue(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T18:30`;
+}
+
+/** A seller, an admin and a buyer, each signed up in a context of their own. */
+async function sellerAdminBuyer(browser: Browser) {
+  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
+  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
+  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
+    await signUpVerified(page, name);
+  }
+  grantAdmin(adminName);
+  return { contexts, seller, admin, buyer };
+}
+
+async function openRoom(page: Page, url: string) {
+  await page.goto(url);
+  await hydrated(page);
+  await expect(page.getByTestId('order-offline')).toBeHidden();
+}
+
+/** The wallet page, reached by the header's link. */
+async function openWallet(page: Page) {
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Wallet', exact: true }).click();
+  await expect(page).toHaveURL(/\/wallet$/);
+  await hydrated(page);
+}
+
+async function topUp(page: Page, amount: string, card: string) {
+  const form = page.getByRole('form', { name: 'Top up' });
+  await form.getByLabel('Amount').fill(amount);
+  await form.getByLabel('Card number').fill(card);
+  await form.getByRole('button', { name: 'Top up' }).click();
+}
+
+test('a declined card moves nothing; a top-up pays an order into escrow, and the handover releases it to the seller', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { contexts, seller, admin, buyer } = await sellerAdminBuyer(browser);
+  const title = `Desk lamp ${freshName('dl')}`;
+  const id = await approvedListing(seller, admin, title, 'fixed', '1200');
+
+  // A declined card says so, and the balance stays where it was.
+  await openWallet(buyer);
+  const balance = buyer.getByLabel('Balance');
+  await expect(balance).toHaveText('NT$0');
+  await topUp(buyer, '500', '4000 0000 0000 0002');
+  await expect(buyer.getByTestId('top-up-status')).toHaveText('Your card was declined. Nothing was charged.');
+  await expect(balance).toHaveText('NT$0');
+
+  // The simulated card succeeds once the provider's callback arrives.
+  await topUp(buyer, '2000', '4242 4242 4242 4242');
+  await expect(buyer.getByTestId('top-up-status')).toHaveText('Topped up NT$2,000.');
+  await expect(balance).toHaveText('NT$2,000');
+
+  // An order, settled in the room and established.
+  await buyer.goto(`/l/${id}/buy`);
+  await hydrated(buyer);
+  await buyer.getByLabel('Quantity').fill('1');
+  await buyer.getByRole('button', { name: 'Place order' }).click();
+  await expect(buyer).toHaveURL(/\/o\/[0-9a-f]{32}$/);
+  const room = new URL(buyer.url()).pathname;
+  await openRoom(buyer, room);
+  await openRoom(seller, room);
+  await seller.getByTestId('term-time').getByLabel('Meet-up time').fill(meetUpValue(2));
+  await seller.getByTestId('term-time').getByRole('button', { name: 'Save' }).click();
+  await expect(buyer.getByTestId('term-time-value')).toContainText('18:30');
+  for (const term of ['Quantity', 'Total price', 'Meet-up place', 'Meet-up time']) {
+    await buyer.getByRole('checkbox', { name: term }).check();
+    await expect(buyer.getByRole('checkbox', { name: term })).toBeChecked();
+  }
+  await buyer.getByRole('button', { name: 'Confirm' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText("Waiting for the seller's confirmation");
+  await seller.getByRole('button', { name: 'Confirm' }).click();
+  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+  await expect(buyer.getByTestId('order-payment')).toHaveText('Cash at the meet-up');
+
+  // The buyer pays into escrow; both sides see it.
+  await buyer.getByRole('button', { name: 'Pay', exact: true }).click();
+  for (const page of [buyer, seller]) {
+    await expect(page.getByTestId('order-payment')).toContainText('Paid into escrow');
+    await expect(page.getByTestId('order-payment')).toContainText('held until the handover');
+  }
+  await expect(buyer.getByRole('button', { name: 'Pay', exact: true })).toHaveCount(0);
+
+  // The seller takes the buyer's handover code: completed, and released.
+  const code = (await buyer.getByLabel('Handover code', { exact: true }).textContent())!.trim();
+  await seller.getByLabel('Handover code', { exact: true }).fill(code);
+  await seller.getByRole('button', { name: 'Complete' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText('Completed');
+  await expect(buyer.getByTestId('order-payment')).toContainText('released to the seller');
+
+  // Both statements show the movement.
+  await openWallet(buyer);
+  await expect(buyer.getByLabel('Balance')).toHaveText('NT$800');
+  const bought = buyer.getByTestId('statement');
+  await expect(bought.locator('tr[data-purpose="escrow"]')).toContainText('NT$1,200');
+  await expect(bought.locator('tr[data-purpose="top_up"]')).toContainText('NT$2,000');
+  await openWallet(seller);
+  await expect(seller.getByLabel('Balance')).toHaveText('NT$1,200');
+  await expect(seller.getByTestId('statement').locator('tr[data-purpose="release"]')).toContainText('NT$1,200');
+
+  for (const c of contexts) await c.close();
+});

@@ -10,54 +10,95 @@ use crate::domain::{
 };
 use sqlx::{SqliteConnection, SqliteExecutor};
 
-/// `account` as the row's kind, member and hold.
-fn columns(account: Account) -> (&'static str, Option<i64>, Option<i64>) {
+/// How to find `account`'s row: its key (the member or the hold; none for
+/// a platform account) and the statements that read it and make it. Each
+/// names its `kind` literally, so SQLite searches that kind's partial
+/// unique index: with the kind bound as a parameter it cannot prove the
+/// index applies and scanned every account, holds included, on each
+/// lookup.
+struct Locator {
+    key: Option<i64>,
+    id: &'static str,
+    balance: &'static str,
+    make: Option<&'static str>,
+}
+
+fn locate(account: Account) -> Locator {
     match account {
-        Account::Available(user) => ("available", Some(user.get()), None),
-        Account::Held(hold) => ("held", None, Some(hold.get())),
-        Account::Clearing => ("clearing", None, None),
-        Account::Fees => ("fees", None, None),
+        Account::Available(user) => Locator {
+            key: Some(user.get()),
+            id: "SELECT id FROM ledger_accounts WHERE kind = 'available' AND user_id = ?",
+            balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
+                                        WHERE kind = 'available' AND user_id = ?), 0)",
+            make: Some(
+                "INSERT INTO ledger_accounts (kind, user_id) VALUES ('available', ?)
+                 ON CONFLICT DO NOTHING RETURNING id",
+            ),
+        },
+        Account::Held(hold) => Locator {
+            key: Some(hold.get()),
+            id: "SELECT id FROM ledger_accounts WHERE kind = 'held' AND hold_id = ?",
+            balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
+                                        WHERE kind = 'held' AND hold_id = ?), 0)",
+            make: Some(
+                "INSERT INTO ledger_accounts (kind, hold_id) VALUES ('held', ?)
+                 ON CONFLICT DO NOTHING RETURNING id",
+            ),
+        },
+        Account::Clearing => Locator {
+            key: None,
+            id: "SELECT id FROM ledger_accounts WHERE kind = 'clearing'",
+            balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
+                                        WHERE kind = 'clearing'), 0)",
+            make: None,
+        },
+        Account::Fees => Locator {
+            key: None,
+            id: "SELECT id FROM ledger_accounts WHERE kind = 'fees'",
+            balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
+                                        WHERE kind = 'fees'), 0)",
+            make: None,
+        },
     }
 }
 
 /// The ledger account row for `account`; a member's or a hold's is made on
-/// first use.
+/// first use (the platform's exist from the migration).
 pub async fn account_id(conn: &mut SqliteConnection, account: Account) -> Result<i64, sqlx::Error> {
-    let (kind, user, hold) = columns(account);
-    if user.is_some() || hold.is_some() {
-        sqlx::query(
-            "INSERT INTO ledger_accounts (kind, user_id, hold_id) VALUES (?, ?, ?)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(kind)
-        .bind(user)
-        .bind(hold)
-        .execute(&mut *conn)
-        .await?;
+    let at = locate(account);
+    if let Some(id) = keyed(&mut *conn, at.id, at.key).await? {
+        return Ok(id);
     }
-    sqlx::query_scalar(
-        "SELECT id FROM ledger_accounts
-          WHERE kind = ?1 AND user_id IS ?2 AND hold_id IS ?3",
-    )
-    .bind(kind)
-    .bind(user)
-    .bind(hold)
-    .fetch_one(&mut *conn)
-    .await
+    if let Some(make) = at.make
+        && let Some(id) = keyed(&mut *conn, make, at.key).await?
+    {
+        return Ok(id);
+    }
+    // Made meanwhile by another connection: read it.
+    keyed(&mut *conn, at.id, at.key)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// What `account` holds (0 for an account never used).
 pub async fn balance(ex: impl SqliteExecutor<'_>, account: Account) -> Result<i64, sqlx::Error> {
-    let (kind, user, hold) = columns(account);
-    sqlx::query_scalar(
-        "SELECT COALESCE((SELECT balance FROM ledger_accounts
-                           WHERE kind = ?1 AND user_id IS ?2 AND hold_id IS ?3), 0)",
-    )
-    .bind(kind)
-    .bind(user)
-    .bind(hold)
-    .fetch_one(ex)
-    .await
+    let at = locate(account);
+    keyed(ex, at.balance, at.key)
+        .await
+        .map(Option::unwrap_or_default)
+}
+
+/// Runs `sql`, binding `key` when the account has one, for one number.
+async fn keyed(
+    ex: impl SqliteExecutor<'_>,
+    sql: &'static str,
+    key: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let query = sqlx::query_scalar(sql);
+    match key {
+        Some(key) => query.bind(key).fetch_optional(ex).await,
+        None => query.fetch_optional(ex).await,
+    }
 }
 
 /// Whether `e` is the database refusing a balance below zero.

@@ -1,31 +1,13 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { approvedListing, freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
-
-/** A `datetime-local` value `days` from now at 18:30, in the browser's zone. */
-function meetUpValue(days: number): string {
-  const d = new Date(Date.now() + days * 86_400_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T18:30`;
-}
-
-/** A seller, an admin and a buyer, each signed up in a context of their own. */
-async function sellerAdminBuyer(browser: Browser) {
-  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
-  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
-  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
-  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
-    await signUpVerified(page, name);
-  }
-  grantAdmin(adminName);
-  return { contexts, seller, admin, buyer };
-}
-
-async function openRoom(page: Page, url: string) {
-  await page.goto(url);
-  await hydrated(page);
-  // The room's controls wait for the live socket.
-  await expect(page.getByTestId('order-offline')).toBeHidden();
-}
+import { expect, test, type Page } from '@playwright/test';
+import {
+  approvedListing,
+  freshName,
+  hydrated,
+  meetUpValue,
+  openRoom,
+  sellerAdminBuyer,
+  signUpVerified,
+} from './helpers';
 
 async function saveTerm(page: Page, term: string, label: string, value: string) {
   await page.getByTestId(`term-${term}`).getByLabel(label).fill(value);

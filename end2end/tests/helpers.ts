@@ -10,8 +10,16 @@ export function freshName(prefix = 'user'): string {
   return `${prefix}${Date.now() % 10_000_000}${Math.floor(Math.random() * 90 + 10)}`;
 }
 
+/**
+ * The page is hydrated: the header's live count shows (the socket is up),
+ * and no request is still out. A split-out page's chunk may still be on its
+ * way when the header already runs; its controlled fields then take their
+ * server values back on hydration, over what a test typed meanwhile.
+ */
 export async function hydrated(page: Page) {
   await expect(page.getByTestId('online')).toHaveText(/./);
+  // Bounded: a page that keeps asking (a pending top-up) never goes idle.
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
 }
 
 /** Signs up through the English form; the browser is logged in afterwards, on /verify. */

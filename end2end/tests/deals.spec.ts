@@ -2,8 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   approvedListing,
   freshName,
+  establish,
   hydrated,
-  meetUpValue,
   openRoom,
   sellerAdminBuyer,
   signUpVerified,
@@ -42,18 +42,8 @@ test('buyer orders, the seller edits live, both confirm, the handover code compl
   await expect(buyer.getByTestId('term-price-value')).toHaveText('NT$1,100');
   await expect(priceTick).not.toBeChecked();
 
-  // The seller proposes a time; the buyer ticks all four and confirms.
-  await saveTerm(seller, 'time', 'Meet-up time', meetUpValue(3));
-  await expect(buyer.getByTestId('term-time-value')).toContainText('18:30');
-  for (const term of ['Quantity', 'Total price', 'Meet-up place', 'Meet-up time']) {
-    await buyer.getByRole('checkbox', { name: term }).check();
-    await expect(buyer.getByRole('checkbox', { name: term })).toBeChecked();
-  }
-  await buyer.getByRole('button', { name: 'Confirm' }).click();
-  await expect(seller.getByTestId('order-status')).toHaveText("Waiting for the seller's confirmation");
-  await seller.getByRole('button', { name: 'Confirm' }).click();
-  await expect(seller.getByTestId('order-status')).toHaveText('Established');
-  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+  // The seller proposes a time; the buyer ticks all four and confirms; so does the seller.
+  await establish(buyer, seller, 3);
 
   // Both see it in "to trade", with the place and time.
   for (const page of [buyer, seller]) {

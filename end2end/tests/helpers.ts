@@ -199,3 +199,24 @@ export async function openRoom(page: Page, url: string) {
   await hydrated(page);
   await expect(page.getByTestId('order-offline')).toBeHidden();
 }
+
+/**
+ * In an open room: the seller proposes a meet-up time `days` ahead, the
+ * buyer ticks all four terms and confirms, the seller confirms, and both
+ * see the order established.
+ */
+export async function establish(buyer: Page, seller: Page, days: number) {
+  const time = seller.getByTestId('term-time');
+  await time.getByLabel('Meet-up time').fill(meetUpValue(days));
+  await time.getByRole('button', { name: 'Save' }).click();
+  await expect(buyer.getByTestId('term-time-value')).toContainText('18:30');
+  for (const term of ['Quantity', 'Total price', 'Meet-up place', 'Meet-up time']) {
+    await buyer.getByRole('checkbox', { name: term }).check();
+    await expect(buyer.getByRole('checkbox', { name: term })).toBeChecked();
+  }
+  await buyer.getByRole('button', { name: 'Confirm' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText("Waiting for the seller's confirmation");
+  await seller.getByRole('button', { name: 'Confirm' }).click();
+  await expect(seller.getByTestId('order-status')).toHaveText('Established');
+  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+}

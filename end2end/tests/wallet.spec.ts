@@ -2,8 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   approvedListing,
   freshName,
+  establish,
   hydrated,
-  meetUpValue,
   openRoom,
   sellerAdminBuyer,
 } from './helpers';
@@ -52,17 +52,7 @@ test('a declined card moves nothing; a top-up pays an order into escrow, and the
   const room = new URL(buyer.url()).pathname;
   await openRoom(buyer, room);
   await openRoom(seller, room);
-  await seller.getByTestId('term-time').getByLabel('Meet-up time').fill(meetUpValue(2));
-  await seller.getByTestId('term-time').getByRole('button', { name: 'Save' }).click();
-  await expect(buyer.getByTestId('term-time-value')).toContainText('18:30');
-  for (const term of ['Quantity', 'Total price', 'Meet-up place', 'Meet-up time']) {
-    await buyer.getByRole('checkbox', { name: term }).check();
-    await expect(buyer.getByRole('checkbox', { name: term })).toBeChecked();
-  }
-  await buyer.getByRole('button', { name: 'Confirm' }).click();
-  await expect(seller.getByTestId('order-status')).toHaveText("Waiting for the seller's confirmation");
-  await seller.getByRole('button', { name: 'Confirm' }).click();
-  await expect(buyer.getByTestId('order-status')).toHaveText('Established');
+  await establish(buyer, seller, 2);
   await expect(buyer.getByTestId('order-payment')).toHaveText('Cash at the meet-up');
 
   // The buyer pays into escrow; both sides see it.

@@ -202,3 +202,22 @@ pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::
         },
     }
 }
+
+/// Credits `user` with `amount` from the payment provider's clearing account
+/// at `now`, as a confirmed top-up does: money to spend in a wallet test.
+pub async fn fund(pool: &SqlitePool, user: crate::domain::id::UserId, amount: i64, now: i64) {
+    use crate::domain::wallet::{Account, Purpose};
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
+    crate::backend::wallet::store::post(
+        &mut tx,
+        Account::Clearing,
+        Account::Available(user),
+        amount,
+        Purpose::TopUp,
+        None,
+        now,
+    )
+    .await
+    .expect("fund");
+    tx.commit().await.expect("commit");
+}

@@ -5,7 +5,10 @@
 
 use super::store::{self, audit, balance, post};
 use crate::{
-    backend::{platform::db::testing::temp_db, testing::verified},
+    backend::{
+        platform::db::testing::temp_db,
+        testing::{fund, verified},
+    },
     domain::{
         id::UserId,
         wallet::{Account, HoldState, Purpose},
@@ -16,19 +19,7 @@ use sqlx::SqlitePool;
 const NOW: i64 = 1_000;
 
 async fn top_up(pool: &SqlitePool, user: UserId, amount: i64) {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-    post(
-        &mut tx,
-        Account::Clearing,
-        Account::Available(user),
-        amount,
-        Purpose::TopUp,
-        None,
-        NOW,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    fund(pool, user, amount, NOW).await
 }
 
 async fn entries(pool: &SqlitePool) -> i64 {

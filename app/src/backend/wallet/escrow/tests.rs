@@ -47,19 +47,7 @@ async fn world() -> World {
 
 impl World {
     async fn credit(&self, user: UserId, amount: i64) {
-        let mut tx = self.pool.begin_with(IMMEDIATE).await.unwrap();
-        store::post(
-            &mut tx,
-            Account::Clearing,
-            Account::Available(user),
-            amount,
-            Purpose::TopUp,
-            None,
-            NOW,
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        testing::fund(&self.pool, user, amount, NOW).await
     }
 
     async fn balance(&self, account: Account) -> i64 {

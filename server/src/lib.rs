@@ -161,7 +161,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         mailer,
         sms,
         limits,
-        chat_sends: Default::default(),
+        writes: Default::default(),
         payments,
     };
     if let Some(callbacks) = callbacks {

@@ -133,7 +133,7 @@ pub async fn create_established(
             codes.push((order, code));
         }
         store::post(
-            &mut tx,
+            &mut *tx,
             Account::Clearing,
             Account::Available(UserId(row.buyer)),
             price * orders.max(1) as i64,

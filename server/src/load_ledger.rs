@@ -1,25 +1,31 @@
 //! `haggle-load ledger`: the wallet's ledger under many concurrent payments,
 //! in-process on a fresh SQLite file. `accounts` members (half buyers, half
 //! sellers) are topped up from the provider's clearing account; then
-//! `clients` tasks pay, each in a loop: a buyer's payment goes into a hold in
-//! one transaction, and the hold is released to the seller (or, one time in
-//! ten, refunded) in the next, with an audit line each, through the wallet
-//! store's own functions and under the same write turn the wallet's use
-//! cases take. Afterwards the ledger is checked: every balance is the sum of
-//! its entries, all balances sum to zero, no member is below zero, and every
-//! hold holds its amount while pending and nothing once settled, with the
-//! transfers to match. Never needed in production.
+//! `clients` tasks pay, each in a loop: a buyer's payment goes into a hold
+//! (escrow's `hold_payment`), and the hold is then released to the seller
+//! (or, one time in ten, refunded: `settle_hold`), each a write of its own
+//! with its audit line, committed in the writer's group transactions
+//! (`platform::group`) as the wallet's use cases are. Afterwards the ledger
+//! is checked: every balance is the sum of its entries, all balances sum
+//! to zero, no member is below zero, and every hold holds its amount while
+//! pending and nothing once settled, with the transfers to match. Never
+//! needed in production.
 
 use crate::load_auction::{PairListing, pairs};
 use app::{
     backend::{
-        platform::{clock::now_ms, db},
-        wallet::store,
+        AppState,
+        platform::{clock::now_ms, config::Config, group},
+        wallet::{
+            escrow::{hold_payment, settle_hold},
+            store,
+        },
     },
     domain::{
-        id::{HoldId, UserId},
-        wallet::{Account, HoldState, Purpose},
+        id::UserId,
+        wallet::{Account, Purpose, Settlement},
     },
+    error::AppError,
 };
 use sqlx::SqlitePool;
 use std::{
@@ -47,7 +53,7 @@ pub struct Report {
     /// Payments the buyer's balance did not cover (refused by the database).
     pub refused: u64,
     pub elapsed: Duration,
-    /// Each transaction's time from asking for the write turn to its commit.
+    /// Each write's time from asking to its answer (its group committed).
     pub latencies_us: Vec<u64>,
     pub check: Check,
 }
@@ -78,9 +84,9 @@ impl Check {
 /// payments, so most are covered and some late ones are not.
 const TOP_UP: i64 = 500_000;
 
-/// Runs the benchmark on `pool` (a migrated, empty database).
-pub async fn run(pool: &SqlitePool, spec: Spec) -> Result<Report, Box<dyn std::error::Error>> {
-    let members = members(pool, spec.accounts / 2).await?;
+/// Runs the benchmark on `state` (a migrated, empty database).
+pub async fn run(state: &AppState, spec: Spec) -> Result<Report, Box<dyn std::error::Error>> {
+    let members = members(&state.db, spec.accounts / 2).await?;
     let members = Arc::new(members);
     let transfers = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));
@@ -88,7 +94,7 @@ pub async fn run(pool: &SqlitePool, spec: Spec) -> Result<Report, Box<dyn std::e
     let stop = started + spec.duration;
     let mut tasks = Vec::with_capacity(spec.clients);
     for client in 0..spec.clients {
-        let (pool, members) = (pool.clone(), members.clone());
+        let (state, members) = (state.clone(), members.clone());
         let (transfers, refused) = (transfers.clone(), refused.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -102,12 +108,12 @@ pub async fn run(pool: &SqlitePool, spec: Spec) -> Result<Report, Box<dyn std::e
                 let amount = 100 + (n as i64 * 37) % 5_000;
                 let refund = n % 10 == 0;
                 n += spec.clients.max(1);
-                match payment(&pool, buyer, seller, amount, refund, &mut latencies).await? {
+                match payment(&state, buyer, seller, amount, refund, &mut latencies).await? {
                     Some(posted) => transfers.fetch_add(posted, Ordering::Relaxed),
                     None => refused.fetch_add(1, Ordering::Relaxed),
                 };
             }
-            Ok::<_, sqlx::Error>(latencies)
+            Ok::<_, AppError>(latencies)
         }));
     }
     let mut latencies_us = Vec::new();
@@ -121,7 +127,7 @@ pub async fn run(pool: &SqlitePool, spec: Spec) -> Result<Report, Box<dyn std::e
         refused: refused.load(Ordering::Relaxed),
         elapsed,
         latencies_us,
-        check: check(pool).await?,
+        check: check(&state.db).await?,
     })
 }
 
@@ -143,7 +149,7 @@ async fn members(
         let (buyer, seller) = (UserId(row.buyer), UserId(row.seller));
         for member in [buyer, seller] {
             store::post(
-                &mut tx,
+                &mut *tx,
                 Account::Clearing,
                 Account::Available(member),
                 TOP_UP,
@@ -162,93 +168,52 @@ async fn members(
 /// One payment: into a hold, then released to the seller (or refunded).
 /// `None` when the buyer's balance did not cover it (nothing moved).
 async fn payment(
-    pool: &SqlitePool,
+    state: &AppState,
     buyer: UserId,
     seller: UserId,
     amount: i64,
     refund: bool,
     latencies: &mut Vec<u64>,
-) -> Result<Option<u64>, sqlx::Error> {
+) -> Result<Option<u64>, AppError> {
     let asked = Instant::now();
-    let hold = {
-        let _writing = db::write_turn().await;
-        let now = now_ms();
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        let hold = store::insert_hold(&mut *tx, buyer, seller, None, amount, now).await?;
-        let paid = store::post(
-            &mut tx,
-            Account::Available(buyer),
-            Account::Held(hold),
-            amount,
-            Purpose::Escrow,
-            Some(hold),
-            now,
-        )
-        .await;
-        match paid {
-            Ok(transfer) => {
-                store::audit_line(
-                    &mut *tx,
-                    Some(buyer),
-                    "escrow",
-                    Some(transfer),
-                    "bench",
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
+    let now = now_ms();
+    let paid = group::write(state, now, move |conn| {
+        Box::pin(async move {
+            match hold_payment(conn, buyer, seller, None, amount, "bench", now).await {
+                Ok(hold) => Ok((Some(hold), Vec::new())),
+                // Refused: this write's savepoint is rolled back.
+                Err(e) if store::is_overdraft(&e) => Err(AppError::Conflict),
+                Err(e) => Err(e.into()),
             }
-            Err(e) if store::is_overdraft(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        }
-        hold
+        })
+    })
+    .await;
+    let hold = match paid {
+        Ok(Some(hold)) => hold,
+        Ok(None) | Err(AppError::Conflict) => return Ok(None),
+        Err(e) => return Err(e),
     };
     latencies.push(asked.elapsed().as_micros() as u64);
     let asked = Instant::now();
-    settle(pool, hold, buyer, seller, amount, refund).await?;
+    let how = if refund {
+        Settlement::Refund
+    } else {
+        Settlement::Release
+    };
+    let currency = state.config.currency;
+    let now = now_ms();
+    group::write(state, now, move |conn| {
+        Box::pin(async move {
+            let row = store::load_hold(&mut *conn, hold)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let settled = settle_hold(conn, &row, how, None, "bench", currency, now).await?;
+            Ok((settled, Vec::new()))
+        })
+    })
+    .await?;
     latencies.push(asked.elapsed().as_micros() as u64);
     Ok(Some(2))
-}
-
-async fn settle(
-    pool: &SqlitePool,
-    hold: HoldId,
-    buyer: UserId,
-    seller: UserId,
-    amount: i64,
-    refund: bool,
-) -> Result<(), sqlx::Error> {
-    let (to, purpose, state) = if refund {
-        (buyer, Purpose::Refund, HoldState::Voided)
-    } else {
-        (seller, Purpose::Release, HoldState::Posted)
-    };
-    let _writing = db::write_turn().await;
-    let now = now_ms();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    if !store::settle_hold(&mut *tx, hold, state, now).await? {
-        return Ok(());
-    }
-    let transfer = store::post(
-        &mut tx,
-        Account::Held(hold),
-        Account::Available(to),
-        amount,
-        purpose,
-        Some(hold),
-        now,
-    )
-    .await?;
-    store::audit_line(
-        &mut *tx,
-        None,
-        purpose.as_str(),
-        Some(transfer),
-        "bench",
-        now,
-    )
-    .await?;
-    tx.commit().await
 }
 
 /// Reads the ledger's invariants.
@@ -263,16 +228,17 @@ pub async fn check(pool: &SqlitePool) -> Result<Check, sqlx::Error> {
     })
 }
 
-/// Opens a fresh database in `dir` and runs the benchmark on it.
+/// Prepares a server's state on a fresh data directory `dir` (its
+/// database included) and runs the benchmark on it.
 pub async fn run_in(
     dir: &std::path::Path,
     spec: Spec,
 ) -> Result<Report, Box<dyn std::error::Error>> {
-    let url = format!("sqlite://{}", dir.join("ledger.db").display());
-    let pool = db::connect(&url).await?;
-    db::migrate(&pool).await?;
-    let report = run(&pool, spec).await;
-    pool.close().await;
+    let data = dir.to_string_lossy().into_owned();
+    let config = Config::from_lookup(|name| (name == "HAGGLE_DATA_DIR").then(|| data.clone()))?;
+    let state = crate::prepare(config).await?;
+    let report = run(&state, spec).await;
+    state.db.close().await;
     report
 }
 

@@ -195,7 +195,7 @@ pub fn app_state(pool: &SqlitePool, dir: &tempfile::TempDir) -> crate::backend::
         mailer: outbox.clone(),
         sms: outbox,
         limits: Arc::new(Limits::default()),
-        chat_sends: Default::default(),
+        writes: Default::default(),
         payments: crate::backend::wallet::Payments {
             provider: Arc::new(provider),
             key,
@@ -209,7 +209,7 @@ pub async fn fund(pool: &SqlitePool, user: crate::domain::id::UserId, amount: i6
     use crate::domain::wallet::{Account, Purpose};
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
     crate::backend::wallet::store::post(
-        &mut tx,
+        &mut *tx,
         Account::Clearing,
         Account::Available(user),
         amount,

@@ -50,7 +50,7 @@ async fn transfer(
     hold: Option<HoldId>,
 ) {
     let mut tx = server.state.db.begin_with("BEGIN IMMEDIATE").await.unwrap();
-    store::post(&mut tx, from, to, amount, purpose, hold, now())
+    store::post(&mut *tx, from, to, amount, purpose, hold, now())
         .await
         .unwrap();
     tx.commit().await.unwrap();

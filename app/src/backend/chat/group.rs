@@ -1,18 +1,16 @@
-//! Group commit of messages. SQLite has one writer, and a transaction per
-//! message spends most of its time beginning and committing: at a couple
-//! of thousand messages a second the writer saturates and sends queue for
-//! seconds. So each send joins a queue, and whoever holds the writer's turn
-//! next stores every waiting message in one transaction, each inside its
-//! own savepoint (one refused message leaves the others whole), publishes
-//! them in id order and only then answers each sender: a message is never
-//! acknowledged before it is durable.
+//! Storing a message, in the writer's next group transaction
+//! ([`group`]): at a couple of thousand messages a second, a transaction
+//! per message would saturate SQLite's one writer and queue sends for
+//! seconds. A refused message leaves the others in its group whole, the
+//! kept ones reach the tabs in id order, and none is acknowledged before
+//! it is durable.
 
-use super::{IMMEDIATE, count, membership, store};
+use super::{count, membership, store};
 use crate::{
     backend::{
         AppState,
-        effects::{self, Effect},
-        platform::{db, media},
+        effects::Effect,
+        platform::{group, media},
     },
     domain::{
         account::Standing,
@@ -23,56 +21,18 @@ use crate::{
     error::AppError,
     model::{ChatImage, MessageView},
 };
-use sqlx::{Acquire, SqliteConnection};
-use std::{
-    collections::VecDeque,
-    sync::{Arc, Mutex},
-};
-use tokio::sync::oneshot;
+use sqlx::SqliteConnection;
 
-/// Most messages one transaction stores: a longer queue is left for the
-/// next turn, so one commit stays short.
-const GROUP: usize = 256;
-
-/// Messages waiting for the writer.
-#[derive(Clone, Default)]
-pub struct Sends(Arc<Mutex<VecDeque<Pending>>>);
-
-/// One checked message on its way to the store, and where its outcome goes.
+/// One checked message on its way to the store.
 struct Pending {
     user: UserId,
     conversation: String,
     outgoing: Outgoing,
     now: i64,
-    reply: oneshot::Sender<Result<MessageView, AppError>>,
-}
-
-impl Sends {
-    fn push(&self, pending: Pending) {
-        if let Ok(mut queue) = self.0.lock() {
-            queue.push_back(pending);
-        }
-    }
-
-    /// Messages waiting now.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.0.lock().map(|queue| queue.len()).unwrap_or(0)
-    }
-
-    fn take(&self) -> Vec<Pending> {
-        self.0
-            .lock()
-            .map(|mut queue| {
-                let n = queue.len().min(GROUP);
-                queue.drain(..n).collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// Stores `outgoing` from `user` in `conversation` with whatever other
-/// messages are waiting, and returns it as the members see it.
+/// writes are waiting, and returns it as the members see it.
 pub(super) async fn store_message(
     state: &AppState,
     user: UserId,
@@ -80,82 +40,34 @@ pub(super) async fn store_message(
     outgoing: Outgoing,
     now: i64,
 ) -> Result<MessageView, AppError> {
-    let (reply, outcome) = oneshot::channel();
-    state.chat_sends.push(Pending {
+    let pending = Pending {
         user,
         conversation: conversation.to_owned(),
         outgoing,
         now,
-        reply,
-    });
-    // The store runs in its own task: a sender that goes away (a closed
-    // socket, a dropped request) cannot cut short a transaction that holds
-    // other members' messages. Each message spawns one, so every queued
-    // message is taken by some turn; most find the queue already empty.
-    let state = state.clone();
-    tokio::spawn(async move { store_waiting(&state).await });
-    outcome.await.unwrap_or(Err(AppError::Internal))
-}
-
-/// Under the writer's turn: stores the waiting messages, publishes those
-/// kept, then answers every sender.
-async fn store_waiting(state: &AppState) {
-    let writing = db::write_turn().await;
-    let group = state.chat_sends.take();
-    let Some(now) = group.iter().map(|p| p.now).max() else {
-        return;
     };
-    let outcomes = match store_group(state, &group).await {
-        Ok(outcomes) => outcomes,
-        Err(e) => {
-            tracing::error!(error = %e, messages = group.len(), "storing messages failed");
-            group.iter().map(|_| Err(AppError::Internal)).collect()
-        }
-    };
-    let published: Vec<Effect> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.as_ref().ok().map(|(_, effect)| effect.clone()))
-        .collect();
-    // Published before the next turn commits, so every tab hears a
-    // conversation's messages in the order of their ids.
-    effects::apply(state, &published, now).await;
-    drop(writing);
-    for (pending, outcome) in group.into_iter().zip(outcomes) {
-        let _ = pending.reply.send(outcome.map(|(message, _)| message));
-    }
-}
-
-type Outcome = Result<(MessageView, Effect), AppError>;
-
-/// One transaction for `group`, each message in its own savepoint.
-async fn store_group(state: &AppState, group: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let mut outcomes = Vec::with_capacity(group.len());
-    for pending in group {
-        let mut savepoint = (&mut *tx).begin().await?;
-        let outcome = store_one(&mut savepoint, pending).await;
-        if outcome.is_ok() {
-            savepoint.commit().await?;
-        } else {
-            savepoint.rollback().await?;
-        }
-        outcomes.push(outcome);
-    }
-    tx.commit().await?;
-    Ok(outcomes)
+    group::write(state, now, move |conn| {
+        Box::pin(async move {
+            let (message, effect) = store_one(conn, &pending).await?;
+            Ok((message, vec![effect]))
+        })
+    })
+    .await
 }
 
 /// Refused between members of whom one blocked the other, to restricted
 /// accounts and to unverified addresses; otherwise the message, its photos
 /// (all or none), the conversation's newest message and the recipient's
 /// unread count.
-async fn store_one(conn: &mut SqliteConnection, pending: &Pending) -> Outcome {
+async fn store_one(
+    conn: &mut SqliteConnection,
+    pending: &Pending,
+) -> Result<(MessageView, Effect), AppError> {
     let Pending {
         user,
         conversation,
         outgoing,
         now,
-        ..
     } = pending;
     let (user, now) = (*user, *now);
     let (row, buyer) = membership(&mut *conn, conversation, user).await?;

@@ -35,7 +35,6 @@ use crate::{
     },
     protocol::{ChatEvent, ServerMsg},
 };
-pub use group::Sends;
 use store::ConversationRow;
 
 /// Messages a conversation opens with, and each page further up holds.
@@ -43,8 +42,8 @@ pub const PAGE: i64 = 50;
 /// Conversations the inbox lists at most.
 pub const INBOX_LIMIT: i64 = 200;
 
-/// A send reads (membership, blocks) before it writes: taking the write
-/// lock up front makes a concurrent writer wait rather than fail.
+/// Moving a read mark reads (membership) before it writes: taking the
+/// write lock up front makes a concurrent writer wait rather than fail.
 const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 /// Whether `user` is the buyer (`Some(true)`), the seller (`Some(false)`)

@@ -343,7 +343,7 @@ async fn messages_waiting_together_are_stored_together_and_a_refused_one_leaves_
             })
         })
         .collect();
-    while w.state.chat_sends.len() < 4 {
+    while w.state.writes.len() < 4 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     drop(busy);

@@ -3,12 +3,13 @@
 //! Six digits are guessable in bulk, so wrong codes pause entry. A payment
 //! in escrow is released to the seller in the completing transaction.
 
-use super::{IMMEDIATE, cancellation, deal_of, live_of, party_of, store, turn};
+use super::{cancellation, deal_of, live_of, party_of, store, turn};
 use crate::{
     backend::{
         AppState,
-        effects::{self, Effect},
+        effects::Effect,
         notify::{self, DealLink},
+        platform::group::{self, Written},
         wallet,
     },
     domain::{
@@ -20,6 +21,7 @@ use crate::{
     error::AppError,
     model::{Handover, NoticeKind},
 };
+use sqlx::SqliteConnection;
 
 /// Wrong codes in a row before entry pauses.
 pub const CODE_TRIES: i64 = 5;
@@ -65,8 +67,24 @@ pub async fn complete(
     // Spaces a seller types between digit groups do not count.
     let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let _turn = turn(order).await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let row = store::load_order(&mut *tx, order)
+    let (state_, order) = (state.clone(), order.to_owned());
+    group::write(state, now, move |conn| {
+        Box::pin(async move { complete_in_group(&state_, conn, seller, &order, &typed, now).await })
+    })
+    .await?
+}
+
+/// `complete`'s write, in the group transaction. A wrong code is counted
+/// (kept) and refused: the refusal is the answer, not a failed write.
+async fn complete_in_group(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    seller: UserId,
+    order: &str,
+    typed: &str,
+    now: i64,
+) -> Result<Written<Result<(), AppError>>, AppError> {
+    let row = store::load_order(&mut *conn, order)
         .await?
         .ok_or(AppError::NotFound)?;
     let who = party_of(&row, seller).ok_or(AppError::NotFound)?;
@@ -84,7 +102,7 @@ pub async fn complete(
         tracing::error!(order, "an established order without a handover code");
         return Err(AppError::Internal);
     };
-    if !same_code(&typed, right) {
+    if !same_code(typed, right) {
         let failures = row.code_failures + 1;
         let paused = failures >= CODE_TRIES;
         let (failures, until) = if paused {
@@ -92,19 +110,18 @@ pub async fn complete(
         } else {
             (failures, None)
         };
-        store::set_code_failures(&mut *tx, row.id, failures, until).await?;
-        tx.commit().await?;
+        store::set_code_failures(&mut *conn, row.id, failures, until).await?;
         tracing::info!(order, paused, "wrong handover code");
         let problem = if paused {
             Problem::TooManyTries
         } else {
             Problem::Wrong
         };
-        return Err(AppError::field(Field::Code, problem));
+        return Ok((Err(AppError::field(Field::Code, problem)), Vec::new()));
     }
     let next = applied.deal;
     let stored = store::update_deal(
-        &mut *tx,
+        &mut *conn,
         row.id,
         &row.state,
         row.seq,
@@ -118,11 +135,11 @@ pub async fn complete(
     if !stored {
         return Err(AppError::Conflict);
     }
-    store::set_code_failures(&mut *tx, row.id, 0, None).await?;
+    store::set_code_failures(&mut *conn, row.id, 0, None).await?;
     // Paid into escrow: the money reaches the seller with the handover, in
     // this transaction.
     wallet::escrow::settle_order(
-        &mut tx,
+        &mut *conn,
         row.id,
         Settlement::Release,
         Some(seller),
@@ -131,7 +148,7 @@ pub async fn complete(
     )
     .await?;
     let notice = notify::store_deal(
-        &mut tx,
+        &mut *conn,
         row.buyer_id,
         NoticeKind::OrderCompleted,
         row.listing_id,
@@ -141,15 +158,11 @@ pub async fn complete(
     )
     .await?;
     let live = live_of(&row, &next, cancellation(&row), state.config.currency);
-    tx.commit().await?;
     tracing::info!(order, "order completed");
-    effects::apply(
-        state,
-        &[Effect::OrderChanged(live), Effect::Notified(vec![notice])],
-        now,
-    )
-    .await;
-    Ok(())
+    Ok((
+        Ok(()),
+        vec![Effect::OrderChanged(live), Effect::Notified(vec![notice])],
+    ))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::{
         AppState,
         effects::{self, Effect},
         notify::{self, DealLink},
-        platform::db,
+        platform::group::{self, Written},
         wallet,
     },
     domain::{
@@ -24,6 +24,7 @@ use crate::{
     error::AppError,
     model::NoticeKind,
 };
+use sqlx::SqliteConnection;
 
 /// Orders one buyer may have under negotiation at once: each holds stock
 /// and a seller's attention, so a script cannot lock up a catalog.
@@ -146,9 +147,27 @@ pub async fn step(
     now: i64,
 ) -> Result<(), AppError> {
     let _turn = turn(order).await;
-    let writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let row = store::load_order(&mut *tx, order)
+    let (state_, order) = (state.clone(), order.to_owned());
+    let reason = reason.map(str::to_owned);
+    group::write(state, now, move |conn| {
+        Box::pin(async move {
+            step_in_group(&state_, conn, actor, &order, step, reason.as_deref(), now).await
+        })
+    })
+    .await
+}
+
+/// `step`'s write, in the group transaction.
+async fn step_in_group(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    actor: UserId,
+    order: &str,
+    step: Step,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Written<()>, AppError> {
+    let row = store::load_order(&mut *conn, order)
         .await?
         .ok_or(AppError::NotFound)?;
     let who = party_of(&row, actor).ok_or(AppError::NotFound)?;
@@ -168,7 +187,7 @@ pub async fn step(
         _ => None,
     };
     let deal = deal_of(&row)?;
-    let spare = units(store::stock_of(&mut *tx, row.listing_id).await?);
+    let spare = units(store::stock_of(&mut *conn, row.listing_id).await?);
     let applied = apply(&deal, who, &step, spare, now)?;
     let next = applied.deal;
     // An auction's item is not in its listing's stock: nothing to return.
@@ -178,11 +197,11 @@ pub async fn step(
         0
     };
     if delta > 0 {
-        if !reserve_stock(&mut tx, row.listing_id, units(delta)).await? {
+        if !reserve_stock(conn, row.listing_id, units(delta)).await? {
             return Err(AppError::Deal(DealRefusal::NotEnoughStock));
         }
     } else if delta < 0 {
-        release_stock(&mut tx, row.listing_id, units(-delta)).await?;
+        release_stock(conn, row.listing_id, units(-delta)).await?;
     }
     let becomes_established =
         next.state == DealState::Established && deal.state != DealState::Established;
@@ -192,7 +211,7 @@ pub async fn step(
     };
     let cancelled = reason.map(|reason| (who, reason));
     let stored = store::update_deal(
-        &mut *tx,
+        &mut *conn,
         row.id,
         &row.state,
         row.seq,
@@ -213,7 +232,7 @@ pub async fn step(
     if next.state == DealState::Cancelled {
         // Paid into escrow: the buyer has it back, in this transaction.
         wallet::escrow::settle_order(
-            &mut tx,
+            &mut *conn,
             row.id,
             Settlement::Refund,
             Some(actor),
@@ -229,9 +248,9 @@ pub async fn step(
     let link = DealLink::Order(row.id);
     let amount = Some(next.terms.price);
     let notice = if kind == NoticeKind::OrderUpdated {
-        notify::store_deal_once(&mut tx, other, kind, row.listing_id, amount, link, now).await?
+        notify::store_deal_once(conn, other, kind, row.listing_id, amount, link, now).await?
     } else {
-        Some(notify::store_deal(&mut tx, other, kind, row.listing_id, amount, link, now).await?)
+        Some(notify::store_deal(conn, other, kind, row.listing_id, amount, link, now).await?)
     };
     let live = live_of(
         &row,
@@ -239,8 +258,6 @@ pub async fn step(
         cancelled.or_else(|| cancellation(&row)),
         state.config.currency,
     );
-    tx.commit().await?;
-    drop(writing);
     tracing::info!(
         order,
         who = party_str(who),
@@ -255,6 +272,5 @@ pub async fn step(
     if delta != 0 {
         follow.push(Effect::CatalogChanged);
     }
-    effects::apply(state, &follow, now).await;
-    Ok(())
+    Ok(((), follow))
 }

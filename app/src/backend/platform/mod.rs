@@ -6,6 +6,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod group;
 pub mod images;
 pub mod limits;
 pub mod media;

@@ -29,8 +29,8 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub sms: Arc<dyn SmsSender>,
     pub limits: Arc<Limits>,
-    /// Messages waiting to be stored in the writer's next transaction.
-    pub chat_sends: crate::backend::chat::Sends,
+    /// Writes waiting for the writer's next group transaction.
+    pub writes: super::group::Writes,
     /// The payment provider (simulated in development) and its callbacks' key.
     pub payments: crate::backend::wallet::Payments,
 }

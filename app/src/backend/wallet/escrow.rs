@@ -6,18 +6,18 @@
 //! disagree. A hold settles once: the update is conditional on it still
 //! pending, and the schema refuses a second settlement anyway.
 
-use super::{IMMEDIATE, claim, store};
+use super::{claim, store};
 use crate::{
     backend::{
         AppState,
-        effects::{self, Effect},
+        effects::Effect,
         notify::{self, DealLink},
         order,
-        platform::db,
+        platform::group::{self, Written},
     },
     domain::{
         form::{Field, Problem},
-        id::{OrderId, UserId},
+        id::{HoldId, OrderId, UserId},
         money::{Currency, Money},
         wallet::{
             Account, Action, Hold, HoldState, Purpose, Settlement, WalletStanding, check_amount,
@@ -35,7 +35,8 @@ mod tests;
 /// `buyer` pays `order` (its public id) into escrow under the idempotency
 /// `key` their browser made before the first attempt. The same request
 /// again answers as the first did and moves nothing more; another request
-/// under the key is refused. Refused for anyone but the order's buyer, for
+/// under the key is refused. It commits with whatever other writes wait
+/// for the writer (`platform::group`). Refused for anyone but the order's buyer, for
 /// an order not established (or a won auction's not waiting for payment),
 /// for one paid already, and (nothing moving) beyond the buyer's balance.
 pub async fn pay(
@@ -45,11 +46,25 @@ pub async fn pay(
     key: &str,
     now: i64,
 ) -> Result<Payment, AppError> {
-    let currency = state.config.currency;
     let _turn = order::turn(order).await;
-    let writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let (id_verified, frozen) = store::standing(&mut *tx, buyer)
+    let (state_, order, key) = (state.clone(), order.to_owned(), key.to_owned());
+    group::write(state, now, move |conn| {
+        Box::pin(async move { pay_in_group(&state_, conn, buyer, &order, &key, now).await })
+    })
+    .await
+}
+
+/// `pay`'s write, in the group transaction.
+async fn pay_in_group(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    buyer: UserId,
+    order: &str,
+    key: &str,
+    now: i64,
+) -> Result<Written<Payment>, AppError> {
+    let currency = state.config.currency;
+    let (id_verified, frozen) = store::standing(&mut *conn, buyer)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if may(
@@ -64,11 +79,11 @@ pub async fn pay(
         return Err(AppError::Forbidden);
     }
     let request = format!("pay:{order}");
-    if let Some(first) = claim(state, &mut tx, buyer, key, &request, now).await? {
-        return Ok(first);
+    if let Some(first) = claim(state, conn, buyer, key, &request, now).await? {
+        return Ok((first, Vec::new()));
     }
-    let paid = order::pay_in(&mut tx, buyer, order, currency, now).await?;
-    if store::hold_of_order(&mut *tx, paid.id)
+    let paid = order::pay_in(conn, buyer, order, currency, now).await?;
+    if store::hold_of_order(&mut *conn, paid.id)
         .await?
         .is_some_and(|h| h.state != HoldState::Voided.as_str())
     {
@@ -80,29 +95,20 @@ pub async fn pay(
         // A free item has nothing to hold.
         return Err(AppError::field(Field::Amount, Problem::MustBePositive));
     }
-    let hold = store::insert_hold(
-        &mut *tx,
+    let posted = hold_payment(
+        conn,
         buyer,
         paid.seller,
         Some(paid.id),
         paid.amount,
-        now,
-    )
-    .await?;
-    let posted = store::post(
-        &mut tx,
-        Account::Available(buyer),
-        Account::Held(hold),
-        paid.amount,
-        Purpose::Escrow,
-        Some(hold),
+        &format!("order {order}"),
         now,
     )
     .await;
-    let transfer = match posted {
-        Ok(transfer) => transfer,
+    let hold = match posted {
+        Ok(hold) => hold,
         Err(e) if store::is_overdraft(&e) => {
-            let balance = store::balance(&mut *tx, Account::Available(buyer)).await?;
+            let balance = store::balance(&mut *conn, Account::Available(buyer)).await?;
             // Nothing moved and the key stays free: the buyer tops up and
             // presses "Pay" again.
             return Err(AppError::field(
@@ -120,18 +126,9 @@ pub async fn pay(
         state: HoldState::Pending,
     };
     let outcome = serde_json::to_string(&payment).map_err(|_| AppError::Internal)?;
-    store::answer(&mut *tx, buyer, key, &outcome).await?;
-    store::audit_line(
-        &mut *tx,
-        Some(buyer),
-        "escrow",
-        Some(transfer),
-        &format!("order {order}: hold {hold} of {}", paid.amount),
-        now,
-    )
-    .await?;
+    store::answer(&mut *conn, buyer, key, &outcome).await?;
     let notice = notify::store_deal(
-        &mut tx,
+        conn,
         paid.seller,
         NoticeKind::OrderPaid,
         paid.listing,
@@ -140,19 +137,14 @@ pub async fn pay(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(writing);
     tracing::info!(order, %buyer, %hold, amount = paid.amount, "paid into escrow");
-    effects::apply(
-        state,
-        &[
+    Ok((
+        payment,
+        vec![
             Effect::OrderChanged(paid.live),
             Effect::Notified(vec![notice]),
         ],
-        now,
-    )
-    .await;
-    Ok(payment)
+    ))
 }
 
 /// Settles `order`'s hold in escrow, if it has one, inside the caller's
@@ -171,6 +163,67 @@ pub(crate) async fn settle_order(
     let Some(row) = store::pending_hold_of_order(&mut *conn, order).await? else {
         return Ok(false);
     };
+    settle_hold(
+        conn,
+        &row,
+        how,
+        actor,
+        &format!("order {order}"),
+        currency,
+        now,
+    )
+    .await
+}
+
+/// Moves `amount` from `buyer`'s available balance into a new hold for
+/// `seller` (for `order`, if any), with its audit line (`what` says what
+/// it pays for). An overdraft is the database's refusal
+/// ([`store::is_overdraft`]) after the hold's row was written: the caller
+/// rolls back.
+pub async fn hold_payment(
+    conn: &mut SqliteConnection,
+    buyer: UserId,
+    seller: UserId,
+    order: Option<OrderId>,
+    amount: i64,
+    what: &str,
+    now: i64,
+) -> Result<HoldId, sqlx::Error> {
+    let hold = store::insert_hold(&mut *conn, buyer, seller, order, amount, now).await?;
+    let transfer = store::post(
+        &mut *conn,
+        Account::Available(buyer),
+        Account::Held(hold),
+        amount,
+        Purpose::Escrow,
+        Some(hold),
+        now,
+    )
+    .await?;
+    store::audit_line(
+        &mut *conn,
+        Some(buyer),
+        "escrow",
+        Some(transfer),
+        &format!("{what}: hold {hold} of {amount}"),
+        now,
+    )
+    .await?;
+    Ok(hold)
+}
+
+/// Settles the hold `row` as `how` says, with an audit line (`what` says
+/// what it paid for). Whether it was settled: one settled already (by a
+/// concurrent settlement, say) is left as it is.
+pub async fn settle_hold(
+    conn: &mut SqliteConnection,
+    row: &store::HoldRow,
+    how: Settlement,
+    actor: Option<UserId>,
+    what: &str,
+    currency: Currency,
+    now: i64,
+) -> Result<bool, AppError> {
     let hold = Hold {
         id: row.id,
         buyer: row.buyer_id,
@@ -185,7 +238,7 @@ pub(crate) async fn settle_order(
         return Ok(false);
     }
     let posted = store::post(
-        conn,
+        &mut *conn,
         transfer.from,
         transfer.to,
         row.amount,
@@ -199,7 +252,7 @@ pub(crate) async fn settle_order(
         actor,
         transfer.purpose.as_str(),
         Some(posted),
-        &format!("order {order}: hold {} of {}", hold.id, row.amount),
+        &format!("{what}: hold {} of {}", hold.id, row.amount),
         now,
     )
     .await?;

@@ -3,6 +3,8 @@
 //! balance below zero, holds settled once, nothing in the ledger
 //! rewritten); top-ups through the payment provider (`provider`,
 //! `top_up`); withdrawals (`withdraw`); escrow for orders (`escrow`).
+//! Every money write commits with whatever other writes wait for the
+//! writer (`platform::group`): one transaction for many payments.
 
 pub mod escrow;
 pub mod provider;
@@ -27,10 +29,6 @@ use serde::de::DeserializeOwned;
 use sqlx::SqliteConnection;
 use std::sync::Arc;
 use store::Claim;
-
-/// Money requests read what they check, then write: taking the write lock
-/// up front makes a concurrent request wait rather than fail.
-const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 /// Claims `user`'s idempotency `key` for `request` (what is asked, with its
 /// parameters; sealed, so a card number is never stored) in the caller's

@@ -11,16 +11,17 @@ use crate::domain::{
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 /// How to find `account`'s row: its key (the member or the hold; none for
-/// a platform account) and the statements that read it and make it. Each
-/// names its `kind` literally, so SQLite searches that kind's partial
-/// unique index: with the kind bound as a parameter it cannot prove the
-/// index applies and scanned every account, holds included, on each
-/// lookup.
+/// a platform account) and the statements that read its id and its
+/// balance. Each names its `kind` literally, so SQLite searches that
+/// kind's partial unique index: with the kind bound as a parameter it
+/// cannot prove the index applies and scanned every account, holds
+/// included, on each lookup. Every account exists before it is used: the
+/// platform's from the migration, a member's and a hold's made with their
+/// row by the database.
 struct Locator {
     key: Option<i64>,
     id: &'static str,
     balance: &'static str,
-    make: Option<&'static str>,
 }
 
 fn locate(account: Account) -> Locator {
@@ -30,52 +31,32 @@ fn locate(account: Account) -> Locator {
             id: "SELECT id FROM ledger_accounts WHERE kind = 'available' AND user_id = ?",
             balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
                                         WHERE kind = 'available' AND user_id = ?), 0)",
-            make: Some(
-                "INSERT INTO ledger_accounts (kind, user_id) VALUES ('available', ?)
-                 ON CONFLICT DO NOTHING RETURNING id",
-            ),
         },
         Account::Held(hold) => Locator {
             key: Some(hold.get()),
             id: "SELECT id FROM ledger_accounts WHERE kind = 'held' AND hold_id = ?",
             balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
                                         WHERE kind = 'held' AND hold_id = ?), 0)",
-            make: Some(
-                "INSERT INTO ledger_accounts (kind, hold_id) VALUES ('held', ?)
-                 ON CONFLICT DO NOTHING RETURNING id",
-            ),
         },
         Account::Clearing => Locator {
             key: None,
             id: "SELECT id FROM ledger_accounts WHERE kind = 'clearing'",
             balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
                                         WHERE kind = 'clearing'), 0)",
-            make: None,
         },
         Account::Fees => Locator {
             key: None,
             id: "SELECT id FROM ledger_accounts WHERE kind = 'fees'",
             balance: "SELECT COALESCE((SELECT balance FROM ledger_accounts
                                         WHERE kind = 'fees'), 0)",
-            make: None,
         },
     }
 }
 
-/// The ledger account row for `account`; a member's or a hold's is made on
-/// first use (the platform's exist from the migration).
-pub async fn account_id(conn: &mut SqliteConnection, account: Account) -> Result<i64, sqlx::Error> {
+/// The ledger account row for `account`.
+pub async fn account_id(ex: impl SqliteExecutor<'_>, account: Account) -> Result<i64, sqlx::Error> {
     let at = locate(account);
-    if let Some(id) = keyed(&mut *conn, at.id, at.key).await? {
-        return Ok(id);
-    }
-    if let Some(make) = at.make
-        && let Some(id) = keyed(&mut *conn, make, at.key).await?
-    {
-        return Ok(id);
-    }
-    // Made meanwhile by another connection: read it.
-    keyed(&mut *conn, at.id, at.key)
+    keyed(ex, at.id, at.key)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
@@ -108,8 +89,10 @@ pub fn is_overdraft(e: &sqlx::Error) -> bool {
 
 /// Posts one transfer of `amount` (minor units) from `from` to `to`: its
 /// entries and both balances move with it, or (an overdraft) nothing does.
+/// One statement: both accounts are found inside it (a missing one is a
+/// NULL the schema refuses).
 pub async fn post(
-    conn: &mut SqliteConnection,
+    ex: impl SqliteExecutor<'_>,
     from: Account,
     to: Account,
     amount: i64,
@@ -117,20 +100,25 @@ pub async fn post(
     hold: Option<HoldId>,
     now: i64,
 ) -> Result<TransferId, sqlx::Error> {
-    let from = account_id(&mut *conn, from).await?;
-    let to = account_id(&mut *conn, to).await?;
-    sqlx::query_scalar(
+    let (from, to) = (locate(from), locate(to));
+    // Built from the two kinds' literal lookups only (no value is ever
+    // spliced in); each connection keeps the few shapes prepared.
+    let sql = format!(
         "INSERT INTO transfers (from_account, to_account, amount, purpose, hold_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(from)
-    .bind(to)
-    .bind(amount)
-    .bind(purpose.as_str())
-    .bind(hold)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
+         VALUES (({}), ({}), ?, ?, ?, ?) RETURNING id",
+        from.id, to.id
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for key in [from.key, to.key].into_iter().flatten() {
+        query = query.bind(key);
+    }
+    query
+        .bind(amount)
+        .bind(purpose.as_str())
+        .bind(hold)
+        .bind(now)
+        .fetch_one(ex)
+        .await
 }
 
 /// A hold as stored.

@@ -55,7 +55,7 @@ async fn the_database_refuses_an_overdraft_and_keeps_nothing_of_it() {
     top_up(&pool, user, 100).await;
     let mut conn = pool.acquire().await.unwrap();
     let refused = post(
-        &mut conn,
+        &mut *conn,
         Account::Available(user),
         Account::Clearing,
         101,
@@ -98,12 +98,7 @@ async fn the_database_refuses_to_update_or_delete_the_ledger() {
     }
     // A transfer that would leave the ledger unbalanced cannot be written
     // either: amounts are positive and the two accounts differ.
-    let clearing = {
-        let mut conn = pool.acquire().await.unwrap();
-        store::account_id(&mut conn, Account::Clearing)
-            .await
-            .unwrap()
-    };
+    let clearing = store::account_id(&pool, Account::Clearing).await.unwrap();
     for (from, amount) in [(clearing, -5), (clearing, 0)] {
         let refused = sqlx::query(
             "INSERT INTO transfers (from_account, to_account, amount, purpose, created_at)
@@ -141,7 +136,7 @@ async fn a_hold_settles_once_even_in_raw_sql() {
         .await
         .unwrap();
     post(
-        &mut tx,
+        &mut *tx,
         Account::Available(buyer),
         Account::Held(hold),
         800,
@@ -161,7 +156,7 @@ async fn a_hold_settles_once_even_in_raw_sql() {
             .unwrap()
     );
     post(
-        &mut tx,
+        &mut *tx,
         Account::Held(hold),
         Account::Available(seller),
         800,
@@ -206,7 +201,7 @@ async fn a_hundred_racing_withdrawals_take_exactly_what_the_balance_covers() {
             tokio::spawn(async move {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 post(
-                    &mut tx,
+                    &mut *tx,
                     Account::Available(user),
                     Account::Clearing,
                     30,

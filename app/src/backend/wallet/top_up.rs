@@ -4,16 +4,16 @@
 //! again; a callback delivered again credits nothing more.
 
 use super::{
-    IMMEDIATE, claim,
+    claim,
     provider::{Charge, Event, EventKind, verify},
     store,
 };
 use crate::{
     backend::{
         AppState,
-        effects::{self, Effect},
+        effects::Effect,
         notify,
-        platform::db,
+        platform::group::{self, Written},
     },
     domain::{
         form::{Field, Problem},
@@ -24,6 +24,7 @@ use crate::{
     error::AppError,
     model::{NoticeKind, TopUpState, TopUpView},
 };
+use sqlx::SqliteConnection;
 
 fn view(row: &store::TopUpRow, amount: Money) -> TopUpView {
     TopUpView {
@@ -57,26 +58,73 @@ pub async fn top_up(
     }
     let card = card_number(card)
         .ok_or_else(|| AppError::field(Field::CardNumber, Problem::InvalidFormat))?;
-    let writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
+    let state_ = state.clone();
+    let (asked_card, key_) = (card.clone(), key.to_owned());
+    let (pending, asked) = group::write(state, now, move |conn| {
+        Box::pin(async move { ask(&state_, conn, user, amount, &asked_card, &key_, now).await })
+    })
+    .await?;
+    let Some(row) = asked else {
+        // A retry: the first request asked the provider.
+        return Ok(pending);
+    };
+    let charge = Charge {
+        reference: pending.id.clone(),
+        amount,
+        card,
+    };
+    if let Err(e) = state.payments.provider.charge(charge).await {
+        tracing::warn!(error = %e, top_up = %pending.id, "the payment provider could not be asked");
+        let failed = TopUpView {
+            state: TopUpState::Failed,
+            ..pending
+        };
+        let outcome = serde_json::to_string(&failed).map_err(|_| AppError::Internal)?;
+        let key = key.to_owned();
+        group::write(state, now, move |conn| {
+            Box::pin(async move {
+                store::decide_top_up(&mut *conn, row, "failed", None, now).await?;
+                store::answer(conn, user, &key, &outcome).await?;
+                Ok(((), Vec::new()))
+            })
+        })
+        .await?;
+        return Ok(failed);
+    }
+    Ok(pending)
+}
+
+/// `top_up`'s first write, in the group transaction: the pending top-up,
+/// with its row when it is new and the provider is to be asked (a retry
+/// answers with the first request's top-up as it stands).
+async fn ask(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    user: UserId,
+    amount: Money,
+    card: &str,
+    key: &str,
+    now: i64,
+) -> Result<Written<(TopUpView, Option<i64>)>, AppError> {
     let request = format!("top_up:{}:{card}", amount.minor);
-    if let Some(first) = claim::<TopUpView>(state, &mut tx, user, key, &request, now).await? {
+    if let Some(first) = claim::<TopUpView>(state, conn, user, key, &request, now).await? {
         // The first request's top-up as it stands now: its callback may
         // have decided it since.
-        let current = store::load_top_up(&mut *tx, &first.id).await?;
-        return Ok(current.map_or(first.clone(), |row| view(&row, first.amount)));
+        let current = store::load_top_up(&mut *conn, &first.id).await?;
+        let view = current.map_or(first.clone(), |row| view(&row, first.amount));
+        return Ok(((view, None), Vec::new()));
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let last4 = &card[card.len() - 4..];
-    store::insert_top_up(&mut *tx, &id, user, amount.minor, last4, now).await?;
-    let row = store::load_top_up(&mut *tx, &id)
+    store::insert_top_up(&mut *conn, &id, user, amount.minor, last4, now).await?;
+    let row = store::load_top_up(&mut *conn, &id)
         .await?
         .ok_or(AppError::Internal)?;
     let pending = view(&row, amount);
     let outcome = serde_json::to_string(&pending).map_err(|_| AppError::Internal)?;
-    store::answer(&mut *tx, user, key, &outcome).await?;
+    store::answer(&mut *conn, user, key, &outcome).await?;
     store::audit_line(
-        &mut *tx,
+        conn,
         Some(user),
         "top_up_requested",
         None,
@@ -84,29 +132,7 @@ pub async fn top_up(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(writing);
-
-    let charge = Charge {
-        reference: id.clone(),
-        amount,
-        card,
-    };
-    if let Err(e) = state.payments.provider.charge(charge).await {
-        tracing::warn!(error = %e, top_up = %id, "the payment provider could not be asked");
-        let failed = TopUpView {
-            state: TopUpState::Failed,
-            ..pending
-        };
-        let outcome = serde_json::to_string(&failed).map_err(|_| AppError::Internal)?;
-        let _writing = db::write_turn().await;
-        let mut tx = state.db.begin_with(IMMEDIATE).await?;
-        store::decide_top_up(&mut *tx, row.id, "failed", None, now).await?;
-        store::answer(&mut *tx, user, key, &outcome).await?;
-        tx.commit().await?;
-        return Ok(failed);
-    }
-    Ok(pending)
+    Ok(((pending, Some(row.id)), Vec::new()))
 }
 
 /// Applies one signed provider callback: refused unless its signature is
@@ -130,20 +156,29 @@ pub async fn provider_event(
         EventKind::ChargeDeclined => "declined",
         EventKind::ChargeFailed => "failed",
     };
-    let _writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    if !store::record_event(&mut *tx, &event.id, kind, now).await? {
+    group::write(state, now, move |conn| {
+        Box::pin(async move { apply_event(conn, event, kind, now).await })
+    })
+    .await
+}
+
+/// `provider_event`'s write, in the group transaction.
+async fn apply_event(
+    conn: &mut SqliteConnection,
+    event: Event,
+    kind: &'static str,
+    now: i64,
+) -> Result<Written<()>, AppError> {
+    if !store::record_event(&mut *conn, &event.id, kind, now).await? {
         // Delivered before: already applied.
-        return Ok(());
+        return Ok(((), Vec::new()));
     }
-    let Some(row) = store::load_top_up(&mut *tx, &event.reference).await? else {
+    let Some(row) = store::load_top_up(&mut *conn, &event.reference).await? else {
         tracing::warn!(event = %event.id, reference = %event.reference, "an event for no top-up");
-        tx.commit().await?;
-        return Ok(());
+        return Ok(((), Vec::new()));
     };
     if row.state != "pending" {
-        tx.commit().await?;
-        return Ok(());
+        return Ok(((), Vec::new()));
     }
     let decided = if event.kind == EventKind::ChargeSucceeded && event.amount != row.amount {
         tracing::error!(event = %event.id, "the provider charged another amount than asked");
@@ -153,7 +188,7 @@ pub async fn provider_event(
     };
     let transfer = if decided == "succeeded" {
         let transfer = store::post(
-            &mut tx,
+            &mut *conn,
             Account::Clearing,
             Account::Available(row.user_id),
             row.amount,
@@ -166,9 +201,9 @@ pub async fn provider_event(
     } else {
         None
     };
-    store::decide_top_up(&mut *tx, row.id, decided, transfer, now).await?;
+    store::decide_top_up(&mut *conn, row.id, decided, transfer, now).await?;
     store::audit_line(
-        &mut *tx,
+        &mut *conn,
         None,
         &format!("top_up_{decided}"),
         transfer,
@@ -181,8 +216,6 @@ pub async fn provider_event(
     } else {
         NoticeKind::TopUpDeclined
     };
-    let notice = notify::store_wallet(&mut tx, row.user_id, kind, row.amount, now).await?;
-    tx.commit().await?;
-    effects::apply(state, &[Effect::Notified(vec![notice])], now).await;
-    Ok(())
+    let notice = notify::store_wallet(conn, row.user_id, kind, row.amount, now).await?;
+    Ok(((), vec![Effect::Notified(vec![notice])]))
 }

@@ -3,13 +3,13 @@
 //! asked to send it. Needs a verified identity; a frozen wallet may still
 //! withdraw what is free.
 
-use super::{IMMEDIATE, claim, provider::Payout, store};
+use super::{claim, provider::Payout, store};
 use crate::{
     backend::{
         AppState,
-        effects::{self, Effect},
+        effects::Effect,
         notify,
-        platform::db,
+        platform::group::{self, Written},
     },
     domain::{
         form::{Field, Problem},
@@ -20,6 +20,7 @@ use crate::{
     error::AppError,
     model::{NoticeKind, WithdrawalView},
 };
+use sqlx::SqliteConnection;
 
 /// `user` withdraws `amount` under the idempotency `key`.
 pub async fn withdraw(
@@ -33,9 +34,40 @@ pub async fn withdraw(
     if check_amount(amount).is_err() || amount.currency != state.config.currency {
         return Err(out_of_range(MAX_AMOUNT));
     }
-    let writing = db::write_turn().await;
-    let mut tx = state.db.begin_with(IMMEDIATE).await?;
-    let (id_verified, frozen) = store::standing(&mut *tx, user)
+    let state_ = state.clone();
+    let key = key.to_owned();
+    let (done, sent) = group::write(state, now, move |conn| {
+        Box::pin(async move { take_out(&state_, conn, user, amount, &key, now).await })
+    })
+    .await?;
+    if !sent {
+        // A retry: the first request asked for the payout.
+        return Ok(done);
+    }
+    let payout = Payout {
+        reference: done.id.clone(),
+        amount,
+    };
+    if let Err(e) = state.payments.provider.payout(payout).await {
+        // The money is in the clearing account, recorded; the payout is
+        // retried from the withdrawals table by the provider adapter.
+        tracing::error!(error = %e, withdrawal = %done.id, "asking for a payout failed");
+    }
+    Ok(done)
+}
+
+/// `withdraw`'s write, in the group transaction: the withdrawal and
+/// whether it is new (a retry's answer is the first request's).
+async fn take_out(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    user: UserId,
+    amount: Money,
+    key: &str,
+    now: i64,
+) -> Result<Written<(WithdrawalView, bool)>, AppError> {
+    let out_of_range = |max| AppError::field(Field::Amount, Problem::OutOfRange { min: 1, max });
+    let (id_verified, frozen) = store::standing(&mut *conn, user)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if may(
@@ -50,11 +82,11 @@ pub async fn withdraw(
         return Err(AppError::field(Field::Amount, Problem::VerifyIdentityFirst));
     }
     let request = format!("withdraw:{}", amount.minor);
-    if let Some(first) = claim(state, &mut tx, user, key, &request, now).await? {
-        return Ok(first);
+    if let Some(first) = claim(state, conn, user, key, &request, now).await? {
+        return Ok(((first, false), Vec::new()));
     }
     let posted = store::post(
-        &mut tx,
+        &mut *conn,
         Account::Available(user),
         Account::Clearing,
         amount.minor,
@@ -66,23 +98,23 @@ pub async fn withdraw(
     let transfer = match posted {
         Ok(transfer) => transfer,
         Err(e) if store::is_overdraft(&e) => {
-            let balance = store::balance(&mut *tx, Account::Available(user)).await?;
+            let balance = store::balance(&mut *conn, Account::Available(user)).await?;
             // The key stays unclaimed: the member may correct the amount.
             return Err(out_of_range(balance));
         }
         Err(e) => return Err(e.into()),
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
-    store::insert_withdrawal(&mut *tx, &id, user, amount.minor, transfer, now).await?;
+    store::insert_withdrawal(&mut *conn, &id, user, amount.minor, transfer, now).await?;
     let done = WithdrawalView {
         id: id.clone(),
         amount,
         at: now,
     };
     let outcome = serde_json::to_string(&done).map_err(|_| AppError::Internal)?;
-    store::answer(&mut *tx, user, key, &outcome).await?;
+    store::answer(&mut *conn, user, key, &outcome).await?;
     store::audit_line(
-        &mut *tx,
+        &mut *conn,
         Some(user),
         "withdrawal",
         Some(transfer),
@@ -91,18 +123,6 @@ pub async fn withdraw(
     )
     .await?;
     let notice =
-        notify::store_wallet(&mut tx, user, NoticeKind::WithdrawalSent, amount.minor, now).await?;
-    tx.commit().await?;
-    drop(writing);
-    effects::apply(state, &[Effect::Notified(vec![notice])], now).await;
-    let payout = Payout {
-        reference: id,
-        amount,
-    };
-    if let Err(e) = state.payments.provider.payout(payout).await {
-        // The money is in the clearing account, recorded; the payout is
-        // retried from the withdrawals table by the provider adapter.
-        tracing::error!(error = %e, withdrawal = %done.id, "asking for a payout failed");
-    }
-    Ok(done)
+        notify::store_wallet(conn, user, NoticeKind::WithdrawalSent, amount.minor, now).await?;
+    Ok(((done, true), vec![Effect::Notified(vec![notice])]))
 }

@@ -30,7 +30,7 @@ async fn move_money(
     at: i64,
 ) {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-    post(&mut tx, from, to, amount, purpose, None, at)
+    post(&mut *tx, from, to, amount, purpose, None, at)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -177,7 +177,7 @@ async fn payment(
 ) -> Result<Option<u64>, AppError> {
     let asked = Instant::now();
     let now = now_ms();
-    let paid = group::write(state, now, move |conn| {
+    let paid = group::write(state, now, (), move |conn, _| {
         Box::pin(async move {
             match hold_payment(conn, buyer, seller, None, amount, "bench", now).await {
                 Ok(hold) => Ok((Some(hold), Vec::new())),
@@ -202,7 +202,7 @@ async fn payment(
     };
     let currency = state.config.currency;
     let now = now_ms();
-    group::write(state, now, move |conn| {
+    group::write(state, now, (), move |conn, _| {
         Box::pin(async move {
             let row = store::load_hold(&mut *conn, hold)
                 .await?

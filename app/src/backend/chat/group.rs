@@ -46,9 +46,9 @@ pub(super) async fn store_message(
         outgoing,
         now,
     };
-    group::write(state, now, move |conn| {
+    group::write(state, now, pending, |conn, pending| {
         Box::pin(async move {
-            let (message, effect) = store_one(conn, &pending).await?;
+            let (message, effect) = store_one(conn, pending).await?;
             Ok((message, vec![effect]))
         })
     })

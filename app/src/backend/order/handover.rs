@@ -67,9 +67,9 @@ pub async fn complete(
     // Spaces a seller types between digit groups do not count.
     let typed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let _turn = turn(order).await;
-    let (state_, order) = (state.clone(), order.to_owned());
-    group::write(state, now, move |conn| {
-        Box::pin(async move { complete_in_group(&state_, conn, seller, &order, &typed, now).await })
+    let input = (state.clone(), order.to_owned(), typed);
+    group::write(state, now, input, move |conn, (state, order, typed)| {
+        Box::pin(complete_in_group(state, conn, seller, order, typed, now))
     })
     .await?
 }

@@ -147,12 +147,9 @@ pub async fn step(
     now: i64,
 ) -> Result<(), AppError> {
     let _turn = turn(order).await;
-    let (state_, order) = (state.clone(), order.to_owned());
-    let reason = reason.map(str::to_owned);
-    group::write(state, now, move |conn| {
-        Box::pin(async move {
-            step_in_group(&state_, conn, actor, &order, step, reason.as_deref(), now).await
-        })
+    let input = (state.clone(), order.to_owned(), step, reason.map(str::to_owned));
+    group::write(state, now, input, move |conn, (state, order, step, reason)| {
+        Box::pin(step_in_group(state, conn, actor, order, step, reason.as_deref(), now))
     })
     .await
 }
@@ -163,7 +160,7 @@ async fn step_in_group(
     conn: &mut SqliteConnection,
     actor: UserId,
     order: &str,
-    step: Step,
+    step: &Step,
     reason: Option<&str>,
     now: i64,
 ) -> Result<Written<()>, AppError> {
@@ -172,7 +169,7 @@ async fn step_in_group(
         .ok_or(AppError::NotFound)?;
     let who = party_of(&row, actor).ok_or(AppError::NotFound)?;
     // Completing takes the buyer's code: only through `complete`.
-    if step == Step::Complete {
+    if *step == Step::Complete {
         return Err(AppError::Deal(DealRefusal::NotYourTurn));
     }
     let reason = match step {
@@ -188,7 +185,7 @@ async fn step_in_group(
     };
     let deal = deal_of(&row)?;
     let spare = units(store::stock_of(&mut *conn, row.listing_id).await?);
-    let applied = apply(&deal, who, &step, spare, now)?;
+    let applied = apply(&deal, who, step, spare, now)?;
     let next = applied.deal;
     // An auction's item is not in its listing's stock: nothing to return.
     let delta = if holds_stock(&row) {
@@ -242,8 +239,8 @@ async fn step_in_group(
         .await?;
     }
     let (other, kind) = match who {
-        Party::Buyer => (row.seller_id, notice_of(&step, next.state)),
-        Party::Seller => (row.buyer_id, notice_of(&step, next.state)),
+        Party::Buyer => (row.seller_id, notice_of(step, next.state)),
+        Party::Seller => (row.buyer_id, notice_of(step, next.state)),
     };
     let link = DealLink::Order(row.id);
     let amount = Some(next.terms.price);

@@ -5,12 +5,17 @@
 //! second, or payments at a few thousand, saturate the writer that way.
 //!
 //! So a write joins a queue, and whoever holds the writer's turn next runs
-//! every waiting write on one connection in one transaction, each inside
-//! its own savepoint: a write that fails (an overdraft, a refused message)
-//! is rolled back alone and the others stand. After the commit the kept
-//! writes' effects are applied in queue order, still under the turn (so the
-//! tabs hear changes in the order they were stored), and only then is each
-//! caller answered: nothing is acknowledged before it is durable.
+//! every waiting write on one connection in one transaction. Most writes
+//! are kept, so they first run straight in it; if one is refused (an
+//! overdraft, a blocked member's message) after it may have written, the
+//! transaction is rolled back and the group runs again with each write in
+//! its own savepoint, so the refused one is rolled back alone and the
+//! others stand. (A write is therefore a function of its input that may
+//! run twice; only what the committed run did counts.) After the commit
+//! the kept writes' effects are applied in queue order, still under the
+//! turn (so the tabs hear changes in the order they were stored), and only
+//! then is each caller answered: nothing is acknowledged before it is
+//! durable.
 //!
 //! A write runs in its own task: a caller that goes away (a closed socket,
 //! a dropped request) cannot cut short a transaction that holds other
@@ -43,24 +48,12 @@ pub type Written<T> = (T, Vec<Effect>);
 
 /// Writes waiting for the writer.
 #[derive(Clone, Default)]
-pub struct Writes(Arc<Mutex<VecDeque<Job>>>);
-
-/// A queued write with its answer type erased: run it, then (once the
-/// group's fate is known) answer its caller.
-type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Ran> + Send>;
-
-/// A write that ran: what its commit implies, and how to answer its caller
-/// once the group is committed (`true`) or lost (`false`).
-struct Ran {
-    effects: Vec<Effect>,
-    now: i64,
-    answer: Box<dyn FnOnce(bool) + Send>,
-}
+pub struct Writes(Arc<Mutex<VecDeque<Box<dyn Queued>>>>);
 
 impl Writes {
-    fn push(&self, job: Job) {
+    fn push(&self, write: Box<dyn Queued>) {
         if let Ok(mut queue) = self.0.lock() {
-            queue.push_back(job);
+            queue.push_back(write);
         }
     }
 
@@ -70,7 +63,7 @@ impl Writes {
         self.0.lock().map(|queue| queue.len()).unwrap_or(0)
     }
 
-    fn take(&self) -> Vec<Job> {
+    fn take(&self) -> Vec<Box<dyn Queued>> {
         self.0
             .lock()
             .map(|mut queue| {
@@ -81,37 +74,89 @@ impl Writes {
     }
 }
 
-/// Runs `work` in the next group transaction and returns its answer once
-/// that transaction is committed. An `Err` from `work` rolls back its own
-/// changes only; a write that must keep something and still refuse (a
-/// wrong code counted) answers `Ok` with its refusal inside `T`. `now`
-/// dates the effects. The caller must not hold the writer's turn.
-pub async fn write<T, F>(state: &AppState, now: i64, work: F) -> Result<T, AppError>
+/// A queued write, its types erased.
+trait Queued: Send {
+    /// Runs the write on `conn` (again, if its group starts over), keeping
+    /// its outcome: whether it is to be kept.
+    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool>;
+    /// What its change implies, once its group is committed.
+    fn effects(&mut self) -> Vec<Effect>;
+    fn now(&self) -> i64;
+    /// Answers its caller: its outcome if the group was committed, as lost
+    /// otherwise.
+    fn answer(self: Box<Self>, committed: bool);
+}
+
+/// A write waiting for its group: its input, its work, and its outcome
+/// once run.
+struct Pending<I, T, F> {
+    input: I,
+    work: F,
+    now: i64,
+    outcome: Option<Result<Written<T>, AppError>>,
+    reply: oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<I, T, F> Queued for Pending<I, T, F>
 where
+    I: Send + Sync + 'static,
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Written<T>, AppError>>
+    F: for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
+        + Send
+        + 'static,
+{
+    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let outcome = (self.work)(conn, &self.input).await;
+            let kept = outcome.is_ok();
+            self.outcome = Some(outcome);
+            kept
+        })
+    }
+
+    fn effects(&mut self) -> Vec<Effect> {
+        match &mut self.outcome {
+            Some(Ok((_, effects))) => std::mem::take(effects),
+            _ => Vec::new(),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+
+    fn answer(self: Box<Self>, committed: bool) {
+        let result = match (committed, self.outcome) {
+            (true, Some(Ok((answer, _)))) => Ok(answer),
+            (true, Some(Err(e))) => Err(e),
+            _ => Err(AppError::Internal),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Runs `work` on `input` in the next group transaction and returns its
+/// answer once that transaction is committed. An `Err` from `work` undoes
+/// its own changes only; a write that must keep something and still
+/// refuse (a wrong code counted) answers `Ok` with its refusal inside `T`.
+/// `work` may run twice (see the module's notes): it takes what it needs
+/// from `input` and the database only. `now` dates the effects. The caller
+/// must not hold the writer's turn.
+pub async fn write<I, T, F>(state: &AppState, now: i64, input: I, work: F) -> Result<T, AppError>
+where
+    I: Send + Sync + 'static,
+    T: Send + 'static,
+    F: for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
         + Send
         + 'static,
 {
     let (reply, outcome) = oneshot::channel();
-    state.writes.push(job(move |conn| {
-        Box::pin(async move {
-            let (result, effects) = match in_savepoint(conn, work).await {
-                Ok((answer, effects)) => (Ok(answer), effects),
-                Err(e) => (Err(e), Vec::new()),
-            };
-            Ran {
-                effects,
-                now,
-                answer: Box::new(move |committed| {
-                    let _ = reply.send(if committed {
-                        result
-                    } else {
-                        Err(AppError::Internal)
-                    });
-                }),
-            }
-        })
+    state.writes.push(Box::new(Pending {
+        input,
+        work,
+        now,
+        outcome: None,
+        reply,
     }));
     // Each write spawns one turn, so every queued write is taken by some
     // turn; most find the queue already empty.
@@ -120,76 +165,56 @@ where
     outcome.await.unwrap_or(Err(AppError::Internal))
 }
 
-/// `f` as a queued job (a function, so the closure's signature is the one
-/// `Job` names).
-fn job<F>(f: F) -> Job
-where
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Ran> + Send + 'static,
-{
-    Box::new(f)
-}
-
-/// `work` inside a savepoint of the group's transaction: released when it
-/// answers `Ok`, rolled back otherwise.
-async fn in_savepoint<T, F>(conn: &mut SqliteConnection, work: F) -> Result<Written<T>, AppError>
-where
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Written<T>, AppError>>,
-{
-    let mut savepoint = conn.begin().await?;
-    let result = work(&mut savepoint).await;
-    if result.is_ok() {
-        savepoint.commit().await?;
-    } else {
-        savepoint.rollback().await?;
-    }
-    result
-}
-
 /// Under the writer's turn: runs the waiting writes in one transaction,
 /// applies the kept ones' effects, then answers every caller.
 async fn run_waiting(state: &AppState) {
     let writing = db::write_turn().await;
-    let group = state.writes.take();
+    let mut group = state.writes.take();
     if group.is_empty() {
         return;
     }
-    let size = group.len();
-    let (mut ran, committed) = match run_group(state, group).await {
-        Ok(ran) => (ran, true),
-        Err((ran, e)) => {
-            tracing::error!(error = %e, writes = size, "a group of writes failed");
-            (ran, false)
+    let committed = match run_group(state, &mut group).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, writes = group.len(), "a group of writes failed");
+            false
         }
     };
-    if committed && let Some(now) = ran.iter().map(|r| r.now).max() {
-        let follow: Vec<Effect> = ran
-            .iter_mut()
-            .flat_map(|r| std::mem::take(&mut r.effects))
-            .collect();
+    if committed && let Some(now) = group.iter().map(|w| w.now()).max() {
+        let follow: Vec<Effect> = group.iter_mut().flat_map(|w| w.effects()).collect();
         effects::apply(state, &follow, now).await;
     }
     drop(writing);
-    for r in ran {
-        (r.answer)(committed);
+    for write in group {
+        write.answer(committed);
     }
 }
 
-/// One transaction for `group`. On failure, the writes that ran (to answer
-/// them) with the error; writes never reached are answered by their
-/// dropped reply, as lost.
-async fn run_group(state: &AppState, group: Vec<Job>) -> Result<Vec<Ran>, (Vec<Ran>, sqlx::Error)> {
-    let mut ran = Vec::with_capacity(group.len());
-    let mut tx = match state.db.begin_with("BEGIN IMMEDIATE").await {
-        Ok(tx) => tx,
-        Err(e) => return Err((ran, e)),
-    };
-    for job in group {
-        ran.push(job(&mut tx).await);
+/// One transaction for `group`: every write straight in it, or (one was
+/// refused) again from the start with each in its own savepoint.
+async fn run_group(state: &AppState, group: &mut [Box<dyn Queued>]) -> Result<(), sqlx::Error> {
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut all_kept = true;
+    for write in group.iter_mut() {
+        if !write.run(&mut tx).await {
+            all_kept = false;
+            break;
+        }
     }
-    match tx.commit().await {
-        Ok(()) => Ok(ran),
-        Err(e) => Err((ran, e)),
+    if all_kept {
+        return tx.commit().await;
     }
+    tx.rollback().await?;
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    for write in group.iter_mut() {
+        let mut savepoint = (&mut *tx).begin().await?;
+        if write.run(&mut savepoint).await {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+        }
+    }
+    tx.commit().await
 }
 
 #[cfg(test)]
@@ -200,7 +225,7 @@ mod tests {
     /// A write that stores `name` in a scratch table, then (if `refuse`)
     /// refuses after its insert.
     async fn store(state: &AppState, name: &'static str, refuse: bool) -> Result<i64, AppError> {
-        write(state, 1, move |conn| {
+        write(state, 1, (), move |conn, _| {
             Box::pin(async move {
                 let id: i64 =
                     sqlx::query_scalar("INSERT INTO scratch (name) VALUES (?) RETURNING id")

@@ -47,9 +47,9 @@ pub async fn pay(
     now: i64,
 ) -> Result<Payment, AppError> {
     let _turn = order::turn(order).await;
-    let (state_, order, key) = (state.clone(), order.to_owned(), key.to_owned());
-    group::write(state, now, move |conn| {
-        Box::pin(async move { pay_in_group(&state_, conn, buyer, &order, &key, now).await })
+    let input = (state.clone(), order.to_owned(), key.to_owned());
+    group::write(state, now, input, move |conn, (state, order, key)| {
+        Box::pin(pay_in_group(state, conn, buyer, order, key, now))
     })
     .await
 }

@@ -58,10 +58,9 @@ pub async fn top_up(
     }
     let card = card_number(card)
         .ok_or_else(|| AppError::field(Field::CardNumber, Problem::InvalidFormat))?;
-    let state_ = state.clone();
-    let (asked_card, key_) = (card.clone(), key.to_owned());
-    let (pending, asked) = group::write(state, now, move |conn| {
-        Box::pin(async move { ask(&state_, conn, user, amount, &asked_card, &key_, now).await })
+    let input = (state.clone(), card.clone(), key.to_owned());
+    let (pending, asked) = group::write(state, now, input, move |conn, (state, card, key)| {
+        Box::pin(ask(state, conn, user, amount, card, key, now))
     })
     .await?;
     let Some(row) = asked else {
@@ -80,11 +79,11 @@ pub async fn top_up(
             ..pending
         };
         let outcome = serde_json::to_string(&failed).map_err(|_| AppError::Internal)?;
-        let key = key.to_owned();
-        group::write(state, now, move |conn| {
+        let input = (key.to_owned(), outcome);
+        group::write(state, now, input, move |conn, (key, outcome)| {
             Box::pin(async move {
                 store::decide_top_up(&mut *conn, row, "failed", None, now).await?;
-                store::answer(conn, user, &key, &outcome).await?;
+                store::answer(conn, user, key, outcome).await?;
                 Ok(((), Vec::new()))
             })
         })
@@ -156,8 +155,8 @@ pub async fn provider_event(
         EventKind::ChargeDeclined => "declined",
         EventKind::ChargeFailed => "failed",
     };
-    group::write(state, now, move |conn| {
-        Box::pin(async move { apply_event(conn, event, kind, now).await })
+    group::write(state, now, event, move |conn, event| {
+        Box::pin(apply_event(conn, event, kind, now))
     })
     .await
 }
@@ -165,7 +164,7 @@ pub async fn provider_event(
 /// `provider_event`'s write, in the group transaction.
 async fn apply_event(
     conn: &mut SqliteConnection,
-    event: Event,
+    event: &Event,
     kind: &'static str,
     now: i64,
 ) -> Result<Written<()>, AppError> {

@@ -34,10 +34,9 @@ pub async fn withdraw(
     if check_amount(amount).is_err() || amount.currency != state.config.currency {
         return Err(out_of_range(MAX_AMOUNT));
     }
-    let state_ = state.clone();
-    let key = key.to_owned();
-    let (done, sent) = group::write(state, now, move |conn| {
-        Box::pin(async move { take_out(&state_, conn, user, amount, &key, now).await })
+    let input = (state.clone(), key.to_owned());
+    let (done, sent) = group::write(state, now, input, move |conn, (state, key)| {
+        Box::pin(take_out(state, conn, user, amount, key, now))
     })
     .await?;
     if !sent {

@@ -147,10 +147,28 @@ pub async fn step(
     now: i64,
 ) -> Result<(), AppError> {
     let _turn = turn(order).await;
-    let input = (state.clone(), order.to_owned(), step, reason.map(str::to_owned));
-    group::write(state, now, input, move |conn, (state, order, step, reason)| {
-        Box::pin(step_in_group(state, conn, actor, order, step, reason.as_deref(), now))
-    })
+    let input = (
+        state.clone(),
+        order.to_owned(),
+        step,
+        reason.map(str::to_owned),
+    );
+    group::write(
+        state,
+        now,
+        input,
+        move |conn, (state, order, step, reason)| {
+            Box::pin(step_in_group(
+                state,
+                conn,
+                actor,
+                order,
+                step,
+                reason.as_deref(),
+                now,
+            ))
+        },
+    )
     .await
 }
 

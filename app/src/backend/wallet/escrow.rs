@@ -190,25 +190,17 @@ pub async fn hold_payment(
     now: i64,
 ) -> Result<HoldId, sqlx::Error> {
     let hold = store::insert_hold(&mut *conn, buyer, seller, order, amount, now).await?;
-    let transfer = store::post(
-        &mut *conn,
-        Account::Available(buyer),
-        Account::Held(hold),
+    let posting = store::Posting {
+        from: Account::Available(buyer),
+        to: Account::Held(hold),
         amount,
-        Purpose::Escrow,
-        Some(hold),
-        now,
-    )
-    .await?;
-    store::audit_line(
-        &mut *conn,
-        Some(buyer),
-        "escrow",
-        Some(transfer),
-        &format!("{what}: hold {hold} of {amount}"),
-        now,
-    )
-    .await?;
+        purpose: Purpose::Escrow,
+        hold: Some(hold),
+        actor: Some(buyer),
+        action: Purpose::Escrow.as_str(),
+        detail: &format!("{what}: hold {hold} of {amount}"),
+    };
+    store::post_audited(conn, posting, now).await?;
     Ok(hold)
 }
 
@@ -237,25 +229,17 @@ pub async fn settle_hold(
     if !store::settle_hold(&mut *conn, hold.id, next, now).await? {
         return Ok(false);
     }
-    let posted = store::post(
-        &mut *conn,
-        transfer.from,
-        transfer.to,
-        row.amount,
-        transfer.purpose,
-        Some(hold.id),
-        now,
-    )
-    .await?;
-    store::audit_line(
-        &mut *conn,
+    let posting = store::Posting {
+        from: transfer.from,
+        to: transfer.to,
+        amount: row.amount,
+        purpose: transfer.purpose,
+        hold: Some(hold.id),
         actor,
-        transfer.purpose.as_str(),
-        Some(posted),
-        &format!("{what}: hold {} of {}", hold.id, row.amount),
-        now,
-    )
-    .await?;
+        action: transfer.purpose.as_str(),
+        detail: &format!("{what}: hold {} of {}", hold.id, row.amount),
+    };
+    store::post_audited(conn, posting, now).await?;
     Ok(true)
 }
 

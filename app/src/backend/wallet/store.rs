@@ -87,10 +87,25 @@ pub fn is_overdraft(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.message().contains("CHECK constraint failed"))
 }
 
+/// The statement that posts a transfer from `from` to `to`, finding both
+/// accounts itself (a missing one is a NULL the schema refuses), and its
+/// accounts' keys to bind first. Built from the two kinds' literal lookups
+/// only (no value is ever spliced in); each connection keeps the few
+/// shapes prepared.
+fn transfer_sql(from: Account, to: Account) -> (String, [Option<i64>; 2]) {
+    let (from, to) = (locate(from), locate(to));
+    let sql = format!(
+        "INSERT INTO transfers (from_account, to_account, amount, purpose, hold_id, created_at)
+         VALUES (({}), ({}), ?, ?, ?, ?)",
+        from.id, to.id
+    );
+    (sql, [from.key, to.key])
+}
+
 /// Posts one transfer of `amount` (minor units) from `from` to `to`: its
 /// entries and both balances move with it, or (an overdraft) nothing does.
-/// One statement: both accounts are found inside it (a missing one is a
-/// NULL the schema refuses).
+/// One statement. Money a member moves goes through [`post_audited`]; this
+/// bare form sets up balances in tests and load runs.
 pub async fn post(
     ex: impl SqliteExecutor<'_>,
     from: Account,
@@ -100,16 +115,10 @@ pub async fn post(
     hold: Option<HoldId>,
     now: i64,
 ) -> Result<TransferId, sqlx::Error> {
-    let (from, to) = (locate(from), locate(to));
-    // Built from the two kinds' literal lookups only (no value is ever
-    // spliced in); each connection keeps the few shapes prepared.
-    let sql = format!(
-        "INSERT INTO transfers (from_account, to_account, amount, purpose, hold_id, created_at)
-         VALUES (({}), ({}), ?, ?, ?, ?) RETURNING id",
-        from.id, to.id
-    );
+    let (sql, keys) = transfer_sql(from, to);
+    let sql = format!("{sql} RETURNING id");
     let mut query = sqlx::query_scalar(&sql);
-    for key in [from.key, to.key].into_iter().flatten() {
+    for key in keys.into_iter().flatten() {
         query = query.bind(key);
     }
     query
@@ -119,6 +128,52 @@ pub async fn post(
         .bind(now)
         .fetch_one(ex)
         .await
+}
+
+/// A movement of money and who made it why, for [`post_audited`].
+pub struct Posting<'a> {
+    pub from: Account,
+    pub to: Account,
+    pub amount: i64,
+    pub purpose: Purpose,
+    pub hold: Option<HoldId>,
+    /// Who moved it (none for the platform or the provider), and why.
+    pub actor: Option<UserId>,
+    pub action: &'a str,
+    pub detail: &'a str,
+}
+
+/// Posts `posting` as [`post`] does, with its audit line, in one round trip to the database: two statements in one
+/// query, the audit naming the transfer just inserted.
+pub async fn post_audited(
+    ex: impl SqliteExecutor<'_>,
+    posting: Posting<'_>,
+    now: i64,
+) -> Result<TransferId, sqlx::Error> {
+    let (sql, keys) = transfer_sql(posting.from, posting.to);
+    let sql = format!(
+        "{sql};
+         INSERT INTO wallet_audit (actor_id, action, transfer_id, detail, created_at)
+         VALUES (?, ?, last_insert_rowid(), ?, ?) RETURNING transfer_id"
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for key in keys.into_iter().flatten() {
+        query = query.bind(key);
+    }
+    // `fetch_all`, not `fetch_one`: the driver stops a query at its first
+    // row, and every statement must run.
+    let ids: Vec<TransferId> = query
+        .bind(posting.amount)
+        .bind(posting.purpose.as_str())
+        .bind(posting.hold)
+        .bind(now)
+        .bind(posting.actor)
+        .bind(posting.action)
+        .bind(posting.detail)
+        .bind(now)
+        .fetch_all(ex)
+        .await?;
+    ids.into_iter().next().ok_or(sqlx::Error::RowNotFound)
 }
 
 /// A hold as stored.

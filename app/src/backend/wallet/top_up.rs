@@ -185,31 +185,28 @@ async fn apply_event(
     } else {
         kind
     };
+    let (action, detail) = (
+        format!("top_up_{decided}"),
+        format!("top-up {} by provider event {}", row.public_id, event.id),
+    );
     let transfer = if decided == "succeeded" {
-        let transfer = store::post(
-            &mut *conn,
-            Account::Clearing,
-            Account::Available(row.user_id),
-            row.amount,
-            Purpose::TopUp,
-            None,
-            now,
-        )
-        .await?;
-        Some(transfer)
+        let posting = store::Posting {
+            from: Account::Clearing,
+            to: Account::Available(row.user_id),
+            amount: row.amount,
+            purpose: Purpose::TopUp,
+            hold: None,
+            actor: None,
+            action: &action,
+            detail: &detail,
+        };
+        Some(store::post_audited(&mut *conn, posting, now).await?)
     } else {
+        // Nothing moved: the audit says so, naming no transfer.
+        store::audit_line(&mut *conn, None, &action, None, &detail, now).await?;
         None
     };
     store::decide_top_up(&mut *conn, row.id, decided, transfer, now).await?;
-    store::audit_line(
-        &mut *conn,
-        None,
-        &format!("top_up_{decided}"),
-        transfer,
-        &format!("top-up {} by provider event {}", row.public_id, event.id),
-        now,
-    )
-    .await?;
     let kind = if decided == "succeeded" {
         NoticeKind::TopUpSucceeded
     } else {

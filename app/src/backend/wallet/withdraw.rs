@@ -84,16 +84,18 @@ async fn take_out(
     if let Some(first) = claim(state, conn, user, key, &request, now).await? {
         return Ok(((first, false), Vec::new()));
     }
-    let posted = store::post(
-        &mut *conn,
-        Account::Available(user),
-        Account::Clearing,
-        amount.minor,
-        Purpose::Withdrawal,
-        None,
-        now,
-    )
-    .await;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let posting = store::Posting {
+        from: Account::Available(user),
+        to: Account::Clearing,
+        amount: amount.minor,
+        purpose: Purpose::Withdrawal,
+        hold: None,
+        actor: Some(user),
+        action: Purpose::Withdrawal.as_str(),
+        detail: &format!("withdrawal {id}: {}", amount.minor),
+    };
+    let posted = store::post_audited(&mut *conn, posting, now).await;
     let transfer = match posted {
         Ok(transfer) => transfer,
         Err(e) if store::is_overdraft(&e) => {
@@ -103,7 +105,6 @@ async fn take_out(
         }
         Err(e) => return Err(e.into()),
     };
-    let id = uuid::Uuid::new_v4().simple().to_string();
     store::insert_withdrawal(&mut *conn, &id, user, amount.minor, transfer, now).await?;
     let done = WithdrawalView {
         id: id.clone(),
@@ -112,15 +113,6 @@ async fn take_out(
     };
     let outcome = serde_json::to_string(&done).map_err(|_| AppError::Internal)?;
     store::answer(&mut *conn, user, key, &outcome).await?;
-    store::audit_line(
-        &mut *conn,
-        Some(user),
-        "withdrawal",
-        Some(transfer),
-        &format!("withdrawal {id}: {}", amount.minor),
-        now,
-    )
-    .await?;
     let notice =
         notify::store_wallet(conn, user, NoticeKind::WithdrawalSent, amount.minor, now).await?;
     Ok(((done, true), vec![Effect::Notified(vec![notice])]))

@@ -33,7 +33,7 @@ pub(crate) async fn ledger(opts: &Opts) -> Result<(), String> {
         report.refused,
     );
     println!(
-        "ledger: transaction (write turn to commit) p50 {} ms, p99 {} ms, max {} ms",
+        "ledger: each write (asked to answered, its group committed) p50 {} ms, p99 {} ms, max {} ms",
         ms_text(l, 50.0, 2),
         ms_text(l, 99.0, 2),
         ms_text(l, 100.0, 2),

@@ -172,9 +172,14 @@ async fn paying_moves_the_price_into_a_hold_and_tells_the_seller() {
         "both rooms hear of the payment"
     );
     assert!(w.notices(w.seller).await.contains(&NoticeKind::OrderPaid));
+    // Its audit line names the transfer that moved the money.
     assert_eq!(
-        w.count("SELECT count(*) FROM wallet_audit WHERE action = 'escrow'")
-            .await,
+        w.count(
+            "SELECT count(*) FROM wallet_audit a JOIN transfers t ON t.id = a.transfer_id
+                                                 JOIN holds h ON h.id = t.hold_id
+              WHERE a.action = 'escrow' AND t.purpose = 'escrow' AND a.actor_id = h.buyer_id"
+        )
+        .await,
         1
     );
     w.sound().await;
@@ -303,8 +308,11 @@ async fn the_handover_releases_the_hold_to_the_seller_once() {
         1
     );
     assert_eq!(
-        w.count("SELECT count(*) FROM wallet_audit WHERE action = 'release'")
-            .await,
+        w.count(
+            "SELECT count(*) FROM wallet_audit a JOIN transfers t ON t.id = a.transfer_id
+              WHERE a.action = 'release' AND t.purpose = 'release'"
+        )
+        .await,
         1
     );
     w.sound().await;

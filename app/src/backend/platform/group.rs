@@ -97,13 +97,27 @@ struct Pending<I, T, F> {
     reply: oneshot::Sender<Result<T, AppError>>,
 }
 
+/// A write's work: what it does with the group's connection and its
+/// input (a name for the bound `write` and its queue entry share).
+pub trait Work<I, T>:
+    for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
+    + Send
+    + 'static
+{
+}
+
+impl<I, T, F> Work<I, T> for F where
+    F: for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
+        + Send
+        + 'static
+{
+}
+
 impl<I, T, F> Queued for Pending<I, T, F>
 where
     I: Send + Sync + 'static,
     T: Send + 'static,
-    F: for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
-        + Send
-        + 'static,
+    F: Work<I, T>,
 {
     fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {
         Box::pin(async move {
@@ -146,9 +160,7 @@ pub async fn write<I, T, F>(state: &AppState, now: i64, input: I, work: F) -> Re
 where
     I: Send + Sync + 'static,
     T: Send + 'static,
-    F: for<'c> Fn(&'c mut SqliteConnection, &'c I) -> BoxFuture<'c, Result<Written<T>, AppError>>
-        + Send
-        + 'static,
+    F: Work<I, T>,
 {
     let (reply, outcome) = oneshot::channel();
     state.writes.push(Box::new(Pending {

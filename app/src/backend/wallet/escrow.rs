@@ -36,9 +36,10 @@ mod tests;
 /// `key` their browser made before the first attempt. The same request
 /// again answers as the first did and moves nothing more; another request
 /// under the key is refused. It commits with whatever other writes wait
-/// for the writer (`platform::group`). Refused for anyone but the order's buyer, for
-/// an order not established (or a won auction's not waiting for payment),
-/// for one paid already, and (nothing moving) beyond the buyer's balance.
+/// for the writer (`platform::group`). Refused for anyone but the order's
+/// buyer, for an order not established (or a won auction's not waiting for
+/// payment), for one paid already, and (nothing moving) beyond the buyer's
+/// balance.
 pub async fn pay(
     state: &AppState,
     buyer: UserId,

@@ -9,13 +9,23 @@
 //! bids, and the units an order holds are taken from the listing's stock by
 //! the order area's own conditional updates (the last unit marks a listing
 //! sold). A story the rules refuse is left out rather than stored wrong.
+//!
+//! Sam and Mei pay by wallet: each tops up with the test card, pays into
+//! escrow once the order is established, and Mei's completed order releases
+//! the money to its seller, through the wallet's own ledger steps. So their
+//! wallets, statements and rooms show escrow; the others pay cash.
 
 use super::{DAY, MINUTE};
-use crate::backend::order::{release_stock, reserve_stock};
+use crate::backend::{
+    order::{release_stock, reserve_stock},
+    wallet::{escrow, store as wallet},
+};
 use crate::domain::{
     id::{ListingId, OfferId, OrderId, UserId},
+    money::Currency,
     offer::{self, Answer, OFFER_LIFETIME_MS, OfferState},
     order::{self, Deal, DealState, Party, Step, Term, TermValue, Terms, Ticks},
+    wallet::{Account, Purpose, Settlement},
 };
 use sqlx::SqliteConnection;
 
@@ -67,6 +77,10 @@ const CHLOE: usize = 7;
 const JIAYI: usize = 9;
 const TOM: usize = 10;
 
+/// The buyers whose established orders are paid into escrow from their
+/// wallets.
+const PAY_BY_WALLET: &[usize] = &[SAM, MEI];
+
 /// The stories and their buyers (the seller is the listing's). Sam and Mei
 /// buy the most, so their accounts show both sides of a deal. The story for
 /// two units comes first: few listings have more than one.
@@ -108,6 +122,7 @@ struct Candidate {
 pub(super) async fn seed(
     conn: &mut SqliteConnection,
     users: &[i64],
+    currency: Currency,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let candidates: Vec<Candidate> = sqlx::query_as(
@@ -121,8 +136,9 @@ pub(super) async fn seed(
     .fetch_all(&mut *conn)
     .await?;
     let mut used = vec![false; candidates.len()];
-    for (k, &(story, buyer)) in STORIES.iter().enumerate() {
-        let buyer = UserId(users[buyer]);
+    for (k, &(story, who)) in STORIES.iter().enumerate() {
+        let buyer = UserId(users[who]);
+        let wallet = PAY_BY_WALLET.contains(&who).then_some(currency);
         let (mode, quantity) = match story {
             Story::Order(_, quantity) => ("fixed", quantity),
             Story::Offer(_) => ("offers", 1),
@@ -141,7 +157,7 @@ pub(super) async fn seed(
         let listing = &candidates[i];
         match story {
             Story::Order(plot, quantity) => {
-                order_story(conn, listing, buyer, plot, quantity, now).await?
+                order_story(conn, listing, buyer, plot, quantity, wallet, now).await?
             }
             Story::Offer(plot) => offer_story(conn, listing, buyer, plot, now).await?,
         }
@@ -233,12 +249,15 @@ fn public_id() -> String {
 /// Places an order for `quantity` units of `listing` (taking them from the
 /// stock) and plays `plot` on it; left out if the units or a step are refused
 /// (the demo tests count the stories).
+/// One order's story; `wallet` (the deployment's currency) when its buyer
+/// pays by wallet.
 async fn order_story(
     conn: &mut SqliteConnection,
     listing: &Candidate,
     buyer: UserId,
     plot: OrderStory,
     quantity: u32,
+    wallet: Option<Currency>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     use OrderStory as S;
@@ -265,8 +284,8 @@ async fn order_story(
         S::Ticking | S::BuyerConfirmed => "Could we meet after 6 pm?",
         _ => "",
     };
-    insert_order(
-        conn,
+    let order = insert_order(
+        &mut *conn,
         listing,
         buyer,
         &played.play,
@@ -281,6 +300,94 @@ async fn order_story(
         },
     )
     .await?;
+    if let (Some(currency), Some(established_at)) = (wallet, played.established_at) {
+        let payment = Payment {
+            buyer,
+            seller: listing.seller_id,
+            order,
+            amount: played.play.deal.terms.price,
+            at: established_at + 20 * MINUTE,
+            released_at: played.completed_at,
+        };
+        pay_by_wallet(conn, &payment, currency).await?;
+    }
+    Ok(())
+}
+
+/// An order paid by wallet: who, how much, when, and when it was released
+/// (if it was).
+struct Payment {
+    buyer: UserId,
+    seller: UserId,
+    order: OrderId,
+    amount: i64,
+    at: i64,
+    released_at: Option<i64>,
+}
+
+/// The buyer tops up the price with the test card an hour before paying,
+/// pays it into escrow, and (the order completed) the handover releases it
+/// to the seller: the wallet's own steps, each with its audit line.
+async fn pay_by_wallet(
+    conn: &mut SqliteConnection,
+    payment: &Payment,
+    currency: Currency,
+) -> Result<(), sqlx::Error> {
+    let topped_up = payment.at - HOUR;
+    let top_up = public_id();
+    wallet::insert_top_up(
+        &mut *conn,
+        &top_up,
+        payment.buyer,
+        payment.amount,
+        "4242",
+        topped_up,
+    )
+    .await?;
+    let detail = format!("top-up {top_up} (demo)");
+    let posting = wallet::Posting {
+        from: Account::Clearing,
+        to: Account::Available(payment.buyer),
+        amount: payment.amount,
+        purpose: Purpose::TopUp,
+        hold: None,
+        actor: None,
+        action: "top_up_succeeded",
+        detail: &detail,
+    };
+    let transfer = wallet::post_audited(&mut *conn, posting, topped_up).await?;
+    let row = wallet::load_top_up(&mut *conn, &top_up)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    wallet::decide_top_up(&mut *conn, row.id, "succeeded", Some(transfer), topped_up).await?;
+    let what = format!("order {} (demo)", payment.order);
+    let hold = escrow::hold_payment(
+        &mut *conn,
+        payment.buyer,
+        payment.seller,
+        Some(payment.order),
+        payment.amount,
+        &what,
+        payment.at,
+    )
+    .await?;
+    if let Some(released_at) = payment.released_at {
+        let row = wallet::load_hold(&mut *conn, hold)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let how = Settlement::Release;
+        escrow::settle_hold(
+            conn,
+            &row,
+            how,
+            Some(payment.seller),
+            &what,
+            currency,
+            released_at,
+        )
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("demo release: {e}")))?;
+    }
     Ok(())
 }
 

@@ -2683,7 +2683,7 @@ pub async fn seed_if_empty(
     let users = ensure_users(&mut tx, now).await?;
     insert_rows(&mut tx, &rows, &users, &categories, &mut TagIds::default()).await?;
     bid_in_running_auctions(&mut tx, &users, now, currency).await?;
-    deals::seed(&mut tx, &users, now).await?;
+    deals::seed(&mut tx, &users, currency, now).await?;
     chats::seed(&mut tx, &users, now).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Seeded {

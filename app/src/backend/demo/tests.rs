@@ -454,6 +454,59 @@ async fn seeded_deals_follow_the_rules_and_the_stock() {
         .unwrap();
         assert!(mine >= 2, "{name}: {mine}");
     }
+
+    // Sam and Mei paid by wallet: Sam's established order is held in
+    // escrow, Mei's completed one released to its seller; the others are
+    // cash. Each paid its price, topped up with the test card just before,
+    // and the ledger is sound.
+    let holds: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT u.username, o.state, h.state, h.amount, o.amount
+           FROM holds h JOIN orders o ON o.id = h.order_id JOIN users u ON u.id = h.buyer_id
+          ORDER BY u.username",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let shape: Vec<(&str, &str, &str)> = holds
+        .iter()
+        .map(|(who, order, hold, _, _)| (who.as_str(), order.as_str(), hold.as_str()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("mei", "completed", "posted"),
+            ("sam", "established", "pending")
+        ]
+    );
+    assert!(holds.iter().all(|h| h.3 == h.4), "{holds:?}");
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM top_ups t JOIN transfers x ON x.id = t.transfer_id
+              WHERE t.state = 'succeeded' AND t.card_last4 = '4242'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM wallet_audit WHERE transfer_id IS NOT NULL"
+        )
+        .await,
+        scalar(&pool, "SELECT COUNT(*) FROM transfers").await,
+        "every movement has its audit line"
+    );
+    assert_eq!(
+        crate::backend::wallet::store::audit(&pool).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        crate::backend::wallet::store::hold_and_balance_faults(&pool)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
 }
 
 #[tokio::test]

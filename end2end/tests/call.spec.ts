@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { approvedListing, freshName, grantAdmin, hydrated, signUpVerified } from './helpers';
+import { approvedListing, freshName, hydrated, sellerAdminBuyer } from './helpers';
 
 /**
  * Each context's peer connections, for reading their statistics: the page
@@ -115,20 +115,9 @@ async function remotePlays(page: Page, other: Page) {
   }
 }
 
-/** A seller, an admin and a buyer, each signed up in a context of their own with camera and microphone. */
-async function people(browser: Browser) {
-  const contexts = await Promise.all(
-    [1, 2, 3].map(() => browser.newContext({ permissions: ['camera', 'microphone'] })),
-  );
-  for (const context of contexts) await trackPeerConnections(context);
-  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
-  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
-  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
-    await signUpVerified(page, name);
-  }
-  grantAdmin(adminName);
-  return { contexts, seller, admin, buyer };
-}
+/** A seller, an admin and a buyer, each in a context of their own with camera and microphone. */
+const people = (browser: Browser) =>
+  sellerAdminBuyer(browser, { permissions: ['camera', 'microphone'] }, trackPeerConnections);
 
 /** The buyer's conversation with the listing's seller ("Message seller"): its public id. */
 async function openConversation(buyer: Page, listing: number): Promise<string> {

@@ -1,17 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { approvedListing, freshName, grantAdmin, hydrated, noisyPhoto, signUpVerified } from './helpers';
-
-/** A seller, an admin and a buyer, each signed up in a context of their own. */
-async function sellerAdminBuyer(browser: Browser) {
-  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
-  const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
-  const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
-  for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
-    await signUpVerified(page, name);
-  }
-  grantAdmin(adminName);
-  return { contexts, seller, admin, buyer, buyerName };
-}
+import { expect, test, type Page } from '@playwright/test';
+import { approvedListing, freshName, hydrated, noisyPhoto, sellerAdminBuyer, signUpVerified } from './helpers';
 
 /** Opens a conversation and waits until its box can send (the live socket is up). */
 async function openConversation(page: Page, path: string) {

@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,16 +181,24 @@ export function meetUpValue(days: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T18:30`;
 }
 
-/** A seller, an admin and a buyer, each signed up in a context of their own. */
-export async function sellerAdminBuyer(browser: Browser) {
-  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+/**
+ * A seller, an admin and a buyer, each signed up in a context of their own
+ * (made with `options`, then handed to `prepare` before its page opens).
+ */
+export async function sellerAdminBuyer(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+  prepare: (context: BrowserContext) => Promise<void> = async () => {},
+) {
+  const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext(options)));
+  for (const context of contexts) await prepare(context);
   const [seller, admin, buyer] = await Promise.all(contexts.map((c) => c.newPage()));
   const [sellerName, adminName, buyerName] = ['seller', 'admin', 'buyer'].map(freshName);
   for (const [page, name] of [[seller, sellerName], [admin, adminName], [buyer, buyerName]] as const) {
     await signUpVerified(page, name);
   }
   grantAdmin(adminName);
-  return { contexts, seller, admin, buyer };
+  return { contexts, seller, admin, buyer, buyerName };
 }
 
 /** An order's negotiation room, once its controls have the live socket. */
